@@ -1,0 +1,104 @@
+// swift-tools-version: 6.1
+// GiamNgheo: household events for Vietnam's poverty-reduction programme, as five services over Kafka.
+import Foundation
+import PackageDescription
+
+/// Where `compose/setup` builds librdkafka when the system one is too old; linked with an rpath so the
+/// executables run without `LD_LIBRARY_PATH`.
+let privateLibrdkafka = Context.packageDirectory + "/.deps/librdkafka/lib"
+let rpathSettings: [LinkerSetting] =
+    FileManager.default.fileExists(atPath: privateLibrdkafka)
+    ? [.unsafeFlags(["-Xlinker", "-rpath", "-Xlinker", privateLibrdkafka])] : []
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let log = Target.Dependency.product(name: "Logging", package: "swift-log")
+let metrics = Target.Dependency.product(name: "Metrics", package: "swift-metrics")
+let grdb = Target.Dependency.product(name: "GRDB", package: "GRDB.swift")
+let hummingbird = Target.Dependency.product(name: "Hummingbird", package: "hummingbird")
+let lifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
+
+/// A service: its library (domain, store, consumers, HTTP) and its executable (`main` only).
+func service(_ name: String, executable: String, folder: String) -> [Target] {
+    [
+        .target(
+            name: name,
+            dependencies: ["EventContracts", "EventStore", "Kafka", "ServiceRuntime", "Areas", grdb, hummingbird, log, metrics],
+            path: "Services/\(folder)/Sources",
+            resources: FileManager.default.fileExists(atPath: Context.packageDirectory + "/Services/\(folder)/Sources/Resources")
+                ? [.copy("Resources")] : [],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "\(name)Main",
+            dependencies: [.target(name: name), "ServiceRuntime", argumentParser],
+            path: "Services/\(folder)/Main",
+            swiftSettings: strict,
+            linkerSettings: rpathSettings
+        ),
+    ]
+}
+
+let services: [(String, String, String)] = [
+    ("Intake", "intake", "Intake"),
+    ("Eligibility", "eligibility", "Eligibility"),
+    ("LoanReferral", "loan-referral", "LoanReferral"),
+    ("TrainingMatch", "training-match", "TrainingMatch"),
+    ("Reporting", "reporting", "Reporting"),
+]
+
+let package = Package(
+    name: "GiamNgheo",
+    platforms: [.macOS(.v15)],
+    products: services.map { .executable(name: $0.1, targets: ["\($0.0)Main"]) } + [
+        .executable(name: "giamngheo-admin", targets: ["AdminMain"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CRdKafka", path: "Shared/CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
+        .target(name: "Kafka", dependencies: ["CRdKafka", log], path: "Shared/Kafka", swiftSettings: strict),
+        .target(name: "EventContracts", path: "Shared/EventContracts", swiftSettings: strict),
+        .target(name: "Areas", path: "Shared/Areas", resources: [.copy("Resources")], swiftSettings: strict),
+        .target(
+            name: "EventStore",
+            dependencies: ["Kafka", "EventContracts", grdb, log, metrics],
+            path: "Shared/EventStore",
+            swiftSettings: strict
+        ),
+        .target(
+            name: "ServiceRuntime",
+            dependencies: [
+                "Kafka", "EventStore", "EventContracts", hummingbird, lifecycle, log, metrics, argumentParser,
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            path: "Shared/ServiceRuntime",
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "AdminMain",
+            dependencies: ["Kafka", "EventContracts", "ServiceRuntime", "Intake", argumentParser, log],
+            path: "Tools/Admin",
+            swiftSettings: strict,
+            linkerSettings: rpathSettings
+        ),
+        .testTarget(name: "KafkaTests", dependencies: ["Kafka", "TestSupport"], path: "Tests/KafkaTests", linkerSettings: rpathSettings),
+        .testTarget(name: "EventContractsTests", dependencies: ["EventContracts", "TestSupport"], path: "Tests/EventContractsTests", linkerSettings: rpathSettings),
+        .testTarget(name: "EventStoreTests", dependencies: ["EventStore", "Kafka", "TestSupport", grdb], path: "Tests/EventStoreTests", linkerSettings: rpathSettings),
+        .testTarget(name: "ServiceTests", dependencies: ["Intake", "Eligibility", "LoanReferral", "TrainingMatch", "Reporting", "TestSupport"], path: "Tests/ServiceTests", linkerSettings: rpathSettings),
+        .testTarget(name: "SystemTests", dependencies: ["Kafka", "EventContracts", "TestSupport"], path: "Tests/SystemTests", linkerSettings: rpathSettings),
+        .target(name: "TestSupport", dependencies: ["Kafka", "EventContracts"], path: "Tests/TestSupport", swiftSettings: strict),
+    ] + services.flatMap { service($0.0, executable: $0.1, folder: $0.2) }
+)

@@ -1,0 +1,139 @@
+import Foundation
+import Areas
+import EventContracts
+
+/// A survey that passed every check, with what intake derives from it (area, ages, income per person).
+public struct ValidSurvey: Sendable, Hashable {
+    public var householdId: String
+    public var area: AreaRef
+    public var reviewKind: ReviewKind
+    public var roundId: String
+    public var surveyDate: String
+    public var status: RecognitionStatus
+    public var head: HeadIdentity
+    public var members: [HouseholdMember]
+    public var conditions: LivingConditions
+
+    /// The snapshot published for `version`.
+    public func snapshot(version: Int64, recordedAt: String) -> HouseholdSnapshot {
+        HouseholdSnapshot(
+            householdId: householdId, version: version, area: area, reviewKind: reviewKind, roundId: roundId,
+            surveyDate: surveyDate, status: status, head: head, members: members, conditions: conditions, recordedAt: recordedAt)
+    }
+}
+
+/// Checks a submitted survey field by field; every problem is reported, each naming its field and the reason.
+public enum SurveyValidator {
+    public static let maxMembers = 30
+
+    public static func validate(_ input: SurveyInput, areas: AreaRegistry, today: CalendarDate) -> Result<ValidSurvey, ValidationFailure> {
+        var errors: [FieldError] = []
+        let surveyDate = CalendarDate(input.surveyDate)
+        if let surveyDate {
+            if surveyDate > today { errors.append(FieldError("surveyDate", "\(input.surveyDate) is in the future")) }
+            if surveyDate.year < 2016 { errors.append(FieldError("surveyDate", "\(input.surveyDate) is before the multidimensional standards (2016)")) }
+        } else {
+            errors.append(FieldError("surveyDate", "'\(input.surveyDate)' is not a date in the form YYYY-MM-DD"))
+        }
+        var area: AreaRef?
+        do {
+            let unit = try areas.commune(input.communeCode, on: surveyDate?.description ?? today.description)
+            area = AreaRef(communeCode: unit.code, provinceCode: unit.provinceCode, areaType: unit.areaType, village: input.village)
+        } catch {
+            errors.append(error)
+        }
+        if let id = input.householdId, !isUUID(id) { errors.append(FieldError("householdId", "'\(id)' is not a UUID")) }
+        if let village = input.village, village.count > 200 { errors.append(FieldError("village", "is longer than 200 characters")) }
+
+        var members: [HouseholdMember] = []
+        var head: HeadIdentity?
+        if input.members.isEmpty { errors.append(FieldError("members", "at least one member (the head) is required")) }
+        if input.members.count > maxMembers { errors.append(FieldError("members", "more than \(maxMembers) members")) }
+        let heads = input.members.indices.filter { input.members[$0].facts.relation == .head }
+        if !input.members.isEmpty && heads.count != 1 {
+            errors.append(FieldError("members", "exactly one member must have relation 'head', found \(heads.count)"))
+        }
+        var seenCCCD: [String: Int] = [:]
+        for (index, member) in input.members.enumerated() {
+            let path = "members[\(index)]"
+            let name = member.fullName.trimmingCharacters(in: .whitespaces)
+            if name.isEmpty { errors.append(FieldError("\(path).fullName", "is empty")) }
+            if name.count > 100 { errors.append(FieldError("\(path).fullName", "is longer than 100 characters")) }
+            if member.facts.ethnicity.trimmingCharacters(in: .whitespaces).isEmpty {
+                errors.append(FieldError("\(path).ethnicity", "is empty"))
+            }
+            guard let birth = CalendarDate(member.birthDate) else {
+                errors.append(FieldError("\(path).birthDate", "'\(member.birthDate)' is not a date in the form YYYY-MM-DD"))
+                continue
+            }
+            let age = surveyDate.map { birth.age(on: $0) } ?? 0
+            if let surveyDate, birth > surveyDate { errors.append(FieldError("\(path).birthDate", "is after the survey date")) }
+            if age > 120 { errors.append(FieldError("\(path).birthDate", "gives an age of \(age) years")) }
+            if let cccd = member.cccd {
+                if let problem = CCCD.problem(cccd, sex: member.facts.sex, birthDate: member.birthDate) {
+                    errors.append(FieldError("\(path).cccd", problem))
+                } else if let other = seenCCCD[cccd] {
+                    errors.append(FieldError("\(path).cccd", "same CCCD as members[\(other)]"))
+                }
+                seenCCCD[cccd] = index
+            } else if member.facts.relation == .head {
+                errors.append(FieldError("\(path).cccd", "is required for the head of household"))
+            }
+            if member.facts.nutrition != nil && age >= 16 {
+                errors.append(FieldError("\(path).nutrition", "applies to children under 16; this member is \(age)"))
+            }
+            if member.facts.relation == .head, let cccd = member.cccd { head = HeadIdentity(fullName: name, cccd: cccd) }
+            members.append(HouseholdMember(memberId: "m\(index + 1)", ageYears: age, facts: member.facts))
+        }
+
+        var conditions = input.conditions
+        errors += check(&conditions, memberCount: input.members.count)
+
+        guard errors.isEmpty, let area, let head, let surveyDate else { return .failure(ValidationFailure(errors)) }
+        let householdId = input.householdId?.lowercased() ?? DeterministicID.make("household", area.communeCode, head.cccd)
+        let roundId = input.roundId ?? defaultRound(input.reviewKind, surveyDate)
+        return .success(ValidSurvey(
+            householdId: householdId, area: area, reviewKind: input.reviewKind, roundId: roundId, surveyDate: surveyDate.description,
+            status: input.status ?? .proposed, head: head, members: members, conditions: conditions))
+    }
+
+    /// Checks the living conditions and fills in income per person from the total.
+    static func check(_ conditions: inout LivingConditions, memberCount: Int) -> [FieldError] {
+        var errors: [FieldError] = []
+        let area = conditions.housing.floorAreaM2
+        if !(area > 0) || area > 10_000 { errors.append(FieldError("housing.floorAreaM2", "must be more than 0 and at most 10,000 m²")) }
+        let income = conditions.income
+        if let total = income.monthlyTotalVnd, total < 0 { errors.append(FieldError("income.monthlyTotalVnd", "must not be negative")) }
+        if let perCapita = income.perCapitaMonthlyVnd, perCapita < 0 {
+            errors.append(FieldError("income.perCapitaMonthlyVnd", "must not be negative"))
+        }
+        if let score = income.scoreA, !(0...1_000).contains(score) { errors.append(FieldError("income.scoreA", "must be between 0 and 1,000")) }
+        if let score = income.scoreB, !(0...120).contains(score) || score % 10 != 0 {
+            errors.append(FieldError("income.scoreB", "must be a multiple of 10 between 0 and 120"))
+        }
+        switch income.method {
+        case .declared:
+            if income.monthlyTotalVnd == nil && income.perCapitaMonthlyVnd == nil {
+                errors.append(FieldError("income.monthlyTotalVnd", "is required when method is 'declared' (or give perCapitaMonthlyVnd)"))
+            }
+        case .score:
+            if income.scoreA == nil { errors.append(FieldError("income.scoreA", "is required when method is 'score'")) }
+        }
+        if income.perCapitaMonthlyVnd == nil, let total = income.monthlyTotalVnd, total >= 0, memberCount > 0 {
+            conditions.income.perCapitaMonthlyVnd = total / Int64(memberCount)
+        }
+        return errors
+    }
+
+    static func defaultRound(_ kind: ReviewKind, _ date: CalendarDate) -> String {
+        switch kind {
+        case .periodic: "\(date.year)-periodic"
+        case .adhoc: String(format: "%04d-%02d-adhoc", date.year, date.month)
+        }
+    }
+
+    static func isUUID(_ text: String) -> Bool {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false).map(\.count)
+        return parts == [8, 4, 4, 4, 12] && text.allSatisfy { $0 == "-" || $0.isHexDigit }
+    }
+}

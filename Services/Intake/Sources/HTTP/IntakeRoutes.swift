@@ -1,0 +1,111 @@
+import Areas
+import EventContracts
+import EventStore
+import Foundation
+import GRDB
+import Hummingbird
+import ServiceRuntime
+
+/// Intake's HTTP API: submit surveys one by one or in batches (officers' tablets syncing a day's work), read a household.
+public struct IntakeRoutes: Sendable {
+    let store: ServiceStore
+    let writer: GroupCommitWriter
+    let areas: AreaRegistry
+    let today: @Sendable () -> CalendarDate
+
+    public static let maxBatch = 1_000
+
+    public init(store: ServiceStore, areas: AreaRegistry, today: @escaping @Sendable () -> CalendarDate = { CalendarDate(Date()) }) {
+        self.store = store
+        self.writer = GroupCommitWriter(store: store)
+        self.areas = areas
+        self.today = today
+    }
+
+    public func register(on router: Router<BasicRequestContext>) {
+        router.post("/v1/households") { request, _ in await submit(request) }
+        router.post("/v1/household-batches") { request, _ in await submitBatch(request) }
+        router.get("/v1/households/:id") { _, context in
+            let id = context.parameters.get("id") ?? ""
+            guard let record = try await store.pool.read({ db in try IntakeStore.household(id, in: db) }) else {
+                return JSONResponse.notFound("household \(id)")
+            }
+            return JSONResponse.make(.ok, record)
+        }
+    }
+
+    func submit(_ request: Request) async -> Response {
+        let key = request.headers.first { $0.name.canonicalName == "idempotency-key" }?.value
+        if let key, key.isEmpty || key.count > 200 {
+            return HTTPInputError(.badRequest, FieldError("Idempotency-Key", "must be 1 to 200 characters")).response
+        }
+        let input: SurveyInput
+        do {
+            input = try await request.decodeJSON(SurveyInput.self)
+        } catch {
+            return error.response
+        }
+        let valid: ValidSurvey
+        switch SurveyValidator.validate(input, areas: areas, today: today()) {
+        case .success(let survey): valid = survey
+        case .failure(let failure): return HTTPInputError(.unprocessableContent, errors: failure.errors).response
+        }
+        do {
+            let outcome = try await writer.write { db in try IntakeStore.accept(valid, input: input, idempotencyKey: key, in: db) }
+            return JSONResponse.make(outcome.result == .created ? HTTPResponse.Status.created : .ok, outcome)
+        } catch let conflict as IdempotencyConflict {
+            return JSONResponse.error(
+                .unprocessableContent, "Idempotency-Key reused with a different body",
+                [FieldError("Idempotency-Key", "'\(conflict.key)' was already used for another submission")])
+        } catch {
+            return JSONResponse.error(.serviceUnavailable, "the registry could not store the household; retry with the same Idempotency-Key")
+        }
+    }
+
+    /// One result per submitted household, in order: its outcome, or its field errors.
+    struct BatchItemResult: Codable, Sendable {
+        var index: Int
+        var outcome: AcceptOutcome?
+        var errors: [FieldError]?
+    }
+
+    struct BatchResult: Codable, Sendable {
+        var accepted: Int
+        var rejected: Int
+        var results: [BatchItemResult]
+    }
+
+    func submitBatch(_ request: Request) async -> Response {
+        let inputs: [SurveyInput]
+        do {
+            inputs = try await request.decodeJSON([SurveyInput].self, limit: 64 << 20)
+        } catch {
+            return error.response
+        }
+        guard inputs.count <= Self.maxBatch else {
+            return HTTPInputError(.badRequest, FieldError("body", "has \(inputs.count) households; at most \(Self.maxBatch) per batch")).response
+        }
+        let date = today()
+        var results = [BatchItemResult?](repeating: nil, count: inputs.count)
+        var valid: [(Int, ValidSurvey, SurveyInput)] = []
+        for (index, input) in inputs.enumerated() {
+            switch SurveyValidator.validate(input, areas: areas, today: date) {
+            case .success(let survey): valid.append((index, survey, input))
+            case .failure(let failure):
+                results[index] = BatchItemResult(index: index, errors: failure.errors.map { FieldError("[\(index)].\($0.field)", $0.reason) })
+            }
+        }
+        let toStore = valid
+        do {
+            let outcomes = try await writer.write { db in
+                try toStore.map { item in try IntakeStore.accept(item.1, input: item.2, idempotencyKey: nil, in: db) }
+            }
+            for (item, outcome) in zip(valid, outcomes) { results[item.0] = BatchItemResult(index: item.0, outcome: outcome) }
+        } catch {
+            return JSONResponse.error(.serviceUnavailable, "the registry could not store the batch; retry it")
+        }
+        let all = results.compactMap { $0 }
+        let rejected = all.filter { $0.errors != nil }.count
+        return JSONResponse.make(rejected == 0 ? .ok : HTTPResponse.Status(code: 207, reasonPhrase: "Multi-Status"), BatchResult(accepted: all.count - rejected, rejected: rejected, results: all))
+    }
+}

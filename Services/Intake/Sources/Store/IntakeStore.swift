@@ -1,0 +1,153 @@
+import EventContracts
+import EventStore
+import Foundation
+import GRDB
+
+/// What happened to a submission.
+public struct AcceptOutcome: Codable, Sendable, Hashable {
+    public enum Result: String, Codable, Sendable { case created, updated, unchanged }
+    public var householdId: String
+    public var version: Int64
+    public var result: Result
+    /// For an officer to look at: other households that list one of this household's CCCD numbers.
+    public var warnings: [FieldError]
+
+    public init(householdId: String, version: Int64, result: Result, warnings: [FieldError] = []) {
+        self.householdId = householdId
+        self.version = version
+        self.result = result
+        self.warnings = warnings
+    }
+}
+
+/// A request repeated with the same `Idempotency-Key` but a different body.
+public struct IdempotencyConflict: Error, Sendable {
+    public var key: String
+}
+
+/// Intake's tables: the registry with every version kept, idempotency keys, and a CCCD index for duplicate checks.
+public enum IntakeStore {
+    public static func migrations(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("intake-v1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE household (
+                      household_id TEXT PRIMARY KEY, version INTEGER NOT NULL, commune_code TEXT NOT NULL,
+                      content_hash TEXT NOT NULL, updated_at TEXT NOT NULL);
+                    CREATE INDEX household_commune ON household(commune_code);
+                    CREATE TABLE household_version (
+                      household_id TEXT NOT NULL, version INTEGER NOT NULL, survey BLOB NOT NULL, snapshot BLOB NOT NULL,
+                      recorded_at TEXT NOT NULL, PRIMARY KEY (household_id, version)) WITHOUT ROWID;
+                    CREATE TABLE idempotency_key (
+                      key TEXT PRIMARY KEY, request_hash TEXT NOT NULL, outcome BLOB NOT NULL, created_at TEXT NOT NULL) WITHOUT ROWID;
+                    CREATE TABLE member_cccd (
+                      cccd TEXT NOT NULL, household_id TEXT NOT NULL, PRIMARY KEY (cccd, household_id)) WITHOUT ROWID;
+                    """)
+        }
+    }
+
+    /// Stores a valid survey as a new version (or recognises it as unchanged) and queues its snapshot event,
+    /// all in the caller's transaction.
+    public static func accept(
+        _ survey: ValidSurvey, input: SurveyInput, idempotencyKey: String?, in db: Database
+    ) throws -> AcceptOutcome {
+        let surveyBytes = try EventJSON.encode(input)
+        let requestHash = DeterministicID.make("request", String(decoding: surveyBytes, as: UTF8.self))
+        if let idempotencyKey,
+            let row = try Row.fetchOne(db, sql: "SELECT request_hash, outcome FROM idempotency_key WHERE key = ?", arguments: [idempotencyKey])
+        {
+            guard row["request_hash"] as String == requestHash else { throw IdempotencyConflict(key: idempotencyKey) }
+            return try EventJSON.decode(AcceptOutcome.self, from: row["outcome"] as Data)
+        }
+        let contentHash = try DeterministicID.make("content", String(decoding: EventJSON.encode(survey.snapshot(version: 0, recordedAt: "")), as: UTF8.self))
+        let current = try Row.fetchOne(
+            db, sql: "SELECT version, content_hash FROM household WHERE household_id = ?", arguments: [survey.householdId])
+        var outcome: AcceptOutcome
+        if let current, current["content_hash"] as String == contentHash {
+            outcome = AcceptOutcome(householdId: survey.householdId, version: current["version"], result: .unchanged)
+        } else {
+            let version = (current?["version"] as Int64? ?? 0) + 1
+            let now = Timestamp.now()
+            let snapshot = survey.snapshot(version: version, recordedAt: now)
+            try db.execute(
+                sql: """
+                    INSERT INTO household (household_id, version, commune_code, content_hash, updated_at) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT (household_id) DO UPDATE SET version = excluded.version, commune_code = excluded.commune_code,
+                      content_hash = excluded.content_hash, updated_at = excluded.updated_at
+                    """,
+                arguments: [survey.householdId, version, survey.area.communeCode, contentHash, now])
+            try db.execute(
+                sql: "INSERT INTO household_version (household_id, version, survey, snapshot, recorded_at) VALUES (?, ?, ?, ?, ?)",
+                arguments: [survey.householdId, version, Data(surveyBytes), Data(try EventJSON.encode(snapshot)), now])
+            try db.execute(sql: "DELETE FROM member_cccd WHERE household_id = ?", arguments: [survey.householdId])
+            for cccd in Set(input.members.compactMap(\.cccd)) {
+                try db.execute(sql: "INSERT INTO member_cccd (cccd, household_id) VALUES (?, ?)", arguments: [cccd, survey.householdId])
+            }
+            try Outbox.append(
+                OutboundEvent.json(
+                    topic: Topics.household, key: survey.householdId, type: EventTypes.householdSnapshot,
+                    source: EventSources.service("intake"), idParts: ["household", survey.householdId, String(version)],
+                    sequence: version, time: now, payload: snapshot, personal: true),
+                in: db)
+            outcome = AcceptOutcome(householdId: survey.householdId, version: version, result: current == nil ? .created : .updated)
+        }
+        outcome.warnings = try duplicateCCCDWarnings(input, householdId: survey.householdId, in: db)
+        if let idempotencyKey {
+            try db.execute(
+                sql: "INSERT INTO idempotency_key (key, request_hash, outcome, created_at) VALUES (?, ?, ?, ?)",
+                arguments: [idempotencyKey, requestHash, Data(try EventJSON.encode(outcome)), Timestamp.now()])
+        }
+        return outcome
+    }
+
+    /// A CCCD listed in another household is flagged for an officer, never merged.
+    static func duplicateCCCDWarnings(_ input: SurveyInput, householdId: String, in db: Database) throws -> [FieldError] {
+        var warnings: [FieldError] = []
+        for (index, member) in input.members.enumerated() {
+            guard let cccd = member.cccd else { continue }
+            let others = try String.fetchAll(
+                db, sql: "SELECT household_id FROM member_cccd WHERE cccd = ? AND household_id != ?", arguments: [cccd, householdId])
+            if !others.isEmpty {
+                warnings.append(FieldError("members[\(index)].cccd", "also listed in household \(others.joined(separator: ", ")); an officer should check"))
+            }
+        }
+        return warnings
+    }
+
+    /// The household's latest survey and snapshot, with its version history.
+    public static func household(_ id: String, in db: Database) throws -> HouseholdRecord? {
+        guard
+            let row = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT v.survey, v.snapshot, h.updated_at FROM household h
+                    JOIN household_version v ON v.household_id = h.household_id AND v.version = h.version
+                    WHERE h.household_id = ?
+                    """,
+                arguments: [id.lowercased()])
+        else { return nil }
+        let history = try Row.fetchAll(
+            db, sql: "SELECT version, recorded_at FROM household_version WHERE household_id = ? ORDER BY version", arguments: [id.lowercased()]
+        ).map { HouseholdRecord.VersionEntry(version: $0["version"], recordedAt: $0["recorded_at"]) }
+        return HouseholdRecord(
+            survey: try EventJSON.decode(SurveyInput.self, from: row["survey"] as Data),
+            snapshot: try EventJSON.decode(HouseholdSnapshot.self, from: row["snapshot"] as Data),
+            updatedAt: row["updated_at"], history: history)
+    }
+
+    public static func count(in db: Database) throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM household") ?? 0
+    }
+}
+
+/// A household as officers see it: what was entered, what was published, and when each version was recorded.
+public struct HouseholdRecord: Codable, Sendable {
+    public struct VersionEntry: Codable, Sendable {
+        public var version: Int64
+        public var recordedAt: String
+    }
+    public var survey: SurveyInput
+    public var snapshot: HouseholdSnapshot
+    public var updatedAt: String
+    public var history: [VersionEntry]
+}

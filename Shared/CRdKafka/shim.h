@@ -1,0 +1,4 @@
+#ifndef GIAMNGHEO_CRDKAFKA_SHIM_H
+#define GIAMNGHEO_CRDKAFKA_SHIM_H
+#include <librdkafka/rdkafka.h>
+#endif

@@ -1,0 +1,151 @@
+public enum HouseholdClass: String, Codable, Sendable, CaseIterable, Comparable {
+    case poor, nearPoor, averageLiving, none
+
+    /// Poorer classes sort first.
+    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rank < rhs.rank }
+
+    public var rank: Int {
+        switch self {
+        case .poor: 0
+        case .nearPoor: 1
+        case .averageLiving: 2
+        case .none: 3
+        }
+    }
+}
+
+/// The change against the household's previous official class.
+public enum Transition: String, Codable, Sendable, CaseIterable {
+    /// No previous official class is known.
+    case first
+    case unchanged
+    /// Poor now, not poor or near-poor before (nghèo phát sinh).
+    case newlyPoor
+    /// Poor again after having escaped (tái nghèo).
+    case rePoor
+    case newlyNearPoor
+    /// Was poor, now above the poverty classes (thoát nghèo).
+    case escapedPoverty
+    /// Was near-poor, now above it (thoát cận nghèo).
+    case escapedNearPoverty
+    /// Was poor, now near-poor.
+    case poorToNearPoor
+}
+
+/// Which standard decided, by id and revision.
+public struct StandardRef: Codable, Sendable, Hashable {
+    /// e.g. `VN-2022-2025` (Decree 07/2021/NĐ-CP) or `VN-2027-2030` (Decree 351/2025/NĐ-CP).
+    public var id: String
+    /// Revision of the standard's data; a corrected value raises it.
+    public var revision: Int
+    public var legalBasis: String
+
+    public init(id: String, revision: Int, legalBasis: String) {
+        self.id = id
+        self.revision = revision
+        self.legalBasis = legalBasis
+    }
+}
+
+/// One indicator's verdict and why.
+public struct IndicatorResult: Codable, Sendable, Hashable {
+    public var id: String
+    public var dimension: String
+    public var deprived: Bool
+    public var reason: String
+
+    public init(id: String, dimension: String, deprived: Bool, reason: String) {
+        self.id = id
+        self.dimension = dimension
+        self.deprived = deprived
+        self.reason = reason
+    }
+}
+
+public struct IncomeAssessment: Codable, Sendable, Hashable {
+    public var method: IncomeMethod
+    /// Income per person per month used, VND (absent when only a score was given).
+    public var perCapitaMonthlyVnd: Int64?
+    /// The poverty line that applied (by area type), VND per person per month.
+    public var povertyLineVnd: Int64
+    /// The upper bound of the average-living-standard band, when the standard defines one.
+    public var averageLivingLineVnd: Int64?
+    /// Score A and its threshold, when classified by Circular 07 scoring.
+    public var scoreA: Int?
+    public var scoreAThreshold: Int?
+    public var atOrBelowPovertyLine: Bool
+
+    public init(
+        method: IncomeMethod, perCapitaMonthlyVnd: Int64?, povertyLineVnd: Int64, averageLivingLineVnd: Int64?,
+        scoreA: Int? = nil, scoreAThreshold: Int? = nil, atOrBelowPovertyLine: Bool
+    ) {
+        self.method = method
+        self.perCapitaMonthlyVnd = perCapitaMonthlyVnd
+        self.povertyLineVnd = povertyLineVnd
+        self.averageLivingLineVnd = averageLivingLineVnd
+        self.scoreA = scoreA
+        self.scoreAThreshold = scoreAThreshold
+        self.atOrBelowPovertyLine = atOrBelowPovertyLine
+    }
+}
+
+/// `giamngheo.classification.v1`: a household's class under the standard in force on its survey date, explained.
+public struct Classification: Codable, Sendable, Hashable {
+    public var householdId: String
+    /// Orders classifications of one household: `householdVersion × 1,000,000 + rulesRevision`.
+    public var version: Int64
+    /// The household snapshot version this classifies.
+    public var householdVersion: Int64
+    /// Revision of the whole standards catalogue that produced this result.
+    public var rulesRevision: Int
+    public var area: AreaRef
+    public var surveyDate: String
+    public var roundId: String
+    public var status: RecognitionStatus
+    public var standard: StandardRef
+    public var householdClass: HouseholdClass
+    public var income: IncomeAssessment
+    public var indicators: [IndicatorResult]
+    public var deprivationCount: Int
+    public var transition: Transition
+    /// The household's previous official class, if any.
+    public var previousClass: HouseholdClass?
+    /// Date of the decision that recognised escape (YYYY-MM-DD), from which programme windows run.
+    public var escapedOn: String?
+    public var memberCount: Int
+    /// Head of household belongs to an ethnic minority (reports split by it).
+    public var ethnicMinority: Bool
+    /// No member has working capacity (reports split by it).
+    public var noWorkingCapacity: Bool
+
+    public init(
+        householdId: String, version: Int64, householdVersion: Int64, rulesRevision: Int, area: AreaRef, surveyDate: String,
+        roundId: String, status: RecognitionStatus, standard: StandardRef, householdClass: HouseholdClass,
+        income: IncomeAssessment, indicators: [IndicatorResult], deprivationCount: Int, transition: Transition,
+        previousClass: HouseholdClass?, escapedOn: String?, memberCount: Int, ethnicMinority: Bool, noWorkingCapacity: Bool
+    ) {
+        self.householdId = householdId
+        self.version = version
+        self.householdVersion = householdVersion
+        self.rulesRevision = rulesRevision
+        self.area = area
+        self.surveyDate = surveyDate
+        self.roundId = roundId
+        self.status = status
+        self.standard = standard
+        self.householdClass = householdClass
+        self.income = income
+        self.indicators = indicators
+        self.deprivationCount = deprivationCount
+        self.transition = transition
+        self.previousClass = previousClass
+        self.escapedOn = escapedOn
+        self.memberCount = memberCount
+        self.ethnicMinority = ethnicMinority
+        self.noWorkingCapacity = noWorkingCapacity
+    }
+
+    public static func version(householdVersion: Int64, rulesRevision: Int) -> Int64 {
+        householdVersion * 1_000_000 + Int64(rulesRevision)
+    }
+}

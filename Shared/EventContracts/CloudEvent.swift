@@ -1,0 +1,169 @@
+import Foundation
+
+/// CloudEvents 1.0 attributes carried as Kafka headers (binary content mode); the record value is the JSON data.
+///
+/// `id` is deterministic (see ``DeterministicID``): `source` + `id` identifies an event across retries and
+/// replays, which is what consumers de-duplicate on.
+public struct CloudEventAttributes: Sendable, Hashable {
+    public var id: String
+    public var source: String
+    public var type: String
+    /// When the fact happened (RFC 3339), not when the record was produced.
+    public var time: String
+    /// The entity the event is about (household id or area code); also the Kafka key.
+    public var subject: String
+    /// The entity's version, zero-padded to 20 digits so that it sorts as text (CloudEvents `sequence`).
+    public var sequence: String?
+    public var dataschema: String?
+    /// The id of the event that caused this one (CloudEvents correlation extension).
+    public var causationid: String?
+    public var correlationid: String?
+    /// `personal` when the data holds personal data (names, CCCD); `none` otherwise.
+    public var dataclassification: String?
+
+    public static let specversion = "1.0"
+    public static let contentType = "application/json"
+
+    public init(
+        id: String, source: String, type: String, time: String, subject: String, sequence: Int64? = nil,
+        dataschema: String? = nil, causationid: String? = nil, correlationid: String? = nil,
+        dataclassification: String? = nil
+    ) {
+        self.id = id
+        self.source = source
+        self.type = type
+        self.time = time
+        self.subject = subject
+        self.sequence = sequence.map(Self.sequenceString)
+        self.dataschema = dataschema
+        self.causationid = causationid
+        self.correlationid = correlationid
+        self.dataclassification = dataclassification
+    }
+
+    /// `sequence` as a number, when present.
+    public var sequenceNumber: Int64? { sequence.flatMap { Int64($0) } }
+
+    public static func sequenceString(_ value: Int64) -> String {
+        let digits = String(value)
+        return String(repeating: "0", count: max(0, 20 - digits.count)) + digits
+    }
+
+    /// The Kafka headers of binary mode, in a stable order.
+    public var headers: [(String, String)] {
+        var result: [(String, String)] = [
+            ("ce_specversion", Self.specversion),
+            ("ce_id", id),
+            ("ce_source", source),
+            ("ce_type", type),
+            ("ce_time", time),
+            ("ce_subject", subject),
+            ("ce_partitionkey", subject),
+            ("content-type", Self.contentType),
+        ]
+        if let sequence { result.append(("ce_sequence", sequence)) }
+        if let dataschema { result.append(("ce_dataschema", dataschema)) }
+        if let causationid { result.append(("ce_causationid", causationid)) }
+        if let correlationid { result.append(("ce_correlationid", correlationid)) }
+        if let dataclassification { result.append(("ce_dataclassification", dataclassification)) }
+        return result
+    }
+
+    /// Reads binary-mode headers, naming the first missing or invalid one.
+    public init(headers lookup: (String) -> String?) throws(FieldError) {
+        func required(_ name: String) throws(FieldError) -> String {
+            guard let value = lookup(name), !value.isEmpty else { throw FieldError(name, "required CloudEvents header is missing") }
+            return value
+        }
+        let specversion = try required("ce_specversion")
+        guard specversion == Self.specversion else {
+            throw FieldError("ce_specversion", "unsupported CloudEvents version '\(specversion)', expected 1.0")
+        }
+        if let contentType = lookup("content-type"), !contentType.hasPrefix("application/json") {
+            throw FieldError("content-type", "'\(contentType)' is not application/json")
+        }
+        self.id = try required("ce_id")
+        self.source = try required("ce_source")
+        self.type = try required("ce_type")
+        self.time = lookup("ce_time") ?? ""
+        self.subject = lookup("ce_subject") ?? lookup("ce_partitionkey") ?? ""
+        self.sequence = lookup("ce_sequence")
+        if let sequence, Int64(sequence) == nil { throw FieldError("ce_sequence", "'\(sequence)' is not a whole number") }
+        self.dataschema = lookup("ce_dataschema")
+        self.causationid = lookup("ce_causationid")
+        self.correlationid = lookup("ce_correlationid")
+        self.dataclassification = lookup("ce_dataclassification")
+    }
+}
+
+/// JSON coding shared by every event payload and HTTP body, so that all services write the same bytes.
+public enum EventJSON {
+    public static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
+        Array(try encoder.encode(value))
+    }
+
+    public static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws -> T {
+        try decoder.decode(type, from: Data(bytes))
+    }
+
+    public static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
+        try decoder.decode(type, from: data)
+    }
+
+    private static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+
+    private static let decoder = JSONDecoder()
+
+    /// A decoding error turned into a ``FieldError`` that names the JSON path and the reason.
+    public static func fieldError(_ error: any Error) -> FieldError {
+        guard let error = error as? DecodingError else { return FieldError("body", "\(error)") }
+        func path(_ codingPath: [any CodingKey]) -> String {
+            var result = ""
+            for key in codingPath {
+                if let index = key.intValue {
+                    result += "[\(index)]"
+                } else {
+                    result += result.isEmpty ? key.stringValue : ".\(key.stringValue)"
+                }
+            }
+            return result.isEmpty ? "body" : result
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            return FieldError(path(context.codingPath + [key]), "is required")
+        case .typeMismatch(let type, let context):
+            return FieldError(path(context.codingPath), "must be \(jsonTypeName(type))")
+        case .valueNotFound(let type, let context):
+            return FieldError(path(context.codingPath), "must be \(jsonTypeName(type)), not null")
+        case .dataCorrupted(let context):
+            if context.codingPath.isEmpty { return FieldError("body", "is not valid JSON") }
+            return FieldError(path(context.codingPath), context.debugDescription)
+        @unknown default:
+            return FieldError("body", "\(error)")
+        }
+    }
+
+    private static func jsonTypeName(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Int.Type, is Int64.Type, is Int32.Type: "a whole number"
+        case is Double.Type: "a number"
+        case is Bool.Type: "true or false"
+        default:
+            String(describing: type).hasPrefix("Array") ? "an array" : "an object"
+        }
+    }
+}
+
+/// RFC 3339 timestamps in UTC with milliseconds, as used in `ce_time` and payloads.
+public enum Timestamp {
+    public static func string(_ date: Date) -> String {
+        Date.ISO8601FormatStyle(includingFractionalSeconds: true).format(date)
+    }
+
+    public static func now() -> String { string(Date()) }
+}

@@ -1,0 +1,260 @@
+public enum ReferralStatus: String, Codable, Sendable, CaseIterable {
+    case referred, approved, rejected, disbursed, withdrawn
+}
+
+/// One referral of a household to a VBSP programme, with the terms in force when it was issued.
+public struct LoanReferral: Codable, Sendable, Hashable {
+    /// Deterministic: the same household, programme and classification give the same id.
+    public var referralId: String
+    public var programmeId: String
+    public var programmeName: String
+    public var legalBasis: String
+    public var maxLoanVnd: Int64
+    public var annualRatePercent: Double
+    public var maxTermMonths: Int
+    /// Why the household qualifies, in words an officer can check.
+    public var reason: String
+    public var status: ReferralStatus
+    public var referredOn: String
+
+    public init(
+        referralId: String, programmeId: String, programmeName: String, legalBasis: String, maxLoanVnd: Int64,
+        annualRatePercent: Double, maxTermMonths: Int, reason: String, status: ReferralStatus, referredOn: String
+    ) {
+        self.referralId = referralId
+        self.programmeId = programmeId
+        self.programmeName = programmeName
+        self.legalBasis = legalBasis
+        self.maxLoanVnd = maxLoanVnd
+        self.annualRatePercent = annualRatePercent
+        self.maxTermMonths = maxTermMonths
+        self.reason = reason
+        self.status = status
+        self.referredOn = referredOn
+    }
+}
+
+/// `giamngheo.loan-referral.v1`: every current referral of one household (empty when none applies).
+public struct LoanReferralSet: Codable, Sendable, Hashable {
+    public var householdId: String
+    /// The classification version the referrals follow from.
+    public var version: Int64
+    public var area: AreaRef
+    public var householdClass: HouseholdClass
+    /// The head's identity, which the bank needs to receive the household (personal data).
+    public var head: HeadIdentity
+    public var referrals: [LoanReferral]
+
+    public init(householdId: String, version: Int64, area: AreaRef, householdClass: HouseholdClass, head: HeadIdentity, referrals: [LoanReferral]) {
+        self.householdId = householdId
+        self.version = version
+        self.area = area
+        self.householdClass = householdClass
+        self.head = head
+        self.referrals = referrals
+    }
+}
+
+/// A working-age member put forward for vocational training and jobs; no name or CCCD.
+public struct TrainingCandidate: Codable, Sendable, Hashable {
+    public var memberId: String
+    public var ageYears: Int
+    public var sex: Sex
+    public var employmentStatus: EmploymentStatus
+    public var educationAttained: EducationLevel
+    public var disability: Disability
+    /// Highest training-cost support for this member's group (Decision 46/2015/QĐ-TTg), VND per course.
+    public var trainingSupportCapVnd: Int64
+    public var reason: String
+
+    public init(
+        memberId: String, ageYears: Int, sex: Sex, employmentStatus: EmploymentStatus, educationAttained: EducationLevel,
+        disability: Disability, trainingSupportCapVnd: Int64, reason: String
+    ) {
+        self.memberId = memberId
+        self.ageYears = ageYears
+        self.sex = sex
+        self.employmentStatus = employmentStatus
+        self.educationAttained = educationAttained
+        self.disability = disability
+        self.trainingSupportCapVnd = trainingSupportCapVnd
+        self.reason = reason
+    }
+}
+
+/// `giamngheo.training-match.v1`: a household's current training and job candidates.
+public struct TrainingMatchSet: Codable, Sendable, Hashable {
+    public var householdId: String
+    /// The classification version the candidates follow from.
+    public var version: Int64
+    public var area: AreaRef
+    public var householdClass: HouseholdClass
+    public var candidates: [TrainingCandidate]
+
+    public init(householdId: String, version: Int64, area: AreaRef, householdClass: HouseholdClass, candidates: [TrainingCandidate]) {
+        self.householdId = householdId
+        self.version = version
+        self.area = area
+        self.householdClass = householdClass
+        self.candidates = candidates
+    }
+}
+
+/// `giamngheo.reporting.area-contribution.v1` (internal): what one household adds to its area's totals,
+/// re-keyed by province code so that one reporting instance owns a province and its communes.
+public struct AreaContribution: Codable, Sendable, Hashable {
+    public var householdId: String
+    /// Sum of the household's classification, referral and training versions: grows with any of them.
+    public var version: Int64
+    public var area: AreaRef
+    /// `false` withdraws the household from this area (it moved, or was corrected to another commune).
+    public var present: Bool
+    public var householdClass: HouseholdClass
+    public var transition: Transition
+    public var status: RecognitionStatus
+    public var standardId: String
+    public var ethnicMinority: Bool
+    public var noWorkingCapacity: Bool
+    public var deprivedIndicators: [String]
+    public var referredProgrammes: [String]
+    public var trainingCandidates: Int
+
+    public init(
+        householdId: String, version: Int64, area: AreaRef, present: Bool, householdClass: HouseholdClass,
+        transition: Transition, status: RecognitionStatus, standardId: String, ethnicMinority: Bool,
+        noWorkingCapacity: Bool, deprivedIndicators: [String], referredProgrammes: [String], trainingCandidates: Int
+    ) {
+        self.householdId = householdId
+        self.version = version
+        self.area = area
+        self.present = present
+        self.householdClass = householdClass
+        self.transition = transition
+        self.status = status
+        self.standardId = standardId
+        self.ethnicMinority = ethnicMinority
+        self.noWorkingCapacity = noWorkingCapacity
+        self.deprivedIndicators = deprivedIndicators
+        self.referredProgrammes = referredProgrammes
+        self.trainingCandidates = trainingCandidates
+    }
+}
+
+public enum AreaLevel: String, Codable, Sendable, CaseIterable { case commune, province }
+
+/// Counts of households by class, with rates over the total (percent, two decimals).
+public struct ClassCounts: Codable, Sendable, Hashable {
+    public var total: Int
+    public var poor: Int
+    public var nearPoor: Int
+    public var averageLiving: Int
+    public var none: Int
+    public var poorRatePercent: Double
+    public var nearPoorRatePercent: Double
+
+    public init(total: Int, poor: Int, nearPoor: Int, averageLiving: Int, none: Int) {
+        self.total = total
+        self.poor = poor
+        self.nearPoor = nearPoor
+        self.averageLiving = averageLiving
+        self.none = none
+        self.poorRatePercent = Self.rate(poor, total)
+        self.nearPoorRatePercent = Self.rate(nearPoor, total)
+    }
+
+    public static func rate(_ part: Int, _ total: Int) -> Double {
+        total == 0 ? 0 : (Double(part) * 10_000 / Double(total)).rounded() / 100
+    }
+}
+
+public struct TransitionCounts: Codable, Sendable, Hashable {
+    public var newlyPoor: Int
+    public var rePoor: Int
+    public var newlyNearPoor: Int
+    public var escapedPoverty: Int
+    public var escapedNearPoverty: Int
+    public var poorToNearPoor: Int
+
+    public init(newlyPoor: Int = 0, rePoor: Int = 0, newlyNearPoor: Int = 0, escapedPoverty: Int = 0, escapedNearPoverty: Int = 0, poorToNearPoor: Int = 0) {
+        self.newlyPoor = newlyPoor
+        self.rePoor = rePoor
+        self.newlyNearPoor = newlyNearPoor
+        self.escapedPoverty = escapedPoverty
+        self.escapedNearPoverty = escapedNearPoverty
+        self.poorToNearPoor = poorToNearPoor
+    }
+}
+
+public struct ReferralCounts: Codable, Sendable, Hashable {
+    /// Households with at least one referral.
+    public var households: Int
+    public var referrals: Int
+    public var byProgramme: [String: Int]
+
+    public init(households: Int, referrals: Int, byProgramme: [String: Int]) {
+        self.households = households
+        self.referrals = referrals
+        self.byProgramme = byProgramme
+    }
+}
+
+public struct TrainingCounts: Codable, Sendable, Hashable {
+    public var households: Int
+    public var candidates: Int
+
+    public init(households: Int, candidates: Int) {
+        self.households = households
+        self.candidates = candidates
+    }
+}
+
+/// `giamngheo.report.v1`: an area's current totals (key: area code). Aggregates only, no personal data.
+public struct AreaReport: Codable, Sendable, Hashable {
+    public var areaCode: String
+    public var areaLevel: AreaLevel
+    public var areaName: String?
+    public var provinceCode: String
+    /// Grows with every change applied to the area.
+    public var version: Int64
+    public var asOf: String
+    /// Standards the counted classifications were made under; rates under different standards are not comparable.
+    public var standardIds: [String]
+    public var households: ClassCounts
+    public var urban: ClassCounts
+    public var rural: ClassCounts
+    public var ethnicMinority: ClassCounts
+    public var noWorkingCapacity: ClassCounts
+    public var transitions: TransitionCounts
+    public var recognised: Int
+    public var proposed: Int
+    /// Poor households deprived on each indicator.
+    public var poorDeprivedBy: [String: Int]
+    public var referrals: ReferralCounts
+    public var training: TrainingCounts
+
+    public init(
+        areaCode: String, areaLevel: AreaLevel, areaName: String?, provinceCode: String, version: Int64, asOf: String,
+        standardIds: [String], households: ClassCounts, urban: ClassCounts, rural: ClassCounts, ethnicMinority: ClassCounts,
+        noWorkingCapacity: ClassCounts, transitions: TransitionCounts, recognised: Int, proposed: Int,
+        poorDeprivedBy: [String: Int], referrals: ReferralCounts, training: TrainingCounts
+    ) {
+        self.areaCode = areaCode
+        self.areaLevel = areaLevel
+        self.areaName = areaName
+        self.provinceCode = provinceCode
+        self.version = version
+        self.asOf = asOf
+        self.standardIds = standardIds
+        self.households = households
+        self.urban = urban
+        self.rural = rural
+        self.ethnicMinority = ethnicMinority
+        self.noWorkingCapacity = noWorkingCapacity
+        self.transitions = transitions
+        self.recognised = recognised
+        self.proposed = proposed
+        self.poorDeprivedBy = poorDeprivedBy
+        self.referrals = referrals
+        self.training = training
+    }
+}

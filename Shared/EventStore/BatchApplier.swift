@@ -1,0 +1,141 @@
+import EventContracts
+import Foundation
+import GRDB
+import Kafka
+import Logging
+
+/// A record as a handler sees it: its CloudEvents attributes and its JSON data (`nil` for a tombstone).
+public struct InboundEvent: Sendable {
+    public var message: KafkaConsumerMessage
+    public var attributes: CloudEventAttributes
+    public var data: [UInt8]?
+
+    /// Decodes the data as `T`, or throws a ``PoisonRecord`` that names the bad field.
+    public func decode<T: Decodable>(_ type: T.Type) throws(PoisonRecord) -> T {
+        guard let data else { throw PoisonRecord(FieldError("value", "is empty (tombstone) where \(T.self) was expected")) }
+        do {
+            return try EventJSON.decode(type, from: data)
+        } catch {
+            throw PoisonRecord(EventJSON.fieldError(error))
+        }
+    }
+}
+
+/// A record that can never be applied (undecodable, schema-invalid, failing domain validation).
+/// It goes to the service's dead-letter topic and the partition moves on.
+public struct PoisonRecord: Error, Sendable, CustomStringConvertible {
+    public var errors: [FieldError]
+
+    public init(_ error: FieldError) { self.errors = [error] }
+    public init(_ errors: [FieldError]) { self.errors = errors }
+
+    public var description: String { errors.map(\.description).joined(separator: "; ") }
+}
+
+/// A service's reaction to one inbound event, run inside the batch's transaction.
+public protocol EventHandler: Sendable {
+    /// Applies `event` to the store and returns the events it causes (appended to the outbox in the same transaction).
+    /// Throw ``PoisonRecord`` for input that can never be applied; any other error rolls the whole batch back
+    /// and the batch is retried.
+    func handle(_ event: InboundEvent, in db: Database) throws -> [OutboundEvent]
+}
+
+/// What one batch did.
+public struct BatchOutcome: Sendable {
+    public var applied = 0
+    public var duplicates = 0
+    public var deadLettered = 0
+    public var emitted = 0
+    public var nextOffsets: [TopicPartition: Int64] = [:]
+}
+
+/// Applies a batch of records in one transaction: de-duplication (inbox), state change and emitted events
+/// (outbox), dead letters for poison records, and the consumed offsets. Either all of it commits or none.
+public struct BatchApplier: Sendable {
+    public let store: ServiceStore
+    public let handler: any EventHandler
+    /// The service's name, used for its dead-letter topic and DLQ headers.
+    public let service: String
+
+    public init(store: ServiceStore, handler: any EventHandler, service: String) {
+        self.store = store
+        self.handler = handler
+        self.service = service
+    }
+
+    public func apply(_ batch: [KafkaConsumerMessage]) throws -> BatchOutcome {
+        guard !batch.isEmpty else { return BatchOutcome() }
+        let outcome = try store.pool.write { db in
+            var outcome = BatchOutcome()
+            let now = Timestamp.now()
+            for message in batch {
+                outcome.nextOffsets[message.topicPartition] = message.offset + 1
+                let attributes: CloudEventAttributes
+                do {
+                    attributes = try CloudEventAttributes { message.header($0) }
+                } catch {
+                    try deadLetter(message, PoisonRecord(error as? FieldError ?? FieldError("headers", "\(error)")), in: db)
+                    outcome.deadLettered += 1
+                    continue
+                }
+                try db.execute(
+                    sql: "INSERT INTO inbox (source, id, received_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                    arguments: [attributes.source, attributes.id, now])
+                guard db.changesCount > 0 else {
+                    outcome.duplicates += 1
+                    continue
+                }
+                let event = InboundEvent(message: message, attributes: attributes, data: message.value)
+                do {
+                    var emitted: [OutboundEvent] = []
+                    try db.inSavepoint {
+                        emitted = try handler.handle(event, in: db)
+                        return .commit
+                    }
+                    for out in emitted { try Outbox.append(out, in: db) }
+                    outcome.emitted += emitted.count
+                    outcome.applied += 1
+                } catch let poison as PoisonRecord {
+                    try deadLetter(message, poison, in: db)
+                    outcome.deadLettered += 1
+                }
+            }
+            for (tp, next) in outcome.nextOffsets {
+                try db.execute(
+                    sql: """
+                        INSERT INTO consumer_offset (topic, partition, next_offset, updated_at) VALUES (?, ?, ?, ?)
+                        ON CONFLICT (topic, partition) DO UPDATE SET next_offset = excluded.next_offset, updated_at = excluded.updated_at
+                        """,
+                    arguments: [tp.topic, tp.partition, next, now])
+            }
+            return outcome
+        }
+        if outcome.emitted > 0 || outcome.deadLettered > 0 { store.outboxChanged() }
+        return outcome
+    }
+
+    /// Queues the original key, value and headers on the dead-letter topic with the reason beside them.
+    private func deadLetter(_ message: KafkaConsumerMessage, _ poison: PoisonRecord, in db: Database) throws {
+        let id = DeterministicID.make("dlq", service, message.topic, String(message.partition), String(message.offset))
+        let context: [KafkaHeader] = [
+            KafkaHeader(key: "dlq_topic", string: message.topic),
+            KafkaHeader(key: "dlq_partition", string: String(message.partition)),
+            KafkaHeader(key: "dlq_offset", string: String(message.offset)),
+            KafkaHeader(key: "dlq_consumer", string: service),
+            KafkaHeader(key: "dlq_error_field", string: poison.errors.first?.field ?? ""),
+            KafkaHeader(key: "dlq_error_message", string: poison.description),
+            KafkaHeader(key: "dlq_failed_at", string: Timestamp.now()),
+        ]
+        // The original headers go first, unchanged, so the record can be re-published as it was.
+        let headers = message.headers + context
+        try db.execute(
+            sql: """
+                INSERT INTO outbox (event_id, topic, message_key, headers, payload, created_at)
+                VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(event_id) DO NOTHING
+                """,
+            arguments: [
+                id, Topics.deadLetter(service).name, message.key.map { Data($0) }, HeaderCoding.encode(headers),
+                message.value.map { Data($0) }, Timestamp.now(),
+            ])
+    }
+}

@@ -1,0 +1,93 @@
+import EventContracts
+import Foundation
+import GRDB
+import Kafka
+
+/// An event to publish: where, under which key, with which CloudEvents attributes and JSON data.
+public struct OutboundEvent: Sendable {
+    public var topic: String
+    public var key: String
+    public var attributes: CloudEventAttributes
+    /// JSON bytes; `nil` publishes a tombstone.
+    public var data: [UInt8]?
+    /// Extra headers beyond the CloudEvents ones (dead-letter context).
+    public var extraHeaders: [KafkaHeader]
+
+    public init(topic: String, key: String, attributes: CloudEventAttributes, data: [UInt8]?, extraHeaders: [KafkaHeader] = []) {
+        self.topic = topic
+        self.key = key
+        self.attributes = attributes
+        self.data = data
+        self.extraHeaders = extraHeaders
+    }
+
+    /// A JSON event whose id is derived from `idParts`, so the same cause always yields the same id.
+    public static func json<T: Encodable>(
+        topic: TopicDefinition, key: String, type: String, source: String, idParts: [String], sequence: Int64?,
+        time: String, payload: T, causationId: String? = nil, personal: Bool = false
+    ) throws -> OutboundEvent {
+        OutboundEvent(
+            topic: topic.name,
+            key: key,
+            attributes: CloudEventAttributes(
+                id: DeterministicID.make(parts: idParts), source: source, type: type, time: time, subject: key,
+                sequence: sequence, dataschema: EventTypes.schema(type), causationid: causationId,
+                dataclassification: personal ? "personal" : "none"),
+            data: try EventJSON.encode(payload))
+    }
+
+    var kafkaHeaders: [KafkaHeader] {
+        attributes.headers.map { KafkaHeader(key: $0.0, string: $0.1) } + extraHeaders
+    }
+}
+
+/// Appends events to the outbox inside the caller's transaction.
+public enum Outbox {
+    /// Appends `event`; an event whose id is already waiting is not queued twice.
+    public static func append(_ event: OutboundEvent, in db: Database) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO outbox (event_id, topic, message_key, headers, payload, created_at)
+                VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(event_id) DO NOTHING
+                """,
+            arguments: [
+                event.attributes.id, event.topic, Data(event.key.utf8), HeaderCoding.encode(event.kafkaHeaders),
+                event.data.map { Data($0) }, Timestamp.now(),
+            ])
+    }
+}
+
+/// Headers stored in a BLOB column: length-prefixed name and value pairs.
+enum HeaderCoding {
+    static func encode(_ headers: [KafkaHeader]) -> Data {
+        var data = Data()
+        func put(_ bytes: [UInt8]) {
+            var length = UInt32(bytes.count).bigEndian
+            withUnsafeBytes(of: &length) { data.append(contentsOf: $0) }
+            data.append(contentsOf: bytes)
+        }
+        for header in headers {
+            put(Array(header.key.utf8))
+            put(header.value)
+        }
+        return data
+    }
+
+    static func decode(_ data: Data) -> [KafkaHeader] {
+        let bytes = [UInt8](data)
+        var index = 0
+        func take() -> [UInt8]? {
+            guard index + 4 <= bytes.count else { return nil }
+            let length = Int(bytes[index]) << 24 | Int(bytes[index + 1]) << 16 | Int(bytes[index + 2]) << 8 | Int(bytes[index + 3])
+            index += 4
+            guard index + length <= bytes.count else { return nil }
+            defer { index += length }
+            return Array(bytes[index..<index + length])
+        }
+        var headers: [KafkaHeader] = []
+        while let name = take(), let value = take() {
+            headers.append(KafkaHeader(key: String(decoding: name, as: UTF8.self), value: value))
+        }
+        return headers
+    }
+}

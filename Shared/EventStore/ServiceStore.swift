@@ -1,0 +1,108 @@
+import Foundation
+import GRDB
+import Kafka
+import Logging
+import Synchronization
+
+/// A service's SQLite store (WAL, `synchronous=FULL`) with the delivery tables every service shares:
+/// `consumer_offset` (where each partition resumes), `inbox` (events already applied) and `outbox`
+/// (events to publish, written in the same transaction as the change that caused them).
+public final class ServiceStore: Sendable {
+    public let pool: DatabasePool
+    public let path: String
+    let outboxSignal = OutboxSignal()
+
+    /// Opens (creating if needed) the store and runs every migration before anything consumes.
+    /// - Parameter migrations: the service's own schema, registered after the shared tables.
+    public init(path: String, migrations: (inout DatabaseMigrator) -> Void = { _ in }) throws {
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        var config = Configuration()
+        config.busyMode = .timeout(10)
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        self.path = path
+        self.pool = try DatabasePool(path: path, configuration: config)
+        var migrator = DatabaseMigrator()
+        Self.registerDeliveryTables(&migrator)
+        migrations(&migrator)
+        try migrator.migrate(pool)
+    }
+
+    static func registerDeliveryTables(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("delivery-v1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE consumer_offset (
+                      topic TEXT NOT NULL, partition INTEGER NOT NULL, next_offset INTEGER NOT NULL,
+                      updated_at TEXT NOT NULL, PRIMARY KEY (topic, partition)) WITHOUT ROWID;
+                    CREATE TABLE inbox (
+                      source TEXT NOT NULL, id TEXT NOT NULL, received_at TEXT NOT NULL,
+                      PRIMARY KEY (source, id)) WITHOUT ROWID;
+                    CREATE TABLE outbox (
+                      seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                      event_id TEXT NOT NULL UNIQUE,
+                      topic TEXT NOT NULL,
+                      message_key BLOB,
+                      headers BLOB NOT NULL,
+                      payload BLOB,
+                      created_at TEXT NOT NULL);
+                    """)
+        }
+    }
+
+    /// The store's next offset for each partition it has applied records of (for the rebalance callback).
+    public func startOffsets(for partitions: [TopicPartition]) throws -> [TopicPartition: Int64] {
+        try pool.read { db in
+            var result: [TopicPartition: Int64] = [:]
+            for tp in partitions {
+                if let next = try Int64.fetchOne(
+                    db, sql: "SELECT next_offset FROM consumer_offset WHERE topic = ? AND partition = ?",
+                    arguments: [tp.topic, tp.partition])
+                {
+                    result[tp] = next
+                }
+            }
+            return result
+        }
+    }
+
+    /// Every partition's next offset (for lag and tests).
+    public func allOffsets() throws -> [TopicPartition: Int64] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT topic, partition, next_offset FROM consumer_offset").reduce(into: [:]) {
+                $0[TopicPartition(topic: $1["topic"], partition: $1["partition"])] = $1["next_offset"]
+            }
+        }
+    }
+
+    /// Events waiting for the relay.
+    public func outboxDepth() throws -> Int {
+        try pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox") ?? 0 }
+    }
+
+    /// Wakes the outbox relay; call after committing a transaction that appended events.
+    public func outboxChanged() { outboxSignal.signal() }
+}
+
+/// Wakes the relay when events are appended, so publishing does not wait for a timer.
+final class OutboxSignal: Sendable {
+    private let state = Mutex(false)
+    private let condition = NSCondition()
+
+    func signal() {
+        condition.lock()
+        state.withLock { $0 = true }
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Waits until signalled or until `timeout` passes; clears the signal.
+    func wait(timeout: TimeInterval) {
+        condition.lock()
+        defer { condition.unlock() }
+        if !state.withLock({ $0 }) { _ = condition.wait(until: Date(timeIntervalSinceNow: timeout)) }
+        state.withLock { $0 = false }
+    }
+}

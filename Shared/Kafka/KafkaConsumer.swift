@@ -1,0 +1,229 @@
+import CRdKafka
+import Logging
+import Synchronization
+
+/// Decides where each newly assigned partition starts: the service's store knows, not the group.
+///
+/// Called on the consumer's thread from inside librdkafka's rebalance callback, before the partitions are
+/// assigned (seeking afterwards would race the fetcher). Partitions missing from the result start at the
+/// group's committed offset, or at `auto.offset.reset` when there is none.
+public typealias StartOffsetProvider = @Sendable ([TopicPartition]) throws -> [TopicPartition: Int64]
+
+/// A consumer-group member that polls batches on the thread that owns it.
+///
+/// Not thread-safe by design: one OS thread creates it, polls it and closes it, and librdkafka serves
+/// rebalances on that same thread (`rd_kafka_poll_set_consumer`). Offsets are the store's business;
+/// the group's committed offsets are kept up to date for lag monitoring only.
+public final class KafkaConsumer: @unchecked Sendable {
+    // @unchecked: used from its owning thread only; `assignedPartitions` is the one value read elsewhere.
+    private let handle: OpaquePointer
+    private let context: ConsumerContext
+    private var closed = false
+
+    public static let defaults: [String: String] = [
+        "enable.auto.commit": "true",
+        "enable.auto.offset.store": "false",
+        "auto.offset.reset": "earliest",
+        "partition.assignment.strategy": "range",
+        "fetch.wait.max.ms": "20",
+        "fetch.queue.backoff.ms": "10",
+        "session.timeout.ms": "10000",
+        "heartbeat.interval.ms": "1000",
+    ]
+
+    /// - Parameters:
+    ///   - config: librdkafka properties; must include `bootstrap.servers` and `group.id`.
+    ///   - topics: topics to subscribe to.
+    ///   - startOffsets: where newly assigned partitions start (see ``StartOffsetProvider``).
+    public init(config: KafkaConfig, topics: [String], startOffsets: @escaping StartOffsetProvider, logger: Logger)
+        throws(KafkaError)
+    {
+        let context = ConsumerContext(logger: logger, startOffsets: startOffsets)
+        self.context = context
+        let handle = try makeNativeHandle(
+            type: RD_KAFKA_CONSUMER,
+            config: KafkaConfig(Self.defaults).merging(config.properties),
+            context: context
+        ) { conf in
+            rd_kafka_conf_set_rebalance_cb(conf, consumerRebalanceCallback)
+        }
+        self.handle = handle
+        rd_kafka_poll_set_consumer(handle)
+        let list = rd_kafka_topic_partition_list_new(Int32(topics.count))!
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        for topic in topics { rd_kafka_topic_partition_list_add(list, topic, RD_KAFKA_PARTITION_UA) }
+        let err = rd_kafka_subscribe(handle, list)
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR {
+            rd_kafka_destroy(handle)
+            throw KafkaError(err, reason: "subscribe to \(topics)")
+        }
+    }
+
+    deinit {
+        close()
+        rd_kafka_destroy(handle)
+    }
+
+    /// Partitions currently assigned to this member (safe to read from any thread).
+    public var assignment: Set<TopicPartition> { context.assigned.withLock { $0 } }
+
+    /// Waits up to `timeoutMs` for a first record, then takes what is already fetched, up to `maxMessages`.
+    ///
+    /// Records of partitions revoked while the batch was gathered are dropped: their new owner handles them.
+    public func poll(maxMessages: Int, timeoutMs: Int32) throws(KafkaError) -> [KafkaConsumerMessage] {
+        var batch: [KafkaConsumerMessage] = []
+        var wait = timeoutMs
+        while batch.count < maxMessages, let raw = rd_kafka_consumer_poll(handle, wait) {
+            defer { rd_kafka_message_destroy(raw) }
+            wait = 0
+            let message = raw.pointee
+            if message.err != RD_KAFKA_RESP_ERR_NO_ERROR {
+                if message.err == RD_KAFKA_RESP_ERR__PARTITION_EOF { continue }
+                let error = KafkaError(message.err, reason: rd_kafka_message_errstr(raw).map { String(cString: $0) })
+                if error.isFatal { throw error }
+                context.logger.warning("consumer error", metadata: ["error": "\(error)"])
+                continue
+            }
+            batch.append(Self.convert(raw))
+        }
+        if context.revokedDuringBatch.withLock({ flag in defer { flag = false }; return flag }) {
+            let assigned = assignment
+            batch.removeAll { !assigned.contains($0.topicPartition) }
+        }
+        return batch
+    }
+
+    /// Records `nextOffsets` (offset of the last applied record + 1) for the group's advisory commit.
+    public func storeOffsets(_ nextOffsets: [TopicPartition: Int64]) {
+        guard !nextOffsets.isEmpty else { return }
+        let list = rd_kafka_topic_partition_list_new(Int32(nextOffsets.count))!
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        for (tp, offset) in nextOffsets {
+            rd_kafka_topic_partition_list_add(list, tp.topic, tp.partition).pointee.offset = offset
+        }
+        let err = rd_kafka_offsets_store(handle, list)
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR && err != RD_KAFKA_RESP_ERR__STATE {
+            context.logger.debug("offsets_store failed", metadata: ["error": "\(KafkaError(err))"])
+        }
+    }
+
+    /// High watermarks of the assigned partitions as last seen by the fetcher (no broker round trip).
+    public func highWatermarks() -> [TopicPartition: Int64] {
+        var result: [TopicPartition: Int64] = [:]
+        for tp in assignment {
+            var low: Int64 = -1
+            var high: Int64 = -1
+            if rd_kafka_get_watermark_offsets(handle, tp.topic, tp.partition, &low, &high) == RD_KAFKA_RESP_ERR_NO_ERROR,
+                high >= 0
+            {
+                result[tp] = high
+            }
+        }
+        return result
+    }
+
+    /// Commits stored offsets and leaves the group, so the partitions move at once rather than after the session times out.
+    public func close() {
+        guard !closed else { return }
+        closed = true
+        let err = rd_kafka_consumer_close(handle)
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR {
+            context.logger.warning("consumer close", metadata: ["error": "\(KafkaError(err))"])
+        }
+        context.assigned.withLock { $0.removeAll() }
+    }
+
+    private static func convert(_ raw: UnsafeMutablePointer<rd_kafka_message_t>) -> KafkaConsumerMessage {
+        let message = raw.pointee
+        var headers: [KafkaHeader] = []
+        var native: OpaquePointer?
+        if rd_kafka_message_headers(raw, &native) == RD_KAFKA_RESP_ERR_NO_ERROR, let native {
+            var index = 0
+            var name: UnsafePointer<CChar>?
+            var value: UnsafeRawPointer?
+            var size = 0
+            while rd_kafka_header_get_all(native, index, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR {
+                if let name { headers.append(KafkaHeader(key: String(cString: name), value: [UInt8](bytes: value, count: size))) }
+                index += 1
+            }
+        }
+        var timestampType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
+        return KafkaConsumerMessage(
+            topic: String(cString: rd_kafka_topic_name(message.rkt)),
+            partition: message.partition,
+            offset: message.offset,
+            key: message.key.map { [UInt8](bytes: $0, count: message.key_len) },
+            value: message.payload.map { [UInt8](bytes: $0, count: message.len) },
+            headers: headers,
+            timestamp: rd_kafka_message_timestamp(raw, &timestampType)
+        )
+    }
+}
+
+/// State the rebalance callback needs. `assigned` and `revokedDuringBatch` are read by other threads
+/// (readiness, lag), hence the mutexes; the rest is immutable.
+final class ConsumerContext: NativeClientContext, @unchecked Sendable {
+    let startOffsets: StartOffsetProvider
+    let assigned = Mutex<Set<TopicPartition>>([])
+    let revokedDuringBatch = Mutex(false)
+
+    init(logger: Logger, startOffsets: @escaping StartOffsetProvider) {
+        self.startOffsets = startOffsets
+        super.init(logger: logger)
+    }
+}
+
+private func partitions(of list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) -> [TopicPartition] {
+    (0..<Int(list.pointee.cnt)).map { index in
+        let element = list.pointee.elems[index]
+        return TopicPartition(topic: String(cString: element.topic), partition: element.partition)
+    }
+}
+
+/// Sets each assigned partition's start offset from the store, then assigns (cooperative or eager).
+private let consumerRebalanceCallback: @convention(c) (
+    OpaquePointer?, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?, UnsafeMutableRawPointer?
+) -> Void = { handle, err, list, opaque in
+    guard let handle, let list, let opaque else { return }
+    let context = Unmanaged<NativeClientContext>.fromOpaque(opaque).takeUnretainedValue() as! ConsumerContext
+    let cooperative = rd_kafka_rebalance_protocol(handle).map { String(cString: $0) } == "COOPERATIVE"
+    let changed = partitions(of: list)
+    switch err {
+    case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
+        do {
+            let offsets = try context.startOffsets(changed)
+            for index in 0..<Int(list.pointee.cnt) {
+                let element = list.pointee.elems[index]
+                let tp = TopicPartition(topic: String(cString: element.topic), partition: element.partition)
+                if let offset = offsets[tp] { list.pointee.elems[index].offset = offset }
+            }
+        } catch {
+            // Without the store's offsets we must not consume: assigning would start from the group's offsets.
+            context.logger.critical("cannot read start offsets; not assigning", metadata: ["error": "\(error)"])
+            return
+        }
+        if cooperative {
+            if let error = rd_kafka_incremental_assign(handle, list) {
+                context.logger.error("incremental assign failed", metadata: ["error": "\(KafkaError(consuming: error))"])
+            }
+        } else {
+            _ = rd_kafka_assign(handle, list)
+        }
+        context.assigned.withLock { $0.formUnion(changed) }
+        context.logger.info("partitions assigned", metadata: ["partitions": "\(changed.map(\.description).sorted())"])
+    case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
+        if cooperative {
+            if let error = rd_kafka_incremental_unassign(handle, list) { _ = KafkaError(consuming: error) }
+        } else {
+            _ = rd_kafka_assign(handle, nil)
+        }
+        context.assigned.withLock { $0.subtract(changed) }
+        context.revokedDuringBatch.withLock { $0 = true }
+        context.logger.info("partitions revoked", metadata: ["partitions": "\(changed.map(\.description).sorted())"])
+    default:
+        _ = rd_kafka_assign(handle, nil)
+        context.assigned.withLock { $0.removeAll() }
+        context.revokedDuringBatch.withLock { $0 = true }
+        context.logger.error("rebalance error", metadata: ["error": "\(KafkaError(err))"])
+    }
+}

@@ -1,0 +1,71 @@
+import EventContracts
+import Foundation
+import Hummingbird
+
+/// The JSON body of every error answer: a summary and, for bad input, each field with its reason.
+public struct ErrorBody: Codable, Sendable {
+    public var error: String
+    public var errors: [FieldError]
+
+    public init(error: String, errors: [FieldError] = []) {
+        self.error = error
+        self.errors = errors
+    }
+}
+
+/// JSON answers shared by every service's HTTP API.
+public enum JSONResponse {
+    public static func make<T: Encodable>(_ status: HTTPResponse.Status, _ value: T, headers: HTTPFields = [:]) -> Response {
+        let bytes = (try? EventJSON.encode(value)) ?? Array(#"{"error":"cannot encode response"}"#.utf8)
+        var fields = headers
+        fields[.contentType] = "application/json; charset=utf-8"
+        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    public static func error(_ status: HTTPResponse.Status, _ message: String, _ errors: [FieldError] = []) -> Response {
+        make(status, ErrorBody(error: message, errors: errors))
+    }
+
+    public static func notFound(_ what: String) -> Response {
+        error(.notFound, "\(what) not found")
+    }
+}
+
+extension Request {
+    /// Reads a JSON body as `T`, answering field-level errors for malformed or ill-typed input.
+    public func decodeJSON<T: Decodable>(_ type: T.Type, limit: Int = 4 << 20) async throws(HTTPInputError) -> T {
+        let buffer: ByteBuffer
+        do {
+            buffer = try await body.collect(upTo: limit)
+        } catch {
+            throw HTTPInputError(.contentTooLarge, FieldError("body", "is larger than \(limit) bytes"))
+        }
+        let bytes = Array(buffer.readableBytesView)
+        guard !bytes.isEmpty else { throw HTTPInputError(.badRequest, FieldError("body", "is empty; a JSON object is expected")) }
+        do {
+            return try EventJSON.decode(type, from: bytes)
+        } catch {
+            throw HTTPInputError(.badRequest, EventJSON.fieldError(error))
+        }
+    }
+}
+
+/// Bad HTTP input, answered with its status and the fields at fault.
+public struct HTTPInputError: Error, Sendable {
+    public var status: HTTPResponse.Status
+    public var errors: [FieldError]
+
+    public init(_ status: HTTPResponse.Status, _ errors: FieldError...) {
+        self.status = status
+        self.errors = errors
+    }
+
+    public init(_ status: HTTPResponse.Status, errors: [FieldError]) {
+        self.status = status
+        self.errors = errors
+    }
+
+    public var response: Response {
+        JSONResponse.error(status, status == .badRequest || status == .unprocessableContent ? "invalid input" : status.reasonPhrase, errors)
+    }
+}

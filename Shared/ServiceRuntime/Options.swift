@@ -1,0 +1,103 @@
+import ArgumentParser
+import Foundation
+import Kafka
+
+/// Options every executable takes, each with an environment fallback, so operators can use either.
+public struct CommonOptions: ParsableArguments, Sendable {
+    @Option(help: "Kafka bootstrap servers (env KAFKA_BROKERS).")
+    public var kafkaBrokers: String?
+
+    @Option(help: "Folder for this service's SQLite store (env GIAMNGHEO_DATA_DIR).")
+    public var dataDir: String?
+
+    @Option(help: "HTTP port (env HTTP_PORT).")
+    public var httpPort: Int?
+
+    @Option(help: "HTTP bind address (env HTTP_HOST).")
+    public var httpHost: String?
+
+    @Option(help: "Instance id: names the store file and the static group membership (env INSTANCE_ID).")
+    public var instanceId: String?
+
+    @Option(help: "Partitions per topic when this service creates topics (env TOPIC_PARTITIONS).")
+    public var topicPartitions: Int?
+
+    @Option(
+        name: .customLong("kafka-property"),
+        help: "A librdkafka property as name=value, repeatable (also env KAFKA_PROPERTY_<NAME>, dots as underscores).")
+    public var kafkaProperties: [String] = []
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (env LOG_LEVEL).")
+    public var logLevel: String?
+
+    public init() {}
+}
+
+/// The resolved configuration of one service process.
+public struct RuntimeConfig: Sendable {
+    public var service: String
+    public var brokers: String
+    public var dataDir: String
+    public var httpHost: String
+    public var httpPort: Int
+    public var instanceId: String
+    public var topicPartitions: Int
+    /// librdkafka properties shared by every client of the process (security settings included).
+    public var kafka: KafkaConfig
+    public var logLevel: String
+
+    /// Resolves flags, then environment, then defaults.
+    public init(service: String, defaultPort: Int, options: CommonOptions, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+        self.service = service
+        brokers = options.kafkaBrokers ?? environment["KAFKA_BROKERS"] ?? "127.0.0.1:9092"
+        dataDir = options.dataDir ?? environment["GIAMNGHEO_DATA_DIR"] ?? ".data"
+        httpHost = options.httpHost ?? environment["HTTP_HOST"] ?? "127.0.0.1"
+        httpPort = try options.httpPort ?? environment["HTTP_PORT"].map { value in
+            guard let port = Int(value), (0...65_535).contains(port) else {
+                throw ValidationError("HTTP_PORT '\(value)' is not a port number")
+            }
+            return port
+        } ?? defaultPort
+        instanceId = options.instanceId ?? environment["INSTANCE_ID"] ?? "\(service)-1"
+        topicPartitions = options.topicPartitions ?? environment["TOPIC_PARTITIONS"].flatMap { Int($0) } ?? 6
+        logLevel = options.logLevel ?? environment["LOG_LEVEL"] ?? "info"
+        var properties: [String: String] = [
+            "bootstrap.servers": brokers,
+            "client.id": "\(service)-\(instanceId)",
+            "allow.auto.create.topics": "false",
+            "client.software.name": "giamngheo",
+            "client.software.version": "0.1.0-librdkafka-\(librdkafkaVersion)",
+        ]
+        for (name, value) in environment where name.hasPrefix("KAFKA_PROPERTY_") {
+            properties[name.dropFirst("KAFKA_PROPERTY_".count).lowercased().replacingOccurrences(of: "_", with: ".")] = value
+        }
+        for entry in options.kafkaProperties {
+            guard let equals = entry.firstIndex(of: "=") else {
+                throw ValidationError("--kafka-property '\(entry)' must be name=value")
+            }
+            properties[String(entry[..<equals])] = String(entry[entry.index(after: equals)...])
+        }
+        kafka = KafkaConfig(properties)
+    }
+
+    /// Path of the service's SQLite store.
+    public var storePath: String { "\(dataDir)/\(instanceId).sqlite" }
+
+    /// Consumer settings for a group; static membership keeps partitions through a quick restart.
+    public func consumerConfig(group: String) -> KafkaConfig {
+        kafka.merging(["group.id": group, "group.instance.id": "\(instanceId)-\(group)"])
+    }
+
+    /// What the process prints at start: everything but secrets.
+    public var summary: [String: String] {
+        var result = kafka.redacted.reduce(into: [String: String]()) { $0["kafka.\($1.key)"] = $1.value }
+        result["service"] = service
+        result["dataDir"] = dataDir
+        result["store"] = storePath
+        result["http"] = "\(httpHost):\(httpPort)"
+        result["instanceId"] = instanceId
+        result["topicPartitions"] = String(topicPartitions)
+        result["librdkafka"] = librdkafkaVersion
+        return result
+    }
+}

@@ -1,0 +1,152 @@
+import EventContracts
+import EventStore
+import Foundation
+import GRDB
+import Hummingbird
+import Kafka
+import Logging
+import ServiceLifecycle
+import UnixSignals
+import Synchronization
+
+/// What every executable does around its own logic: configuration, logs and metrics, the store, topics,
+/// consumers, the outbox relay, health endpoints, and a graceful shutdown on SIGTERM/SIGINT.
+public struct ServiceApp: Sendable {
+    public let config: RuntimeConfig
+    public let logger: Logger
+
+    /// Resolves configuration, bootstraps logging and metrics, and prints the configuration (secrets masked).
+    public init(service: String, defaultPort: Int, options: CommonOptions) throws {
+        config = try RuntimeConfig(service: service, defaultPort: defaultPort, options: options)
+        Observability.bootstrap(service: service, level: config.logLevel)
+        var logger = Logger(label: "giamngheo.\(service)")
+        logger.logLevel = Logger.Level(rawValue: config.logLevel) ?? .info
+        self.logger = logger
+        let summary = config.summary.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        logger.info("configuration \(summary)")
+        guard librdkafkaVersion.compare("2.1.1", options: .numeric) != .orderedAscending else {
+            throw KafkaError.client("librdkafka \(librdkafkaVersion) is too old (need 2.1.1 or newer); run compose/setup")
+        }
+    }
+
+    /// Opens the store and runs its migrations, before anything consumes.
+    public func openStore(migrations: (inout DatabaseMigrator) -> Void) throws -> ServiceStore {
+        try ServiceStore(path: config.storePath, migrations: migrations)
+    }
+
+    /// Creates the system's topics that do not exist yet (compacted where the contract says so).
+    public func ensureTopics() throws {
+        let producer = try KafkaProducer(config: config.kafka, logger: logger)
+        try producer.createTopics(
+            Topics.all.map {
+                TopicSpec(
+                    name: $0.name, partitions: config.topicPartitions,
+                    configs: $0.compacted ? ["cleanup.policy": "compact"] : [:])
+            })
+    }
+
+    /// A consumer-group member that applies `topics` with `handler` into `store`.
+    public func consumer(group: String, topics: [TopicDefinition], handler: any EventHandler, store: ServiceStore) -> ConsumerLoop {
+        ConsumerLoop(
+            name: group, config: config.consumerConfig(group: group), topics: topics.map(\.name),
+            applier: BatchApplier(store: store, handler: handler, service: config.service), logger: logger)
+    }
+
+    /// Runs the relay, the consumers and the HTTP server until SIGTERM/SIGINT, then stops them in reverse order:
+    /// HTTP first, then the consumers (finishing their batch and leaving the group), then the relay (draining the outbox).
+    public func run(
+        store: ServiceStore, consumers: [ConsumerLoop], router: Router<BasicRequestContext>, extraServices: [any Service] = []
+    ) async throws {
+        let probe = BrokerProbe(config: config.kafka, logger: logger)
+        addHealthRoutes(to: router, store: store, consumers: consumers, probe: probe)
+        let relay = OutboxRelay(store: store, config: config.kafka, logger: logger)
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname(config.httpHost, port: config.httpPort), serverName: config.service),
+            logger: logger)
+        var services: [any Service] = [ThreadService(name: "outbox-relay", body: { try relay.runBlocking() }, stop: { relay.stop() })]
+        services += consumers.map { loop in
+            ThreadService(name: "consumer-\(loop.name)", body: { try loop.runBlocking() }, stop: { loop.stop() })
+        }
+        services += extraServices
+        services.append(app)
+        let group = ServiceGroup(
+            configuration: .init(
+                services: services.map { .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup) },
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+        logger.info("listening", metadata: ["url": "http://\(config.httpHost):\(config.httpPort)"])
+        try await group.run()
+        logger.info("stopped")
+    }
+
+    private func addHealthRoutes(to router: Router<BasicRequestContext>, store: ServiceStore, consumers: [ConsumerLoop], probe: BrokerProbe) {
+        router.get("/healthz") { _, _ in JSONResponse.make(.ok, ["status": "alive"]) }
+        router.get("/readyz") { _, _ in
+            var problems: [String] = []
+            do {
+                _ = try await store.pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
+            } catch {
+                problems.append("store: \(error)")
+            }
+            if let brokerProblem = await probe.check() { problems.append("broker: \(brokerProblem)") }
+            for loop in consumers where loop.assignment.isEmpty {
+                problems.append("consumer \(loop.name): no partitions assigned")
+            }
+            return JSONResponse.make(
+                problems.isEmpty ? .ok : .serviceUnavailable,
+                ReadinessBody(ready: problems.isEmpty, problems: problems,
+                              partitions: consumers.flatMap { $0.assignment.map(\.description) }.sorted()))
+        }
+        router.get("/metrics") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                body: .init(byteBuffer: ByteBuffer(bytes: Observability.exposition())))
+        }
+    }
+}
+
+struct ReadinessBody: Codable, Sendable {
+    var ready: Bool
+    var problems: [String]
+    var partitions: [String]
+}
+
+/// Checks that the broker answers a metadata request, on its own client handle and thread, cached for a second.
+final class BrokerProbe: Sendable {
+    private let config: KafkaConfig
+    private let logger: Logger
+    private let state = Mutex<(producer: KafkaProducer?, checkedAt: Date, problem: String?)>((nil, .distantPast, nil))
+
+    init(config: KafkaConfig, logger: Logger) {
+        self.config = config
+        self.logger = logger
+    }
+
+    /// `nil` when the broker answered, otherwise why not.
+    func check() async -> String? {
+        if let cached = state.withLock({ Date().timeIntervalSince($0.checkedAt) < 1 ? $0.problem : "stale" }), cached != "stale" {
+            return cached
+        }
+        if state.withLock({ Date().timeIntervalSince($0.checkedAt) < 1 }) { return nil }
+        let result: String? = (try? await runOnThread(name: "broker-probe") { [self] () -> String? in
+            do {
+                let producer = try state.withLock { s in
+                    if let p = s.producer { return p }
+                    let p = try KafkaProducer(config: config, logger: logger)
+                    s.producer = p
+                    return p
+                }
+                _ = try producer.partitionCounts(timeoutMs: 2_000)
+                return nil
+            } catch {
+                return "\(error)"
+            }
+        }) ?? "probe failed"
+        state.withLock {
+            $0.checkedAt = Date()
+            $0.problem = result
+        }
+        return result
+    }
+}
