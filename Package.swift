@@ -23,14 +23,13 @@ let lifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "sw
 let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
 
 /// A service: its library (domain, store, consumers, HTTP) and its executable (`main` only).
-func service(_ name: String, executable: String, folder: String) -> [Target] {
+func service(_ name: String, executable: String, folder: String, resources: Bool) -> [Target] {
     [
         .target(
             name: name,
             dependencies: ["EventContracts", "EventStore", "Kafka", "ServiceRuntime", "Areas", grdb, hummingbird, log, metrics],
             path: "Services/\(folder)/Sources",
-            resources: FileManager.default.fileExists(atPath: Context.packageDirectory + "/Services/\(folder)/Sources/Resources")
-                ? [.copy("Resources")] : [],
+            resources: resources ? [.copy("Resources")] : [],
             swiftSettings: strict
         ),
         .executableTarget(
@@ -43,12 +42,13 @@ func service(_ name: String, executable: String, folder: String) -> [Target] {
     ]
 }
 
-let services: [(String, String, String)] = [
-    ("Intake", "intake", "Intake"),
-    ("Eligibility", "eligibility", "Eligibility"),
-    ("LoanReferral", "loan-referral", "LoanReferral"),
-    ("TrainingMatch", "training-match", "TrainingMatch"),
-    ("Reporting", "reporting", "Reporting"),
+/// (module, executable, folder, has a Resources folder of rule data)
+let services: [(String, String, String, Bool)] = [
+    ("Intake", "intake", "Intake", false),
+    ("Eligibility", "eligibility", "Eligibility", true),
+    ("LoanReferral", "loan-referral", "LoanReferral", true),
+    ("TrainingMatch", "training-match", "TrainingMatch", true),
+    ("Reporting", "reporting", "Reporting", false),
 ]
 
 let package = Package(
@@ -100,5 +100,5 @@ let package = Package(
         .testTarget(name: "ServiceTests", dependencies: ["Intake", "Eligibility", "LoanReferral", "TrainingMatch", "Reporting", "TestSupport"], path: "Tests/ServiceTests", linkerSettings: rpathSettings),
         .testTarget(name: "SystemTests", dependencies: ["Kafka", "EventContracts", "TestSupport"], path: "Tests/SystemTests", linkerSettings: rpathSettings),
         .target(name: "TestSupport", dependencies: ["Kafka", "EventContracts"], path: "Tests/TestSupport", swiftSettings: strict),
-    ] + services.flatMap { service($0.0, executable: $0.1, folder: $0.2) }
+    ] + services.flatMap { service($0.0, executable: $0.1, folder: $0.2, resources: $0.3) }
 )

@@ -38,6 +38,18 @@ public protocol EventHandler: Sendable {
     /// Throw ``PoisonRecord`` for input that can never be applied; any other error rolls the whole batch back
     /// and the batch is retried.
     func handle(_ event: InboundEvent, in db: Database) throws -> [OutboundEvent]
+
+    /// Runs once at the start of each batch (and of each retry of it), in its transaction.
+    func beginBatch(in db: Database) throws
+
+    /// Runs once at the end of each batch, in its transaction: for work that is cheaper once per batch
+    /// than once per record (a report per changed area rather than per household).
+    func finishBatch(in db: Database) throws -> [OutboundEvent]
+}
+
+extension EventHandler {
+    public func beginBatch(in db: Database) throws {}
+    public func finishBatch(in db: Database) throws -> [OutboundEvent] { [] }
 }
 
 /// What one batch did.
@@ -68,6 +80,7 @@ public struct BatchApplier: Sendable {
         let outcome = try store.pool.write { db in
             var outcome = BatchOutcome()
             let now = Timestamp.now()
+            try handler.beginBatch(in: db)
             for message in batch {
                 outcome.nextOffsets[message.topicPartition] = message.offset + 1
                 let attributes: CloudEventAttributes
@@ -100,6 +113,9 @@ public struct BatchApplier: Sendable {
                     outcome.deadLettered += 1
                 }
             }
+            let closing = try handler.finishBatch(in: db)
+            for out in closing { try Outbox.append(out, in: db) }
+            outcome.emitted += closing.count
             for (tp, next) in outcome.nextOffsets {
                 try db.execute(
                     sql: """

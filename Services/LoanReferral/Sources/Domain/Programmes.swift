@@ -1,0 +1,114 @@
+import EventContracts
+import Foundation
+
+/// A VBSP lending programme as data: who qualifies, the cap, the term, and the rate by date.
+public struct LoanProgramme: Codable, Sendable, Hashable {
+    public struct Rate: Codable, Sendable, Hashable {
+        /// First day the rate applies (YYYY-MM-DD).
+        public var from: String
+        /// Percent per year.
+        public var percent: Double
+    }
+
+    public enum Rule: Codable, Sendable, Hashable {
+        /// The household's class is one of these.
+        case householdClass([HouseholdClass])
+        /// Escaped poverty within `windowMonths` of the survey date (Decision 28/2015: 3 years).
+        case newlyEscaped(windowMonths: Int)
+        /// A rural household deprived on any of these indicators.
+        case ruralDeprivation([String])
+
+        private enum CodingKeys: String, CodingKey { case kind, classes, windowMonths, indicators }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            switch try container.decode(String.self, forKey: .kind) {
+            case "householdClass": self = .householdClass(try container.decode([HouseholdClass].self, forKey: .classes))
+            case "newlyEscaped": self = .newlyEscaped(windowMonths: try container.decode(Int.self, forKey: .windowMonths))
+            case "ruralDeprivation": self = .ruralDeprivation(try container.decode([String].self, forKey: .indicators))
+            case let other:
+                throw DecodingError.dataCorruptedError(forKey: .kind, in: container, debugDescription: "unknown rule kind '\(other)'")
+            }
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            switch self {
+            case .householdClass(let classes):
+                try container.encode("householdClass", forKey: .kind)
+                try container.encode(classes, forKey: .classes)
+            case .newlyEscaped(let months):
+                try container.encode("newlyEscaped", forKey: .kind)
+                try container.encode(months, forKey: .windowMonths)
+            case .ruralDeprivation(let indicators):
+                try container.encode("ruralDeprivation", forKey: .kind)
+                try container.encode(indicators, forKey: .indicators)
+            }
+        }
+    }
+
+    public var id: String
+    public var name: String
+    public var legalBasis: String
+    public var rule: Rule
+    public var maxLoanVnd: Int64
+    public var maxTermMonths: Int
+    public var rates: [Rate]
+
+    /// The rate in force on `date`, or nil before the first one.
+    public func rate(on date: String) -> Double? {
+        rates.filter { $0.from <= date }.max { $0.from < $1.from }?.percent
+    }
+}
+
+public struct ProgrammeCatalogue: Codable, Sendable {
+    public var revision: Int
+    public var programmes: [LoanProgramme]
+
+    public static func bundled() throws -> ProgrammeCatalogue {
+        guard let url = Bundle.module.url(forResource: "programmes", withExtension: "json", subdirectory: "Resources") else {
+            throw FieldError("programmes", "bundled programmes.json is missing")
+        }
+        return try JSONDecoder().decode(ProgrammeCatalogue.self, from: Data(contentsOf: url))
+    }
+}
+
+/// Which programmes a classified household is referred to, and why. Pure: the same inputs give the same referrals.
+public enum ReferralRules {
+    public static func referrals(for classification: Classification, programmes: [LoanProgramme]) -> [LoanReferral] {
+        programmes.compactMap { programme -> LoanReferral? in
+            guard let reason = qualifies(classification, programme.rule), let rate = programme.rate(on: classification.surveyDate) else {
+                return nil
+            }
+            return LoanReferral(
+                referralId: DeterministicID.make("referral", classification.householdId, programme.id, classification.roundId),
+                programmeId: programme.id, programmeName: programme.name, legalBasis: programme.legalBasis,
+                maxLoanVnd: programme.maxLoanVnd, annualRatePercent: rate, maxTermMonths: programme.maxTermMonths,
+                reason: reason, status: .referred, referredOn: classification.surveyDate)
+        }
+    }
+
+    static func qualifies(_ c: Classification, _ rule: LoanProgramme.Rule) -> String? {
+        switch rule {
+        case .householdClass(let classes):
+            return classes.contains(c.householdClass) ? "household is \(c.householdClass.rawValue) under \(c.standard.id)" : nil
+        case .newlyEscaped(let windowMonths):
+            guard [.averageLiving, .none].contains(c.householdClass), let escapedOn = c.escapedOn,
+                monthsBetween(escapedOn, c.surveyDate).map({ $0 <= windowMonths }) == true
+            else { return nil }
+            return "escaped poverty on \(escapedOn), within \(windowMonths) months"
+        case .ruralDeprivation(let indicators):
+            guard c.area.areaType == .rural else { return nil }
+            let deprived = c.indicators.filter { $0.deprived && indicators.contains($0.id) }.map(\.id)
+            return deprived.isEmpty ? nil : "rural household deprived on \(deprived.joined(separator: ", "))"
+        }
+    }
+
+    /// Whole months from `start` to `end` (both YYYY-MM-DD), or nil if either is malformed.
+    static func monthsBetween(_ start: String, _ end: String) -> Int? {
+        let a = start.split(separator: "-").compactMap { Int($0) }
+        let b = end.split(separator: "-").compactMap { Int($0) }
+        guard a.count == 3, b.count == 3 else { return nil }
+        return (b[0] - a[0]) * 12 + (b[1] - a[1]) - (b[2] < a[2] ? 1 : 0)
+    }
+}

@@ -1,0 +1,66 @@
+import EventContracts
+
+/// An area's totals as named counters, so that a household's contribution can be added and taken away exactly.
+public struct AreaCounters: Codable, Sendable, Hashable {
+    public var counts: [String: Int] = [:]
+
+    public init(counts: [String: Int] = [:]) { self.counts = counts }
+
+    public mutating func add(_ keys: [String], sign: Int) {
+        for key in keys {
+            let value = (counts[key] ?? 0) + sign
+            counts[key] = value == 0 ? nil : value
+        }
+    }
+
+    public subscript(key: String) -> Int { counts[key] ?? 0 }
+
+    /// The counter keys one household adds to its commune and province.
+    public static func keys(for c: AreaContribution) -> [String] {
+        guard c.present else { return [] }
+        let cls = "class.\(c.householdClass.rawValue)"
+        var keys = ["total", cls, "\(c.area.areaType.rawValue).total", "\(c.area.areaType.rawValue).\(cls)", "status.\(c.status.rawValue)",
+                    "standard.\(c.standardId)"]
+        if c.ethnicMinority { keys += ["ethnicMinority.total", "ethnicMinority.\(cls)"] }
+        if c.noWorkingCapacity { keys += ["noWorkingCapacity.total", "noWorkingCapacity.\(cls)"] }
+        if c.transition != .first && c.transition != .unchanged { keys.append("transition.\(c.transition.rawValue)") }
+        if c.householdClass == .poor { keys += c.deprivedIndicators.map { "poorDeprived.\($0)" } }
+        if !c.referredProgrammes.isEmpty { keys.append("referral.households") }
+        keys += c.referredProgrammes.map { "referral.programme.\($0)" }
+        if c.trainingCandidates > 0 {
+            keys.append("training.households")
+            keys += Array(repeating: "training.candidates", count: c.trainingCandidates)
+        }
+        return keys
+    }
+
+    func classCounts(_ prefix: String) -> ClassCounts {
+        let p = prefix.isEmpty ? "" : "\(prefix)."
+        return ClassCounts(
+            total: self["\(p)total"], poor: self["\(p)class.poor"], nearPoor: self["\(p)class.nearPoor"],
+            averageLiving: self["\(p)class.averageLiving"], none: self["\(p)class.none"])
+    }
+
+    func withPrefix(_ prefix: String) -> [String: Int] {
+        counts.reduce(into: [:]) { result, entry in
+            if entry.key.hasPrefix(prefix) { result[String(entry.key.dropFirst(prefix.count))] = entry.value }
+        }
+    }
+
+    /// The report an area's counters stand for.
+    public func report(areaCode: String, level: AreaLevel, name: String?, provinceCode: String, version: Int64, asOf: String) -> AreaReport {
+        let byProgramme = withPrefix("referral.programme.")
+        return AreaReport(
+            areaCode: areaCode, areaLevel: level, areaName: name, provinceCode: provinceCode, version: version, asOf: asOf,
+            standardIds: withPrefix("standard.").keys.sorted(), households: classCounts(""), urban: classCounts("urban"),
+            rural: classCounts("rural"), ethnicMinority: classCounts("ethnicMinority"),
+            noWorkingCapacity: classCounts("noWorkingCapacity"),
+            transitions: TransitionCounts(
+                newlyPoor: self["transition.newlyPoor"], rePoor: self["transition.rePoor"], newlyNearPoor: self["transition.newlyNearPoor"],
+                escapedPoverty: self["transition.escapedPoverty"], escapedNearPoverty: self["transition.escapedNearPoverty"],
+                poorToNearPoor: self["transition.poorToNearPoor"]),
+            recognised: self["status.recognised"], proposed: self["status.proposed"], poorDeprivedBy: withPrefix("poorDeprived."),
+            referrals: ReferralCounts(households: self["referral.households"], referrals: byProgramme.values.reduce(0, +), byProgramme: byProgramme),
+            training: TrainingCounts(households: self["training.households"], candidates: self["training.candidates"]))
+    }
+}

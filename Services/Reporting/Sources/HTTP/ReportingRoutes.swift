@@ -1,0 +1,84 @@
+import EventContracts
+import EventStore
+import Foundation
+import GRDB
+import Hummingbird
+import ServiceRuntime
+
+/// Area reports as JSON, and a small dashboard page (Vietnamese first, English second).
+public struct ReportingRoutes: Sendable {
+    let store: ServiceStore
+
+    public func register(on router: Router<BasicRequestContext>) {
+        router.get("/v1/reports/:areaCode") { _, context in
+            let code = context.parameters.get("areaCode") ?? ""
+            guard let report = try await store.pool.read({ db in try Self.report(code, in: db) }) else {
+                return JSONResponse.notFound("report for area \(code)")
+            }
+            return JSONResponse.make(.ok, report)
+        }
+        router.get("/v1/reports") { request, _ in
+            let province = request.uri.queryParameters.get("province")
+            let reports = try await store.pool.read { db in try Self.reports(province: province, in: db) }
+            return JSONResponse.make(.ok, reports)
+        }
+        router.get("/") { _, _ in
+            let reports = try await store.pool.read { db in try Self.reports(province: nil, in: db) }
+            return Response(
+                status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: Dashboard.html(reports))))
+        }
+    }
+
+    static func report(_ code: String, in db: Database) throws -> AreaReport? {
+        try Data.fetchOne(db, sql: "SELECT payload FROM area_report WHERE area_code = ?", arguments: [code])
+            .map { try EventJSON.decode(AreaReport.self, from: $0) }
+    }
+
+    static func reports(province: String?, in db: Database) throws -> [AreaReport] {
+        let rows = try Data.fetchAll(
+            db, sql: "SELECT payload FROM area_report WHERE ? IS NULL OR province_code = ? ORDER BY province_code, length(area_code), area_code",
+            arguments: [province, province])
+        return try rows.map { try EventJSON.decode(AreaReport.self, from: $0) }
+    }
+}
+
+/// The dashboard page: provinces with their communes, households by class and rates, referrals and candidates.
+enum Dashboard {
+    static func html(_ reports: [AreaReport]) -> String {
+        func escape(_ s: String) -> String {
+            s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+        }
+        func row(_ r: AreaReport) -> String {
+            let h = r.households
+            let style = r.areaLevel == .province ? " class=\"province\"" : ""
+            return """
+                <tr\(style)><td>\(r.areaCode)</td><td>\(escape(r.areaName ?? ""))</td><td>\(h.total)</td><td>\(h.poor)</td>\
+                <td>\(String(format: "%.2f", h.poorRatePercent))</td><td>\(h.nearPoor)</td><td>\(String(format: "%.2f", h.nearPoorRatePercent))</td>\
+                <td>\(h.averageLiving)</td><td>\(r.referrals.households)</td><td>\(r.training.candidates)</td>\
+                <td>\(r.standardIds.joined(separator: ", "))</td></tr>
+                """
+        }
+        let body = reports.isEmpty
+            ? "<p>Chưa có số liệu. <i>No data yet.</i></p>"
+            : """
+            <table><thead><tr><th>Mã<br><i>Code</i></th><th>Đơn vị<br><i>Area</i></th><th>Tổng số hộ<br><i>Households</i></th>\
+            <th>Hộ nghèo<br><i>Poor</i></th><th>Tỷ lệ nghèo (%)<br><i>Poverty rate</i></th><th>Hộ cận nghèo<br><i>Near-poor</i></th>\
+            <th>Tỷ lệ cận nghèo (%)<br><i>Near-poor rate</i></th><th>Hộ có mức sống trung bình<br><i>Average living</i></th>\
+            <th>Hộ được giới thiệu vay NHCSXH<br><i>Referred to VBSP</i></th><th>Lao động được giới thiệu học nghề<br><i>Training candidates</i></th>\
+            <th>Chuẩn nghèo<br><i>Standard</i></th></tr></thead><tbody>
+            \(reports.map(row).joined(separator: "\n"))
+            </tbody></table>
+            """
+        return """
+            <!doctype html><html lang="vi"><head><meta charset="utf-8"><title>Giảm nghèo — Báo cáo theo địa bàn</title>
+            <style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}
+            td:nth-child(2){text-align:left}tr.province{font-weight:bold;background:#eef}i{font-weight:normal;color:#666}</style></head><body>
+            <h1>Kết quả rà soát hộ nghèo, hộ cận nghèo<br><i>Poor and near-poor household review results</i></h1>
+            <p>Tỷ lệ tính trên tổng số hộ được rà soát. Không so sánh tỷ lệ giữa các chuẩn nghèo khác nhau.<br>
+            <i>Rates are over all reviewed households. Do not compare rates across poverty standards.</i></p>
+            \(body)
+            </body></html>
+            """
+    }
+}

@@ -1,0 +1,26 @@
+import Areas
+import EventContracts
+import EventStore
+import Hummingbird
+import ServiceRuntime
+
+/// Aggregates household results per commune and province, publishes area reports and serves the dashboard.
+public enum ReportingService {
+    public static let name = "reporting"
+    public static let defaultPort = 8085
+
+    public static func run(options: CommonOptions) async throws {
+        let app = try ServiceApp(service: name, defaultPort: defaultPort, options: options)
+        let store = try app.openStore(migrations: ReportingStore.migrations)
+        try app.ensureTopics()
+        let households = app.consumer(
+            group: "reporting-households", topics: [Topics.classification, Topics.loanReferral, Topics.trainingMatch],
+            handler: HouseholdResultHandler(), store: store)
+        let areas = app.consumer(
+            group: "reporting-areas", topics: [Topics.areaContribution], handler: AreaTotalsHandler(areas: try AreaRegistry.bundled()),
+            store: store)
+        let router = Router()
+        ReportingRoutes(store: store).register(on: router)
+        try await app.run(store: store, consumers: [households, areas], router: router)
+    }
+}

@@ -1,0 +1,178 @@
+import Areas
+import EventContracts
+import EventStore
+import Foundation
+import GRDB
+import Synchronization
+
+/// Reporting's tables: per-household results (stage 1), per-province membership and area counters (stage 2),
+/// and the latest report of each area.
+public enum ReportingStore {
+    public static func migrations(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("reporting-v1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE household_result (
+                      household_id TEXT PRIMARY KEY, class_version INTEGER NOT NULL DEFAULT 0,
+                      referral_version INTEGER NOT NULL DEFAULT 0, training_version INTEGER NOT NULL DEFAULT 0,
+                      classification BLOB, programmes BLOB NOT NULL DEFAULT '[]', candidates INTEGER NOT NULL DEFAULT 0,
+                      emitted_area BLOB) WITHOUT ROWID;
+                    CREATE TABLE area_member (
+                      household_id TEXT NOT NULL, province_code TEXT NOT NULL, version INTEGER NOT NULL,
+                      commune_code TEXT NOT NULL, keys BLOB NOT NULL, PRIMARY KEY (household_id, province_code)) WITHOUT ROWID;
+                    CREATE TABLE area_totals (
+                      area_code TEXT PRIMARY KEY, level TEXT NOT NULL, province_code TEXT NOT NULL,
+                      version INTEGER NOT NULL, counters BLOB NOT NULL) WITHOUT ROWID;
+                    CREATE TABLE area_report (area_code TEXT PRIMARY KEY, province_code TEXT NOT NULL, payload BLOB NOT NULL) WITHOUT ROWID;
+                    """)
+        }
+    }
+}
+
+/// Stage 1: keeps each household's latest classification, referrals and candidates, and re-publishes what the
+/// household contributes to its area keyed by province code (withdrawing it from an area it left).
+public struct HouseholdResultHandler: EventHandler {
+    public init() {}
+
+    public func handle(_ event: InboundEvent, in db: Database) throws -> [OutboundEvent] {
+        let householdId: String
+        switch event.attributes.type {
+        case EventTypes.classification:
+            let c = try event.decode(Classification.self)
+            householdId = c.householdId
+            try upsert(householdId, column: "class_version", version: c.version, extra: "classification = ?", Data(event.data ?? []), in: db)
+        case EventTypes.loanReferral:
+            let set = try event.decode(LoanReferralSet.self)
+            householdId = set.householdId
+            let programmes = Data(try EventJSON.encode(set.referrals.map(\.programmeId).sorted()))
+            try upsert(householdId, column: "referral_version", version: set.version, extra: "programmes = ?", programmes, in: db)
+        case EventTypes.trainingMatch:
+            let set = try event.decode(TrainingMatchSet.self)
+            householdId = set.householdId
+            try upsert(householdId, column: "training_version", version: set.version, extra: "candidates = ?", set.candidates.count, in: db)
+        default:
+            throw PoisonRecord(FieldError("ce_type", "unexpected event type '\(event.attributes.type)'"))
+        }
+        guard db.changesCount > 0 else { return [] }  // not newer than what is held
+        return try contributions(of: householdId, in: db)
+    }
+
+    private func upsert(_ id: String, column: String, version: Int64, extra: String, _ value: any DatabaseValueConvertible, in db: Database) throws {
+        try db.execute(sql: "INSERT INTO household_result (household_id) VALUES (?) ON CONFLICT DO NOTHING", arguments: [id])
+        try db.execute(
+            sql: "UPDATE household_result SET \(column) = ?, \(extra) WHERE household_id = ? AND \(column) < ?",
+            arguments: [version, value, id, version])
+    }
+
+    private func contributions(of householdId: String, in db: Database) throws -> [OutboundEvent] {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM household_result WHERE household_id = ?", arguments: [householdId]),
+            let classificationData = row["classification"] as Data?
+        else { return [] }
+        let c = try EventJSON.decode(Classification.self, from: classificationData)
+        let version = (row["class_version"] as Int64) + (row["referral_version"] as Int64) + (row["training_version"] as Int64)
+        let previousArea = try (row["emitted_area"] as Data?).map { try EventJSON.decode(AreaRef.self, from: $0) }
+        func contribution(_ area: AreaRef, present: Bool) throws -> OutboundEvent {
+            let payload = AreaContribution(
+                householdId: householdId, version: version, area: area, present: present, householdClass: c.householdClass,
+                transition: c.transition, status: c.status, standardId: c.standard.id, ethnicMinority: c.ethnicMinority,
+                noWorkingCapacity: c.noWorkingCapacity, deprivedIndicators: c.indicators.filter(\.deprived).map(\.id),
+                referredProgrammes: try EventJSON.decode([String].self, from: row["programmes"] as Data),
+                trainingCandidates: row["candidates"])
+            return try OutboundEvent.json(
+                topic: Topics.areaContribution, key: area.provinceCode, type: EventTypes.areaContribution,
+                source: EventSources.service("reporting"),
+                idParts: ["contribution", householdId, String(version), area.provinceCode, String(present)],
+                sequence: version, time: Timestamp.now(), payload: payload)
+        }
+        var events: [OutboundEvent] = []
+        if let previousArea, previousArea.provinceCode != c.area.provinceCode {
+            events.append(try contribution(previousArea, present: false))
+        }
+        events.append(try contribution(c.area, present: true))
+        try db.execute(
+            sql: "UPDATE household_result SET emitted_area = ? WHERE household_id = ?",
+            arguments: [Data(try EventJSON.encode(c.area)), householdId])
+        return events
+    }
+}
+
+/// Stage 2: owns the provinces of its partitions; adds and takes away household contributions on commune and
+/// province counters, and publishes one report per changed area per batch.
+public final class AreaTotalsHandler: EventHandler, @unchecked Sendable {
+    // @unchecked: the cache is used only inside one batch's transaction, on the consumer thread, guarded by `cache`.
+    private let cache = Mutex<[String: (level: AreaLevel, province: String, version: Int64, counters: AreaCounters)]>([:])
+    private let areas: AreaRegistry
+
+    public init(areas: AreaRegistry) { self.areas = areas }
+
+    public func beginBatch(in db: Database) throws { cache.withLock { $0.removeAll() } }
+
+    public func handle(_ event: InboundEvent, in db: Database) throws -> [OutboundEvent] {
+        let c = try event.decode(AreaContribution.self)
+        let province = c.area.provinceCode
+        let stored = try Row.fetchOne(
+            db, sql: "SELECT version, commune_code, keys FROM area_member WHERE household_id = ? AND province_code = ?",
+            arguments: [c.householdId, province])
+        if let stored, stored["version"] as Int64 >= c.version { return [] }
+        if let stored {
+            let oldKeys = try EventJSON.decode([String].self, from: stored["keys"] as Data)
+            try apply(oldKeys, sign: -1, commune: stored["commune_code"], province: province, in: db)
+        }
+        let keys = AreaCounters.keys(for: c)
+        try apply(keys, sign: 1, commune: c.area.communeCode, province: province, in: db)
+        try db.execute(
+            sql: """
+                INSERT INTO area_member (household_id, province_code, version, commune_code, keys) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (household_id, province_code) DO UPDATE SET version = excluded.version,
+                  commune_code = excluded.commune_code, keys = excluded.keys
+                """,
+            arguments: [c.householdId, province, c.version, c.area.communeCode, Data(try EventJSON.encode(keys))])
+        return []
+    }
+
+    private func apply(_ keys: [String], sign: Int, commune: String, province: String, in db: Database) throws {
+        guard !keys.isEmpty else { return }
+        for (code, level) in [(commune, AreaLevel.commune), (province, AreaLevel.province)] {
+            var entry = try cache.withLock { $0[code] } ?? load(code, level: level, province: province, in: db)
+            entry.counters.add(keys, sign: sign)
+            entry.version += 1
+            cache.withLock { $0[code] = entry }
+        }
+    }
+
+    private func load(_ code: String, level: AreaLevel, province: String, in db: Database) throws
+        -> (level: AreaLevel, province: String, version: Int64, counters: AreaCounters)
+    {
+        guard let row = try Row.fetchOne(db, sql: "SELECT version, counters FROM area_totals WHERE area_code = ?", arguments: [code]) else {
+            return (level, province, 0, AreaCounters())
+        }
+        return (level, province, row["version"], try EventJSON.decode(AreaCounters.self, from: row["counters"] as Data))
+    }
+
+    public func finishBatch(in db: Database) throws -> [OutboundEvent] {
+        let changed = cache.withLock { cache in defer { cache.removeAll() }; return cache }
+        let now = Timestamp.now()
+        let today = String(now.prefix(10))
+        return try changed.sorted { $0.key < $1.key }.map { code, entry in
+            try db.execute(
+                sql: """
+                    INSERT INTO area_totals (area_code, level, province_code, version, counters) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT (area_code) DO UPDATE SET version = excluded.version, counters = excluded.counters
+                    """,
+                arguments: [code, entry.level.rawValue, entry.province, entry.version, Data(try EventJSON.encode(entry.counters))])
+            let report = entry.counters.report(
+                areaCode: code, level: entry.level, name: areas.areaName(code, on: today), provinceCode: entry.province,
+                version: entry.version, asOf: now)
+            let bytes = try EventJSON.encode(report)
+            try db.execute(
+                sql: """
+                    INSERT INTO area_report (area_code, province_code, payload) VALUES (?, ?, ?)
+                    ON CONFLICT (area_code) DO UPDATE SET payload = excluded.payload
+                    """,
+                arguments: [code, entry.province, Data(bytes)])
+            return try OutboundEvent.json(
+                topic: Topics.report, key: code, type: EventTypes.areaReport, source: EventSources.service("reporting"),
+                idParts: ["report", code, String(entry.version)], sequence: entry.version, time: now, payload: report)
+        }
+    }
+}

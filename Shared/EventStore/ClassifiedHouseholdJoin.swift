@@ -1,0 +1,76 @@
+import EventContracts
+import Foundation
+import GRDB
+
+/// Joins the household and classification topics (co-partitioned by household id) for services that need
+/// both: it keeps the latest of each, version-guarded, and calls back once per classification version as
+/// soon as a household snapshot at least as new as the classified one is present, whichever arrived first.
+public struct ClassifiedHouseholdJoin: Sendable {
+    /// Table-name prefix, so a service could hold more than one join.
+    let table: String
+
+    public init(table: String = "joined") {
+        self.table = table
+    }
+
+    public func migrate(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE \(table)_household (household_id TEXT PRIMARY KEY, version INTEGER NOT NULL, snapshot BLOB NOT NULL) WITHOUT ROWID;
+                CREATE TABLE \(table)_classification (
+                  household_id TEXT PRIMARY KEY, version INTEGER NOT NULL, classification BLOB NOT NULL,
+                  completed_version INTEGER) WITHOUT ROWID;
+                """)
+    }
+
+    /// Applies a household or classification event; returns what `complete` produced when the pair became ready.
+    public func handle(
+        _ event: InboundEvent, in db: Database,
+        complete: (HouseholdSnapshot, Classification) throws -> [OutboundEvent]
+    ) throws -> [OutboundEvent] {
+        let householdId: String
+        switch event.attributes.type {
+        case EventTypes.householdSnapshot:
+            let snapshot = try event.decode(HouseholdSnapshot.self)
+            householdId = snapshot.householdId
+            try db.execute(
+                sql: """
+                    INSERT INTO \(table)_household (household_id, version, snapshot) VALUES (?, ?, ?)
+                    ON CONFLICT (household_id) DO UPDATE SET version = excluded.version, snapshot = excluded.snapshot
+                    WHERE excluded.version > \(table)_household.version
+                    """,
+                arguments: [snapshot.householdId, snapshot.version, Data(event.data ?? [])])
+        case EventTypes.classification:
+            let classification = try event.decode(Classification.self)
+            householdId = classification.householdId
+            try db.execute(
+                sql: """
+                    INSERT INTO \(table)_classification (household_id, version, classification) VALUES (?, ?, ?)
+                    ON CONFLICT (household_id) DO UPDATE SET version = excluded.version, classification = excluded.classification
+                    WHERE excluded.version > \(table)_classification.version
+                    """,
+                arguments: [classification.householdId, classification.version, Data(event.data ?? [])])
+        default:
+            throw PoisonRecord(FieldError("ce_type", "unexpected event type '\(event.attributes.type)'"))
+        }
+        guard
+            let row = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT h.snapshot, h.version AS household_version, c.classification, c.version, c.completed_version
+                    FROM \(table)_classification c JOIN \(table)_household h ON h.household_id = c.household_id
+                    WHERE c.household_id = ?
+                    """,
+                arguments: [householdId])
+        else { return [] }
+        let version: Int64 = row["version"]
+        if let completed = row["completed_version"] as Int64?, completed >= version { return [] }
+        let classification = try EventJSON.decode(Classification.self, from: row["classification"] as Data)
+        guard row["household_version"] as Int64 >= classification.householdVersion else { return [] }
+        let snapshot = try EventJSON.decode(HouseholdSnapshot.self, from: row["snapshot"] as Data)
+        let events = try complete(snapshot, classification)
+        try db.execute(
+            sql: "UPDATE \(table)_classification SET completed_version = ? WHERE household_id = ?", arguments: [version, householdId])
+        return events
+    }
+}
