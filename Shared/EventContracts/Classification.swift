@@ -19,7 +19,7 @@ public enum Transition: String, Codable, Sendable, CaseIterable {
     /// No previous official class is known.
     case first
     case unchanged
-    /// Poor now, not poor or near-poor before (nghèo phát sinh).
+    /// Poor now, not poor before and never escaped poverty (nghèo phát sinh).
     case newlyPoor
     /// Poor again after having escaped (tái nghèo).
     case rePoor
@@ -74,6 +74,10 @@ public struct IncomeAssessment: Codable, Sendable, Hashable {
     public var scoreA: Int?
     public var scoreAThreshold: Int?
     public var atOrBelowPovertyLine: Bool
+    /// What income was judged from: `perCapitaIncome`, `totalIncomePerMember`, `scoreA` or `unknown`.
+    public var basis: String?
+    /// Circular 07 score B as the review reported it (informative; the count comes from the facts).
+    public var scoreB: Int?
 
     public init(
         method: IncomeMethod, perCapitaMonthlyVnd: Int64?, povertyLineVnd: Int64, averageLivingLineVnd: Int64?,
@@ -110,13 +114,16 @@ public struct Classification: Codable, Sendable, Hashable {
     public var transition: Transition
     /// The household's previous official class, if any.
     public var previousClass: HouseholdClass?
-    /// Date of the decision that recognised escape (YYYY-MM-DD), from which programme windows run.
+    /// Survey date of the recognised review in which the household escaped poverty (YYYY-MM-DD), from which
+    /// programme windows run; absent if it never escaped.
     public var escapedOn: String?
     public var memberCount: Int
     /// Head of household belongs to an ethnic minority (reports split by it).
     public var ethnicMinority: Bool
     /// No member has working capacity (reports split by it).
     public var noWorkingCapacity: Bool
+    /// Caveats an officer should read (income unknown, a fallback used, a missing fact).
+    public var notes: [String]?
 
     public init(
         householdId: String, version: Int64, householdVersion: Int64, rulesRevision: Int, area: AreaRef, surveyDate: String,

@@ -194,7 +194,7 @@ public struct HouseholdMember: Codable, Sendable, Hashable {
 
 /// Building materials as surveyed; which ones count as durable is the standard's business.
 public enum BuildingMaterial: String, Codable, Sendable, CaseIterable {
-    case reinforcedConcrete, brick, stone, steel, durableWood, fibreCement, metalSheet
+    case reinforcedConcrete, brick, stone, steel, durableWood, fibreCement, metalSheet, tile
     case wood, bamboo, thatch, earth, tarpaulin, other
 }
 
@@ -261,7 +261,7 @@ public struct Income: Codable, Sendable, Hashable {
     public var method: IncomeMethod
     /// Total household income per month, VND (declared method).
     public var monthlyTotalVnd: Int64?
-    /// Income per person per month, VND: total ÷ members (computed by intake when declared).
+    /// Income per person per month, VND, when the review gives it instead of (or besides) the total.
     public var perCapitaMonthlyVnd: Int64?
     /// Circular 07 score A (income proxy points), when the review scored it.
     public var scoreA: Int?

@@ -23,8 +23,9 @@ public enum Topics {
     public static let trainingMatch = TopicDefinition("giamngheo.training-match.v1", compacted: true)
     /// Area reports (key: area code) for dashboards. No personal data.
     public static let report = TopicDefinition("giamngheo.report.v1", compacted: true)
-    /// Reporting's internal repartition of household results by province code.
-    public static let areaContribution = TopicDefinition("giamngheo.reporting.area-contribution.v1", compacted: true)
+    /// Reporting's internal repartition of household results by province code. Not compacted: many households
+    /// share a key, so compaction would drop all but one; reporting rebuilds it from the compacted topics upstream.
+    public static let areaContribution = TopicDefinition("giamngheo.reporting.area-contribution.v1", compacted: false)
 
     /// The dead-letter topic of a consuming service: poison records with the reason and the original bytes.
     public static func deadLetter(_ service: String) -> TopicDefinition {
@@ -33,11 +34,13 @@ public enum Topics {
 
     public static let consumingServices = ["eligibility", "loan-referral", "training-match", "reporting"]
 
-    /// Every topic the system needs, for creation at start-up.
-    public static var all: [TopicDefinition] {
-        [household, classification, loanReferral, trainingMatch, report, areaContribution]
-            + consumingServices.map(deadLetter)
+    /// The topics that carry the system's events (all but the dead-letter ones).
+    public static var eventTopics: [TopicDefinition] {
+        [household, classification, loanReferral, trainingMatch, areaContribution, report]
     }
+
+    /// Every topic the system needs, for creation at start-up.
+    public static var all: [TopicDefinition] { eventTopics + consumingServices.map(deadLetter) }
 }
 
 /// CloudEvents `type` values; the suffix is the payload's major version.

@@ -27,7 +27,7 @@ public final class KafkaConsumer: @unchecked Sendable {
         "partition.assignment.strategy": "range",
         "fetch.wait.max.ms": "20",
         "fetch.queue.backoff.ms": "10",
-        "session.timeout.ms": "10000",
+        "session.timeout.ms": "6000",
         "heartbeat.interval.ms": "1000",
     ]
 

@@ -97,6 +97,28 @@ public final class KafkaProducer: @unchecked Sendable {
         try lock.withLock { _ throws(KafkaError) in try KafkaAdmin.partitionCounts(handle: handle, timeoutMs: timeoutMs) }
     }
 
+    /// Low and high watermarks of a partition, asked of the broker.
+    public func watermarks(topic: String, partition: Int32, timeoutMs: Int32 = 5_000) throws(KafkaError) -> (low: Int64, high: Int64) {
+        try lock.withLock { _ throws(KafkaError) in
+            var low: Int64 = -1
+            var high: Int64 = -1
+            let err = rd_kafka_query_watermark_offsets(handle, topic, partition, &low, &high, timeoutMs)
+            guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, reason: "watermarks of \(topic)[\(partition)]") }
+            return (low, high)
+        }
+    }
+
+    /// Records currently held by a topic (sum of high minus low watermarks over its partitions).
+    public func recordCount(topic: String) throws(KafkaError) -> Int64 {
+        guard let partitions = try partitionCounts()[topic] else { return 0 }
+        var total: Int64 = 0
+        for partition in 0..<Int32(partitions) {
+            let (low, high) = try watermarks(topic: topic, partition: partition)
+            total += high - low
+        }
+        return total
+    }
+
     private func produce(_ message: KafkaProducerMessage, token: Int) -> KafkaError? {
         let headers = rd_kafka_headers_new(message.headers.count)!
         for header in message.headers {

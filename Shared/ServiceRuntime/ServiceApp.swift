@@ -129,20 +129,25 @@ final class BrokerProbe: Sendable {
             return cached
         }
         if state.withLock({ Date().timeIntervalSince($0.checkedAt) < 1 }) { return nil }
-        let result: String? = (try? await runOnThread(name: "broker-probe") { [self] () -> String? in
-            do {
-                let producer = try state.withLock { s in
-                    if let p = s.producer { return p }
-                    let p = try KafkaProducer(config: config, logger: logger)
-                    s.producer = p
-                    return p
+        let result: String?
+        do {
+            result = try await runOnThread(name: "broker-probe") { [self] () -> String? in
+                do {
+                    let producer = try state.withLock { s in
+                        if let p = s.producer { return p }
+                        let p = try KafkaProducer(config: config, logger: logger)
+                        s.producer = p
+                        return p
+                    }
+                    _ = try producer.partitionCounts(timeoutMs: 2_000)
+                    return nil
+                } catch {
+                    return "\(error)"
                 }
-                _ = try producer.partitionCounts(timeoutMs: 2_000)
-                return nil
-            } catch {
-                return "\(error)"
             }
-        }) ?? "probe failed"
+        } catch {
+            result = "\(error)"
+        }
         state.withLock {
             $0.checkedAt = Date()
             $0.problem = result

@@ -1,1 +1,1 @@
-// Filled in below.
+// System tests follow.

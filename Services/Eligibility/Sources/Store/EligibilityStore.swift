@@ -86,7 +86,7 @@ public struct ClassificationHandler: EventHandler {
                     everEscaped || transition == .escapedPoverty, escapedOn,
                 ])
         }
-        let classification = Classification(
+        var classification = Classification(
             householdId: snapshot.householdId,
             version: Classification.version(householdVersion: snapshot.version, rulesRevision: catalogue.revision),
             householdVersion: snapshot.version, rulesRevision: catalogue.revision, area: snapshot.area,
@@ -96,6 +96,9 @@ public struct ClassificationHandler: EventHandler {
             memberCount: snapshot.members.count,
             ethnicMinority: snapshot.members.first { $0.facts.relation == .head }?.facts.ethnicMinority ?? false,
             noWorkingCapacity: !snapshot.members.contains { $0.facts.workingCapacity != .none })
+        classification.income.basis = outcome.incomeBasis.rawValue
+        classification.income.scoreB = outcome.scoreB
+        classification.notes = outcome.notes.isEmpty ? nil : outcome.notes
         try db.execute(
             sql: """
                 INSERT INTO classification (household_id, version, household_class, standard_id, commune_code, payload)

@@ -97,7 +97,7 @@ public enum SurveyValidator {
             status: input.status ?? .proposed, head: head, members: members, conditions: conditions))
     }
 
-    /// Checks the living conditions and fills in income per person from the total.
+    /// Checks the living conditions. Income per person is left to the standard (it divides the total exactly).
     static func check(_ conditions: inout LivingConditions, memberCount: Int) -> [FieldError] {
         var errors: [FieldError] = []
         let area = conditions.housing.floorAreaM2
@@ -118,9 +118,6 @@ public enum SurveyValidator {
             }
         case .score:
             if income.scoreA == nil { errors.append(FieldError("income.scoreA", "is required when method is 'score'")) }
-        }
-        if income.perCapitaMonthlyVnd == nil, let total = income.monthlyTotalVnd, total >= 0, memberCount > 0 {
-            conditions.income.perCapitaMonthlyVnd = total / Int64(memberCount)
         }
         return errors
     }

@@ -94,7 +94,7 @@ public enum ReferralRules {
             return classes.contains(c.householdClass) ? "household is \(c.householdClass.rawValue) under \(c.standard.id)" : nil
         case .newlyEscaped(let windowMonths):
             guard [.averageLiving, .none].contains(c.householdClass), let escapedOn = c.escapedOn,
-                monthsBetween(escapedOn, c.surveyDate).map({ $0 <= windowMonths }) == true
+                let windowEnd = date(escapedOn, plusMonths: windowMonths), c.surveyDate <= windowEnd
             else { return nil }
             return "escaped poverty on \(escapedOn), within \(windowMonths) months"
         case .ruralDeprivation(let indicators):
@@ -104,11 +104,13 @@ public enum ReferralRules {
         }
     }
 
-    /// Whole months from `start` to `end` (both YYYY-MM-DD), or nil if either is malformed.
-    static func monthsBetween(_ start: String, _ end: String) -> Int? {
-        let a = start.split(separator: "-").compactMap { Int($0) }
-        let b = end.split(separator: "-").compactMap { Int($0) }
-        guard a.count == 3, b.count == 3 else { return nil }
-        return (b[0] - a[0]) * 12 + (b[1] - a[1]) - (b[2] < a[2] ? 1 : 0)
+    /// `date` (YYYY-MM-DD) plus whole months, clamped to the month's last day; nil if malformed.
+    static func date(_ date: String, plusMonths months: Int) -> String? {
+        let parts = date.split(separator: "-").compactMap { Int($0) }
+        guard parts.count == 3 else { return nil }
+        let total = parts[0] * 12 + (parts[1] - 1) + months
+        let (year, month) = (total / 12, total % 12 + 1)
+        let lastDay = [31, (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
+        return String(format: "%04d-%02d-%02d", year, month, min(parts[2], lastDay))
     }
 }

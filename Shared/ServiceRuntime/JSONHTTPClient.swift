@@ -1,0 +1,45 @@
+import EventContracts
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// A minimal JSON-over-HTTP client for the admin tool and tests (officers use the API with any client).
+public struct JSONHTTPClient: Sendable {
+    public let baseURL: String
+
+    public init(baseURL: String) { self.baseURL = baseURL }
+
+    /// The status code and raw body of a request.
+    public struct Reply: Sendable {
+        public var status: Int
+        public var body: [UInt8]
+
+        public func decode<T: Decodable>(_ type: T.Type) throws -> T { try EventJSON.decode(type, from: body) }
+        public var text: String { String(decoding: body, as: UTF8.self) }
+    }
+
+    public func get(_ path: String) async throws -> Reply {
+        try await send(URLRequest(url: URL(string: baseURL + path)!))
+    }
+
+    public func post<T: Encodable>(_ path: String, json: T, headers: [String: String] = [:]) async throws -> Reply {
+        try await post(path, body: try EventJSON.encode(json), headers: headers)
+    }
+
+    public func post(_ path: String, body: [UInt8], headers: [String: String] = [:]) async throws -> Reply {
+        var request = URLRequest(url: URL(string: baseURL + path)!)
+        request.httpMethod = "POST"
+        request.httpBody = Data(body)
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+        return try await send(request)
+    }
+
+    private func send(_ request: URLRequest) async throws -> Reply {
+        var request = request
+        request.timeoutInterval = 60
+        let (data, response) = try await URLSession.shared.data(for: request)
+        return Reply(status: (response as? HTTPURLResponse)?.statusCode ?? 0, body: [UInt8](data))
+    }
+}

@@ -1,0 +1,131 @@
+import EventContracts
+import Foundation
+@testable import LoanReferral
+@testable import Reporting
+import Testing
+@testable import TrainingMatch
+
+func classification(
+    _ cls: HouseholdClass, areaType: AreaType = .rural, deprived: [String] = [], escapedOn: String? = nil, surveyDate: String = "2026-10-15"
+) -> Classification {
+    Classification(
+        householdId: "h1", version: 1_000_001, householdVersion: 1, rulesRevision: 1,
+        area: AreaRef(communeCode: "02000", provinceCode: "19", areaType: areaType), surveyDate: surveyDate, roundId: "2026-periodic",
+        status: .proposed, standard: StandardRef(id: "VN-2022-2025", revision: 1, legalBasis: "Decree 07/2021/NĐ-CP"), householdClass: cls,
+        income: IncomeAssessment(method: .declared, perCapitaMonthlyVnd: 1_000_000, povertyLineVnd: 1_500_000, averageLivingLineVnd: 2_250_000, atOrBelowPovertyLine: true),
+        indicators: ["water", "latrine", "housingQuality"].map { IndicatorResult(id: $0, dimension: "d", deprived: deprived.contains($0), reason: "r") },
+        deprivationCount: deprived.count, transition: .first, previousClass: nil, escapedOn: escapedOn, memberCount: 3,
+        ethnicMinority: false, noWorkingCapacity: false)
+}
+
+@Suite struct ReferralRulesTests {
+    let programmes = try! ProgrammeCatalogue.bundled().programmes
+
+    func referred(_ c: Classification) -> [String] { ReferralRules.referrals(for: c, programmes: programmes).map(\.programmeId) }
+
+    @Test func poorAndNearPoorGetTheirProgrammeAtTheRateInForce() throws {
+        let poor = ReferralRules.referrals(for: classification(.poor), programmes: programmes)
+        #expect(poor.map(\.programmeId) == ["vbsp-poor-household"])
+        #expect(poor[0].annualRatePercent == 6.24)
+        #expect(poor[0].maxLoanVnd == 100_000_000)
+        let before = ReferralRules.referrals(for: classification(.poor, surveyDate: "2025-11-30"), programmes: programmes)
+        #expect(before[0].annualRatePercent == 6.6)
+        #expect(referred(classification(.nearPoor)) == ["vbsp-near-poor-household"])
+        #expect(referred(classification(.none)) == [])
+    }
+
+    @Test func newlyEscapedHouseholdsQualifyForThreeYears() {
+        #expect(referred(classification(.none, escapedOn: "2024-10-16")) == ["vbsp-newly-escaped"])
+        #expect(referred(classification(.none, escapedOn: "2023-10-14")) == [])
+    }
+
+    @Test func ruralWaterOrLatrineDeprivationAddsTheSanitationLoan() {
+        #expect(referred(classification(.poor, deprived: ["latrine"])) == ["vbsp-poor-household", "vbsp-rural-water-sanitation"])
+        #expect(referred(classification(.poor, areaType: .urban, deprived: ["latrine"])) == ["vbsp-poor-household"])
+    }
+
+    @Test func referralIdsAreStableWithinARound() {
+        let a = ReferralRules.referrals(for: classification(.poor), programmes: programmes)[0].referralId
+        var later = classification(.poor)
+        later.version = 2_000_001
+        #expect(ReferralRules.referrals(for: later, programmes: programmes)[0].referralId == a)
+    }
+}
+
+@Suite struct CandidateRulesTests {
+    let rules = try! TrainingRules.bundled()
+
+    func member(_ id: String, age: Int, sex: Sex = .male, capacity: WorkingCapacity = .full, disability: Disability = .none, ethnicity: String = "kinh") -> HouseholdMember {
+        HouseholdMember(memberId: id, ageYears: age, facts: MemberFacts(
+            relation: .child, sex: sex, ethnicity: ethnicity, disability: disability, workingCapacity: capacity, healthInsurance: true,
+            education: Education(attained: .lowerSecondary, enrolled: false), employment: Employment(status: .unemployed), socialAllowance: false))
+    }
+
+    func snapshot(_ members: [HouseholdMember]) -> HouseholdSnapshot {
+        HouseholdSnapshot(
+            householdId: "h1", version: 1, area: AreaRef(communeCode: "02000", provinceCode: "19", areaType: .rural), reviewKind: .periodic,
+            roundId: "2026-periodic", surveyDate: "2026-10-15", status: .proposed, head: HeadIdentity(fullName: "x", cccd: "019080000001"),
+            members: members,
+            conditions: LivingConditions(
+                housing: Housing(walls: .brick, columns: .brick, roof: .metalSheet, floorAreaM2: 40), water: .piped, latrine: .septic,
+                waste: .collected, information: InformationAccess(telecomUse: true, internetUse: true, devices: []),
+                income: Income(method: .declared, monthlyTotalVnd: 1)), recordedAt: "2026-10-15T00:00:00Z")
+    }
+
+    @Test func workingAgeMembersWithCapacityAreCandidates() {
+        let members = [
+            member("m1", age: 14), member("m2", age: 15), member("m3", age: 60, sex: .male), member("m4", age: 61, sex: .male),
+            member("m5", age: 56, sex: .female), member("m6", age: 57, sex: .female), member("m7", age: 30, capacity: .none),
+        ]
+        let picked = CandidateRules.candidates(snapshot(members), classification(.poor), rules: rules).map(\.memberId)
+        #expect(picked == ["m2", "m3", "m5"])
+        #expect(CandidateRules.candidates(snapshot(members), classification(.averageLiving), rules: rules).isEmpty)
+    }
+
+    @Test func supportCapFollowsTheMembersGroup() {
+        let caps = CandidateRules.candidates(
+            snapshot([member("a", age: 20, disability: .disabled), member("b", age: 20, ethnicity: "hmong"), member("c", age: 20)]),
+            classification(.poor), rules: rules
+        ).map(\.trainingSupportCapVnd)
+        #expect(caps == [6_000_000, 4_000_000, 3_000_000])
+        let nearPoor = CandidateRules.candidates(snapshot([member("c", age: 20)]), classification(.nearPoor), rules: rules)
+        #expect(nearPoor.map(\.trainingSupportCapVnd) == [2_500_000])
+    }
+}
+
+@Suite struct AreaCountersTests {
+    func contribution(_ cls: HouseholdClass, commune: String = "02000", programmes: [String] = [], candidates: Int = 0) -> AreaContribution {
+        AreaContribution(
+            householdId: "h", version: 1, area: AreaRef(communeCode: commune, provinceCode: "19", areaType: .rural), present: true,
+            householdClass: cls, transition: .newlyPoor, status: .proposed, standardId: "VN-2022-2025", ethnicMinority: true,
+            noWorkingCapacity: false, deprivedIndicators: ["water"], referredProgrammes: programmes, trainingCandidates: candidates)
+    }
+
+    @Test func addingAndTakingAwayAContributionRestoresTheTotals() {
+        var counters = AreaCounters()
+        counters.add(AreaCounters.keys(for: contribution(.nearPoor)), sign: 1)
+        let before = counters
+        let poor = AreaCounters.keys(for: contribution(.poor, programmes: ["vbsp-poor-household"], candidates: 2))
+        counters.add(poor, sign: 1)
+        counters.add(poor, sign: -1)
+        #expect(counters == before)
+    }
+
+    @Test func reportCountsAndRates() {
+        var counters = AreaCounters()
+        counters.add(AreaCounters.keys(for: contribution(.poor, programmes: ["vbsp-poor-household", "vbsp-rural-water-sanitation"], candidates: 2)), sign: 1)
+        counters.add(AreaCounters.keys(for: contribution(.none)), sign: 1)
+        counters.add(AreaCounters.keys(for: contribution(.nearPoor)), sign: 1)
+        counters.add(AreaCounters.keys(for: contribution(.none)), sign: 1)
+        let report = counters.report(areaCode: "02000", level: .commune, name: nil, provinceCode: "19", version: 4, asOf: "t")
+        #expect(report.households == ClassCounts(total: 4, poor: 1, nearPoor: 1, averageLiving: 0, none: 2))
+        #expect(report.households.poorRatePercent == 25)
+        #expect(report.rural.total == 4 && report.urban.total == 0)
+        #expect(report.ethnicMinority.poor == 1)
+        #expect(report.transitions.newlyPoor == 4)
+        #expect(report.poorDeprivedBy == ["water": 1])
+        #expect(report.referrals == ReferralCounts(households: 1, referrals: 2, byProgramme: ["vbsp-poor-household": 1, "vbsp-rural-water-sanitation": 1]))
+        #expect(report.training == TrainingCounts(households: 1, candidates: 2))
+        #expect(report.standardIds == ["VN-2022-2025"])
+    }
+}

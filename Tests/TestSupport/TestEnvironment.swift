@@ -1,0 +1,63 @@
+import EventContracts
+import Foundation
+import Kafka
+import Logging
+
+/// Where the test command put things: the repository, the shared broker, the built executables.
+public enum TestEnvironment {
+    /// The repository root (from this file's path, or `GIAMNGHEO_ROOT`).
+    public static let root: String = {
+        if let root = ProcessInfo.processInfo.environment["GIAMNGHEO_ROOT"] { return root }
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url.path
+    }()
+
+    /// The broker `compose/test` started; tests fail with a pointer to it when it is missing.
+    public static func brokers() throws -> String {
+        guard let brokers = ProcessInfo.processInfo.environment["KAFKA_BROKERS"], !brokers.isEmpty else {
+            throw TestFailure("KAFKA_BROKERS is not set: run the suite with compose/test, which starts a broker")
+        }
+        return brokers
+    }
+
+    public static func kafkaConfig(_ brokers: String) -> KafkaConfig {
+        KafkaConfig(["bootstrap.servers": brokers, "allow.auto.create.topics": "false"])
+    }
+
+    /// The debug build's executables folder.
+    public static var binDirectory: String { "\(root)/.build/debug" }
+
+    public static let logger: Logger = {
+        var logger = Logger(label: "giamngheo.tests")
+        logger.logLevel = .warning
+        return logger
+    }()
+
+    /// A fresh, empty folder for one test's files.
+    public static func temporaryDirectory(_ name: String) throws -> String {
+        let path = "\(NSTemporaryDirectory())giamngheo-\(name)-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    /// A topic name no other test uses.
+    public static func uniqueTopic(_ name: String) -> String { "test.\(name).\(UUID().uuidString.prefix(8))" }
+}
+
+public struct TestFailure: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// Polls `condition` until it holds or `timeout` passes; the error names what was awaited.
+public func waitUntil(
+    _ what: String, timeout: Duration = .seconds(60), every interval: Duration = .milliseconds(100),
+    _ condition: () async throws -> Bool
+) async throws {
+    let deadline = ContinuousClock.now + timeout
+    while try await !condition() {
+        guard ContinuousClock.now < deadline else { throw TestFailure("timed out after \(timeout) waiting for \(what)") }
+        try await Task.sleep(for: interval)
+    }
+}

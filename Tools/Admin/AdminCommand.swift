@@ -1,0 +1,88 @@
+import ArgumentParser
+import Areas
+import EventContracts
+import Foundation
+import Intake
+import Kafka
+import Logging
+import ServiceRuntime
+
+/// `giamngheo-admin`: operator and developer tasks — create topics, load demo data, measure.
+@main
+struct AdminCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "giamngheo-admin",
+        abstract: "Operator tools for GiamNgheo.",
+        subcommands: [CreateTopics.self, LoadDemo.self, BrokerBench.self, SystemBench.self, CountRecords.self])
+}
+
+struct KafkaOptions: ParsableArguments {
+    @Option(help: "Kafka bootstrap servers (env KAFKA_BROKERS).")
+    var kafkaBrokers: String?
+
+    @Option(help: "Partitions per topic (env TOPIC_PARTITIONS).")
+    var partitions: Int?
+
+    var config: KafkaConfig {
+        KafkaConfig([
+            "bootstrap.servers": kafkaBrokers ?? ProcessInfo.processInfo.environment["KAFKA_BROKERS"] ?? "127.0.0.1:9092",
+            "allow.auto.create.topics": "false",
+        ])
+    }
+
+    var partitionCount: Int { partitions ?? ProcessInfo.processInfo.environment["TOPIC_PARTITIONS"].flatMap { Int($0) } ?? 6 }
+}
+
+let logger: Logger = {
+    var logger = Logger(label: "giamngheo.admin")
+    logger.logLevel = .warning
+    return logger
+}()
+
+struct CreateTopics: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "topics", abstract: "Create the system's topics (existing ones are kept).")
+    @OptionGroup var kafka: KafkaOptions
+
+    func run() throws {
+        let producer = try KafkaProducer(config: kafka.config, logger: logger)
+        try producer.createTopics(
+            Topics.all.map {
+                TopicSpec(name: $0.name, partitions: kafka.partitionCount, configs: $0.compacted ? ["cleanup.policy": "compact"] : [:])
+            })
+        for (name, partitions) in try producer.partitionCounts().sorted(by: { $0.key < $1.key }) where name.hasPrefix("giamngheo.") {
+            print("\(name)\t\(partitions) partitions")
+        }
+    }
+}
+
+struct LoadDemo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "demo", abstract: "Post demo households (a few communes per seed province) to intake.")
+    @Option(help: "Intake's base URL.") var intake = "http://127.0.0.1:8081"
+    @Option(help: "Households to post.") var households = 300
+    @Option(help: "Seed of the generator.") var seed: UInt64 = 1
+    @Option(help: "Communes per seed province.") var communesPerProvince = 3
+
+    func run() async throws {
+        let communes = DemoHouseholds.demoCommunes(try AreaRegistry.bundled(), perProvince: communesPerProvince)
+        var generator = DemoHouseholds(seed: seed, communes: communes)
+        let client = JSONHTTPClient(baseURL: intake)
+        var accepted = 0
+        for start in stride(from: 0, to: households, by: 200) {
+            let batch = (start..<min(start + 200, households)).map { generator.next(serial: $0) }
+            let reply = try await client.post("/v1/household-batches", json: batch)
+            guard reply.status == 200 else { throw ValidationError("intake answered \(reply.status): \(reply.text)") }
+            accepted += batch.count
+        }
+        print("posted \(accepted) households in \(communes.count) communes: \(communes.map(\.code).joined(separator: " "))")
+    }
+}
+
+struct CountRecords: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "count", abstract: "Records held by each of the system's topics.")
+    @OptionGroup var kafka: KafkaOptions
+
+    func run() throws {
+        let producer = try KafkaProducer(config: kafka.config, logger: logger)
+        for topic in Topics.all { print("\(topic.name)\t\(try producer.recordCount(topic: topic.name))") }
+    }
+}
