@@ -109,6 +109,8 @@ public struct BatchApplier: Sendable {
                     outcome.emitted += emitted.count
                     outcome.applied += 1
                 } catch let poison as PoisonRecord {
+                    // Forget the id, so the sender can re-publish a corrected event under the same id.
+                    try db.execute(sql: "DELETE FROM inbox WHERE source = ? AND id = ?", arguments: [attributes.source, attributes.id])
                     try deadLetter(message, poison, in: db)
                     outcome.deadLettered += 1
                 }

@@ -8,8 +8,9 @@ import Synchronization
 /// Polls a consumer group on one dedicated OS thread and applies each batch with a ``BatchApplier``.
 ///
 /// Start positions come from the store (set in the rebalance callback); the group's committed offsets are
-/// updated after each batch for lag monitoring only. On ``stop()`` it finishes the batch in hand, commits,
-/// and leaves the group so that its partitions move at once.
+/// updated after each batch for lag monitoring only. On ``stop()`` it finishes the batch in hand, commits and
+/// closes the consumer. With static membership (`group.instance.id`) closing does not leave the group: a restart
+/// within `session.timeout.ms` gets the same partitions back without a rebalance.
 public final class ConsumerLoop: Sendable {
     public let name: String
     private let config: KafkaConfig
@@ -59,7 +60,7 @@ public final class ConsumerLoop: Sendable {
         defer {
             consumer.close()
             currentAssignment.withLock { $0.removeAll() }
-            logger.info("consumer left the group", metadata: ["consumer": "\(name)"])
+            logger.info("consumer closed", metadata: ["consumer": "\(name)"])
         }
         logger.info("consumer started", metadata: ["consumer": "\(name)", "topics": "\(topics)"])
         var lastLagCheck = Date.distantPast

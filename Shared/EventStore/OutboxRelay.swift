@@ -66,7 +66,7 @@ public final class OutboxRelay: Sendable {
                 db, sql: "SELECT seq, topic, message_key, headers, payload FROM outbox ORDER BY seq LIMIT ?",
                 arguments: [batchSize])
         }
-        depthGauge.record(rows.count)
+        depthGauge.record(rows.count < batchSize ? rows.count : try store.outboxDepth())
         guard !rows.isEmpty else { return 0 }
         let messages = rows.map { row in
             KafkaProducerMessage(

@@ -52,17 +52,15 @@ public final class ServiceStore: Sendable {
         }
     }
 
-    /// The store's next offset for each partition it has applied records of (for the rebalance callback).
+    /// Where each partition resumes (for the rebalance callback): the store's next offset, or the beginning of the
+    /// partition when the store has none, so that a new instance or a lost disk costs a replay rather than data.
     public func startOffsets(for partitions: [TopicPartition]) throws -> [TopicPartition: Int64] {
         try pool.read { db in
             var result: [TopicPartition: Int64] = [:]
             for tp in partitions {
-                if let next = try Int64.fetchOne(
+                result[tp] = try Int64.fetchOne(
                     db, sql: "SELECT next_offset FROM consumer_offset WHERE topic = ? AND partition = ?",
-                    arguments: [tp.topic, tp.partition])
-                {
-                    result[tp] = next
-                }
+                    arguments: [tp.topic, tp.partition]) ?? KafkaOffset.beginning
             }
             return result
         }

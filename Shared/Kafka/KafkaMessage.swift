@@ -81,3 +81,11 @@ public struct KafkaDeliveryReport: Sendable {
     public var offset: Int64
     public var error: KafkaError?
 }
+
+/// librdkafka's logical offsets.
+public enum KafkaOffset {
+    /// The oldest record still held by the partition.
+    public static let beginning: Int64 = -2
+    /// The next record to be written.
+    public static let end: Int64 = -1
+}

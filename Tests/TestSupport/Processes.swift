@@ -24,20 +24,16 @@ public final class LocalBroker: @unchecked Sendable {
     deinit { stop() }
 }
 
-/// Runs a command to completion and returns its standard output.
+/// Runs a command to completion and returns its standard output (and error).
 @discardableResult
 public func run(_ arguments: [String], environment: [String: String] = [:]) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: arguments[0])
-    process.arguments = Array(arguments.dropFirst())
-    process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    let output = String(decoding: data, as: UTF8.self)
-    guard process.terminationStatus == 0 else { throw TestFailure("\(arguments.joined(separator: " ")) exited \(process.terminationStatus): \(output)") }
+    let outputPath = "\(NSTemporaryDirectory())giamngheo-run-\(UUID().uuidString)"
+    defer { try? FileManager.default.removeItem(atPath: outputPath) }
+    let child = try ChildProcess(
+        arguments, environment: ProcessInfo.processInfo.environment.merging(environment) { _, new in new }, outputPath: outputPath)
+    let status = child.wait()
+    let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+    guard status == 0 else { throw TestFailure("\(arguments.joined(separator: " ")) exited \(status): \(output)") }
     return output
 }
 
@@ -48,8 +44,7 @@ public final class ServiceProcess: @unchecked Sendable {
     public let port: Int
     public let dataDir: String
     private let environment: [String: String]
-    private var process: Process?
-    private var logHandle: FileHandle?
+    private var process: ChildProcess?
 
     public init(_ name: String, brokers: String, dataDir: String, extraEnvironment: [String: String] = [:]) throws {
         self.name = name
@@ -65,17 +60,9 @@ public final class ServiceProcess: @unchecked Sendable {
 
     /// Starts (or restarts) the process; logs are appended to `logPath`.
     public func start() throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "\(TestEnvironment.binDirectory)/\(name)")
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-        if !FileManager.default.fileExists(atPath: logPath) { FileManager.default.createFile(atPath: logPath, contents: nil) }
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        handle.seekToEndOfFile()
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        self.process = process
-        self.logHandle = handle
+        process = try ChildProcess(
+            ["\(TestEnvironment.binDirectory)/\(name)"],
+            environment: ProcessInfo.processInfo.environment.merging(environment) { _, new in new }, outputPath: logPath)
     }
 
     /// Waits until `/readyz` answers 200 (store open, broker reachable, partitions assigned).
@@ -90,15 +77,15 @@ public final class ServiceProcess: @unchecked Sendable {
     /// `kill -9`: no shutdown work at all, as in a crash.
     public func kill() {
         guard let process, process.isRunning else { return }
-        Foundation.kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        process.send(SIGKILL)
+        process.wait()
     }
 
     /// SIGTERM and wait: the graceful path.
     public func stop() {
         guard let process, process.isRunning else { return }
-        process.terminate()
-        process.waitUntilExit()
+        process.send(SIGTERM)
+        process.wait()
     }
 
     public var isRunning: Bool { process?.isRunning == true }

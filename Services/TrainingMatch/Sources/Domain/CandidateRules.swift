@@ -11,6 +11,8 @@ public struct TrainingRules: Codable, Sendable, Hashable {
         public var disabled: Int64
         public var poorEthnicMinority: Int64
         public var poor: Int64
+        /// Ethnic-minority members of households that are not poor (Decision 46/2015's 3.0M group).
+        public var ethnicMinority: Int64
         public var nearPoor: Int64
         public var other: Int64
     }
@@ -48,6 +50,8 @@ public enum CandidateRules {
                 (cap, group) = (rules.supportCapsVnd.poorEthnicMinority, "ethnic-minority member of a poor household")
             } else if classification.householdClass == .poor {
                 (cap, group) = (rules.supportCapsVnd.poor, "member of a poor household")
+            } else if facts.ethnicMinority {
+                (cap, group) = (rules.supportCapsVnd.ethnicMinority, "ethnic-minority member")
             } else if classification.householdClass == .nearPoor {
                 (cap, group) = (rules.supportCapsVnd.nearPoor, "member of a near-poor household")
             } else {

@@ -1,0 +1,142 @@
+import Areas
+import Eligibility
+import EventContracts
+import Foundation
+import Intake
+import Kafka
+import LoanReferral
+import ServiceRuntime
+import TestSupport
+import TrainingMatch
+
+/// The five services as real processes on a broker of their own, with their SQLite stores in a temporary folder.
+final class RunningSystem: @unchecked Sendable {
+    // @unchecked: set up once in init; the processes handle their own synchronisation.
+    let broker: LocalBroker
+    let dataDir: String
+    let services: [String: ServiceProcess]
+
+    static let allServices = ["intake", "eligibility", "loan-referral", "training-match", "reporting"]
+
+    init(_ names: [String] = RunningSystem.allServices) throws {
+        broker = try LocalBroker()
+        dataDir = try TestEnvironment.temporaryDirectory("system")
+        var services: [String: ServiceProcess] = [:]
+        for name in names { services[name] = try ServiceProcess(name, brokers: broker.address, dataDir: dataDir) }
+        self.services = services
+        try run(["\(TestEnvironment.binDirectory)/giamngheo-admin", "topics", "--kafka-brokers", broker.address])
+    }
+
+    func start() async throws {
+        for service in services.values { try service.start() }
+        for service in services.values { try await service.waitReady() }
+    }
+
+    func stop() {
+        for service in services.values { service.stop() }
+        broker.stop()
+    }
+
+    subscript(name: String) -> ServiceProcess { services[name]! }
+
+    var intake: JSONHTTPClient { JSONHTTPClient(baseURL: self["intake"].baseURL) }
+
+    /// Posts households in batches, retrying a batch until intake answers (it may be restarting).
+    func post(_ households: [SurveyInput], batchSize: Int = 100, retryFor timeout: Duration = .seconds(90)) async throws {
+        for start in stride(from: 0, to: households.count, by: batchSize) {
+            let batch = Array(households[start..<min(start + batchSize, households.count)])
+            try await waitUntil("intake to accept a batch", timeout: timeout, every: .milliseconds(200)) {
+                guard let reply = try? await intake.post("/v1/household-batches", json: batch) else { return false }
+                guard reply.status == 200 else { throw TestFailure("intake rejected a batch: \(reply.status) \(reply.text.prefix(500))") }
+                return true
+            }
+        }
+    }
+
+    /// Everything on the system's event topics, for checks.
+    func published() async throws -> Published {
+        Published(records: try await TopicReader.readAll(Topics.eventTopics.map(\.name), brokers: broker.address))
+    }
+
+    static func demo(_ count: Int, seed: UInt64, perProvince: Int = 3) throws -> [SurveyInput] {
+        var generator = DemoHouseholds(seed: seed, communes: DemoHouseholds.demoCommunes(try AreaRegistry.bundled(), perProvince: perProvince))
+        return (0..<count).map { generator.next(serial: $0) }
+    }
+}
+
+/// What the services published, decoded, and what it should be according to the domain rules applied independently.
+struct Published {
+    let records: [KafkaConsumerMessage]
+
+    func latest<T: Decodable>(_ type: String, as: T.Type) throws -> [String: T] {
+        try TopicReader.latestByKey(records, type: type, as: T.self)
+    }
+
+    /// Differences between the reports and totals recomputed from the households, classifications, referrals and
+    /// candidates on the topics, and between those and the rules applied here; empty when everything agrees.
+    func disagreements(expectedHouseholds: Int) throws -> [String] {
+        var problems: [String] = []
+        let households = try latest(EventTypes.householdSnapshot, as: HouseholdSnapshot.self)
+        let classifications = try latest(EventTypes.classification, as: Classification.self)
+        let referrals = try latest(EventTypes.loanReferral, as: LoanReferralSet.self)
+        let matches = try latest(EventTypes.trainingMatch, as: TrainingMatchSet.self)
+        let reports = try latest(EventTypes.areaReport, as: AreaReport.self)
+        if households.count != expectedHouseholds { problems.append("\(households.count) households on the topic, expected \(expectedHouseholds)") }
+        if classifications.count != households.count { problems.append("\(classifications.count) classifications for \(households.count) households") }
+
+        let catalogue = try StandardsCatalogue.bundled()
+        let programmes = try ProgrammeCatalogue.bundled().programmes
+        let rules = try TrainingRules.bundled()
+        var expected: [String: (classes: [HouseholdClass: Int], referred: Int, referrals: Int, candidates: Int)] = [:]
+        for (id, snapshot) in households {
+            guard let c = classifications[id] else { problems.append("household \(id) has no classification"); continue }
+            if c.householdVersion != snapshot.version { problems.append("\(id): classified version \(c.householdVersion) of \(snapshot.version)") }
+            let standard = catalogue.national(on: snapshot.surveyDate)!
+            let outcome = Classifier.classify(snapshot, under: standard)
+            if outcome.householdClass != c.householdClass || outcome.deprivationCount != c.deprivationCount {
+                problems.append("\(id): published \(c.householdClass) (\(c.deprivationCount)), rules give \(outcome.householdClass) (\(outcome.deprivationCount))")
+            }
+            let wantReferrals = ReferralRules.referrals(for: c, programmes: programmes)
+            let gotReferrals = referrals[id]?.referrals ?? []
+            if wantReferrals != gotReferrals { problems.append("\(id): referrals \(gotReferrals.map(\.programmeId)), expected \(wantReferrals.map(\.programmeId))") }
+            if let head = referrals[id]?.head, head != snapshot.head { problems.append("\(id): referral carries another head") }
+            let wantCandidates = CandidateRules.candidates(snapshot, c, rules: rules)
+            let gotCandidates = matches[id]?.candidates ?? []
+            if wantCandidates != gotCandidates { problems.append("\(id): \(gotCandidates.count) candidates, expected \(wantCandidates.count)") }
+            for code in [c.area.communeCode, c.area.provinceCode] {
+                var entry = expected[code] ?? ([:], 0, 0, 0)
+                entry.classes[c.householdClass, default: 0] += 1
+                entry.referred += wantReferrals.isEmpty ? 0 : 1
+                entry.referrals += wantReferrals.count
+                entry.candidates += wantCandidates.count
+                expected[code] = entry
+            }
+        }
+        for (code, want) in expected {
+            guard let report = reports[code] else { problems.append("no report for area \(code)"); continue }
+            let got = report.households
+            let counts = [HouseholdClass.poor: got.poor, .nearPoor: got.nearPoor, .averageLiving: got.averageLiving, .none: got.none]
+            if got.total != want.classes.values.reduce(0, +) || counts.filter({ $0.value > 0 }) != want.classes {
+                problems.append("area \(code): report \(counts) of \(got.total), expected \(want.classes)")
+            }
+            if report.referrals.households != want.referred || report.referrals.referrals != want.referrals {
+                problems.append("area \(code): report \(report.referrals.households)/\(report.referrals.referrals) referred, expected \(want.referred)/\(want.referrals)")
+            }
+            if report.training.candidates != want.candidates { problems.append("area \(code): \(report.training.candidates) candidates, expected \(want.candidates)") }
+        }
+        if reports.count != expected.count { problems.append("\(reports.count) area reports, expected \(expected.count)") }
+        return problems
+    }
+
+    /// Every record validated against its JSON Schema in docs/events, by the project's validator.
+    func schemaValidation(in dir: String) throws -> String {
+        let file = "\(dir)/published.jsonl"
+        var lines = ""
+        for record in records {
+            guard let type = record.header("ce_type"), let value = record.value else { continue }
+            lines += "{\"type\":\"\(type)\",\"data\":\(String(decoding: value, as: UTF8.self))}\n"
+        }
+        try lines.write(toFile: file, atomically: true, encoding: .utf8)
+        return try run(["\(TestEnvironment.root)/.deps/venv/bin/python", "\(TestEnvironment.root)/compose/validate_events.py", file])
+    }
+}
