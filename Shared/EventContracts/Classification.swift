@@ -124,6 +124,9 @@ public struct Classification: Codable, Sendable, Hashable {
     public var noWorkingCapacity: Bool
     /// Caveats an officer should read (income unknown, a fallback used, a missing fact).
     public var notes: [String]?
+    /// The class under the province's own higher standard, when the province has one (e.g. Bắc Ninh), kept beside
+    /// the national result; national programmes follow the national class.
+    public var local: LocalClassification?
 
     public init(
         householdId: String, version: Int64, householdVersion: Int64, rulesRevision: Int, area: AreaRef, surveyDate: String,
@@ -154,5 +157,20 @@ public struct Classification: Codable, Sendable, Hashable {
 
     public static func version(householdVersion: Int64, rulesRevision: Int) -> Int64 {
         householdVersion * 1_000_000 + Int64(rulesRevision)
+    }
+}
+
+/// A household's class under a provincial standard, beside the national one.
+public struct LocalClassification: Codable, Sendable, Hashable {
+    public var standard: StandardRef
+    public var householdClass: HouseholdClass
+    public var income: IncomeAssessment
+    public var deprivationCount: Int
+
+    public init(standard: StandardRef, householdClass: HouseholdClass, income: IncomeAssessment, deprivationCount: Int) {
+        self.standard = standard
+        self.householdClass = householdClass
+        self.income = income
+        self.deprivationCount = deprivationCount
     }
 }

@@ -29,10 +29,13 @@ public struct ClassifiedHouseholdJoin: Sendable {
         complete: (HouseholdSnapshot, Classification) throws -> [OutboundEvent]
     ) throws -> [OutboundEvent] {
         let householdId: String
+        var arrivedSnapshot: HouseholdSnapshot?
+        var arrivedClassification: Classification?
         switch event.attributes.type {
         case EventTypes.householdSnapshot:
             let snapshot = try event.decode(HouseholdSnapshot.self)
             householdId = snapshot.householdId
+            arrivedSnapshot = snapshot
             try db.execute(
                 sql: """
                     INSERT INTO \(table)_household (household_id, version, snapshot) VALUES (?, ?, ?)
@@ -43,6 +46,7 @@ public struct ClassifiedHouseholdJoin: Sendable {
         case EventTypes.classification:
             let classification = try event.decode(Classification.self)
             householdId = classification.householdId
+            arrivedClassification = classification
             try db.execute(
                 sql: """
                     INSERT INTO \(table)_classification (household_id, version, classification) VALUES (?, ?, ?)
@@ -65,9 +69,14 @@ public struct ClassifiedHouseholdJoin: Sendable {
         else { return [] }
         let version: Int64 = row["version"]
         if let completed = row["completed_version"] as Int64?, completed >= version { return [] }
-        let classification = try EventJSON.decode(Classification.self, from: row["classification"] as Data)
+        // Decode only the half that did not just arrive (and only if it is the version held).
+        let classification =
+            try arrivedClassification.flatMap { $0.version == version ? $0 : nil }
+            ?? EventJSON.decode(Classification.self, from: row["classification"] as Data)
         guard row["household_version"] as Int64 >= classification.householdVersion else { return [] }
-        let snapshot = try EventJSON.decode(HouseholdSnapshot.self, from: row["snapshot"] as Data)
+        let snapshot =
+            try arrivedSnapshot.flatMap { $0.version == row["household_version"] ? $0 : nil }
+            ?? EventJSON.decode(HouseholdSnapshot.self, from: row["snapshot"] as Data)
         let events = try complete(snapshot, classification)
         try db.execute(
             sql: "UPDATE \(table)_classification SET completed_version = ? WHERE household_id = ?", arguments: [version, householdId])

@@ -26,6 +26,16 @@ public struct OutboundEvent: Sendable {
         topic: TopicDefinition, key: String, type: String, source: String, idParts: [String], sequence: Int64?,
         time: String, payload: T, causationId: String? = nil, personal: Bool = false
     ) throws -> OutboundEvent {
+        try json(
+            topic: topic, key: key, type: type, source: source, idParts: idParts, sequence: sequence, time: time,
+            encoded: EventJSON.encode(payload), causationId: causationId, personal: personal)
+    }
+
+    /// The same, for a payload already encoded (when the service also stores those bytes: JSON costs more than I/O here).
+    public static func json(
+        topic: TopicDefinition, key: String, type: String, source: String, idParts: [String], sequence: Int64?,
+        time: String, encoded: [UInt8], causationId: String? = nil, personal: Bool = false
+    ) throws -> OutboundEvent {
         OutboundEvent(
             topic: topic.name,
             key: key,
@@ -33,7 +43,7 @@ public struct OutboundEvent: Sendable {
                 id: DeterministicID.make(parts: idParts), source: source, type: type, time: time, subject: key,
                 sequence: sequence, dataschema: EventTypes.schema(type), causationid: causationId,
                 dataclassification: personal ? "personal" : "none"),
-            data: try EventJSON.encode(payload))
+            data: encoded)
     }
 
     var kafkaHeaders: [KafkaHeader] {

@@ -19,6 +19,8 @@ public final class KafkaConsumer: @unchecked Sendable {
     private let handle: OpaquePointer
     private let context: ConsumerContext
     private var closed = false
+    /// Topic names by librdkafka topic handle, so a batch does not re-decode the same C string per record.
+    private var topicNames: [OpaquePointer: String] = [:]
 
     public static let defaults: [String: String] = [
         "enable.auto.commit": "true",
@@ -84,7 +86,7 @@ public final class KafkaConsumer: @unchecked Sendable {
                 context.logger.warning("consumer error", metadata: ["error": "\(error)"])
                 continue
             }
-            batch.append(Self.convert(raw))
+            batch.append(convert(raw))
         }
         if context.revokedDuringBatch.withLock({ flag in defer { flag = false }; return flag }) {
             let assigned = assignment
@@ -133,8 +135,15 @@ public final class KafkaConsumer: @unchecked Sendable {
         context.assigned.withLock { $0.removeAll() }
     }
 
-    private static func convert(_ raw: UnsafeMutablePointer<rd_kafka_message_t>) -> KafkaConsumerMessage {
+    private func convert(_ raw: UnsafeMutablePointer<rd_kafka_message_t>) -> KafkaConsumerMessage {
         let message = raw.pointee
+        let topic: String
+        if let name = topicNames[message.rkt] {
+            topic = name
+        } else {
+            topic = String(cString: rd_kafka_topic_name(message.rkt))
+            topicNames[message.rkt] = topic
+        }
         var headers: [KafkaHeader] = []
         var native: OpaquePointer?
         if rd_kafka_message_headers(raw, &native) == RD_KAFKA_RESP_ERR_NO_ERROR, let native {
@@ -149,7 +158,7 @@ public final class KafkaConsumer: @unchecked Sendable {
         }
         var timestampType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
         return KafkaConsumerMessage(
-            topic: String(cString: rd_kafka_topic_name(message.rkt)),
+            topic: topic,
             partition: message.partition,
             offset: message.offset,
             key: message.key.map { [UInt8](bytes: $0, count: message.key_len) },

@@ -68,9 +68,7 @@ public struct RuntimeConfig: Sendable {
             "client.software.name": "giamngheo",
             "client.software.version": "0.1.0-librdkafka-\(librdkafkaVersion)",
         ]
-        for (name, value) in environment where name.hasPrefix("KAFKA_PROPERTY_") {
-            properties[name.dropFirst("KAFKA_PROPERTY_".count).lowercased().replacingOccurrences(of: "_", with: ".")] = value
-        }
+        properties.merge(Self.kafkaProperties(from: environment)) { _, new in new }
         for entry in options.kafkaProperties {
             guard let equals = entry.firstIndex(of: "=") else {
                 throw ValidationError("--kafka-property '\(entry)' must be name=value")
@@ -78,6 +76,15 @@ public struct RuntimeConfig: Sendable {
             properties[String(entry[..<equals])] = String(entry[entry.index(after: equals)...])
         }
         kafka = KafkaConfig(properties)
+    }
+
+    /// librdkafka properties given as `KAFKA_PROPERTY_<NAME>` variables (dots written as underscores), such as
+    /// `KAFKA_PROPERTY_SECURITY_PROTOCOL=SASL_SSL`; shared by the services and the admin tool.
+    public static func kafkaProperties(from environment: [String: String]) -> [String: String] {
+        environment.reduce(into: [:]) { result, entry in
+            guard entry.key.hasPrefix("KAFKA_PROPERTY_") else { return }
+            result[entry.key.dropFirst("KAFKA_PROPERTY_".count).lowercased().replacingOccurrences(of: "_", with: ".")] = entry.value
+        }
     }
 
     /// Path of the service's SQLite store.

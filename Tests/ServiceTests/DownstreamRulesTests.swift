@@ -90,6 +90,8 @@ func classification(
         #expect(caps == [6_000_000, 4_000_000, 3_000_000])
         let nearPoor = CandidateRules.candidates(snapshot([member("c", age: 20)]), classification(.nearPoor), rules: rules)
         #expect(nearPoor.map(\.trainingSupportCapVnd) == [2_500_000])
+        let nearPoorMinority = CandidateRules.candidates(snapshot([member("d", age: 20, ethnicity: "tay")]), classification(.nearPoor), rules: rules)
+        #expect(nearPoorMinority.map(\.trainingSupportCapVnd) == [3_000_000])
     }
 }
 

@@ -96,6 +96,10 @@ struct Published {
             if outcome.householdClass != c.householdClass || outcome.deprivationCount != c.deprivationCount {
                 problems.append("\(id): published \(c.householdClass) (\(c.deprivationCount)), rules give \(outcome.householdClass) (\(outcome.deprivationCount))")
             }
+            let local = catalogue.local(provinceCode: snapshot.area.provinceCode, on: snapshot.surveyDate)
+            if local.map({ Classifier.classify(snapshot, under: $0).householdClass }) != c.local?.householdClass {
+                problems.append("\(id): provincial class \(String(describing: c.local?.householdClass)) disagrees with \(String(describing: local?.id))")
+            }
             let wantReferrals = ReferralRules.referrals(for: c, programmes: programmes)
             let gotReferrals = referrals[id]?.referrals ?? []
             if wantReferrals != gotReferrals { problems.append("\(id): referrals \(gotReferrals.map(\.programmeId)), expected \(wantReferrals.map(\.programmeId))") }

@@ -3,6 +3,7 @@ import Foundation
 import Intake
 import Kafka
 import ServiceRuntime
+import Synchronization
 import TestSupport
 import Testing
 
@@ -65,15 +66,26 @@ struct SystemTests {
         var random = SeededGenerator(seed: seed)
         print("crash test seed \(seed)")
 
-        async let posting: Void = system.post(households, batchSize: 50)
-        for round in 0..<6 {
-            let victim = system[round % 2 == 0 ? "eligibility" : "intake"]
-            try await Task.sleep(for: .milliseconds(Int.random(in: 200...1_500, using: &random)))  // a random moment to crash at
+        // Households flow in small paced batches while intake and eligibility are killed at random moments.
+        let posted = Flag()
+        async let posting: Void = {
+            defer { posted.set() }
+            for start in stride(from: 0, to: households.count, by: 40) {
+                try await system.post(Array(households[start..<start + 40]), batchSize: 40)
+                try await Task.sleep(for: .milliseconds(100))  // pacing, so that the crashes fall while households flow
+            }
+        }()
+        var kills = 0
+        while !posted.isSet || kills < 4 {
+            let victim = system[kills % 2 == 0 ? "eligibility" : "intake"]
+            try await Task.sleep(for: .milliseconds(Int.random(in: 100...1_200, using: &random)))  // a random moment to crash at
             victim.kill()
+            kills += 1
             try victim.start()
             try await victim.waitReady()
         }
         try await posting
+        print("crash test: \(kills) kills while posting")
 
         var problems: [String] = ["not checked yet"]
         try await waitUntil("exact results after the crashes", timeout: .seconds(180), every: .seconds(1)) {
@@ -186,6 +198,13 @@ struct SystemTests {
         #expect(try await eligibility.get("/v1/households/\(outcome.householdId)/classification").status == 200)
         #expect(try await intake.get("/v1/households/\(outcome.householdId)").decode(HouseholdRecord.self).survey.village == good.village)
     }
+}
+
+/// Set once, read from other tasks.
+final class Flag: Sendable {
+    private let value = Mutex(false)
+    func set() { value.withLock { $0 = true } }
+    var isSet: Bool { value.withLock { $0 } }
 }
 
 /// xorshift, so a failing crash schedule can be replayed from its printed seed.

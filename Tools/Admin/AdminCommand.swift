@@ -23,9 +23,11 @@ struct KafkaOptions: ParsableArguments {
     @Option(help: "Partitions per topic (env TOPIC_PARTITIONS).")
     var partitions: Int?
 
+    /// The broker and any `KAFKA_PROPERTY_*` settings (security included), as the services read them.
     var config: KafkaConfig {
-        KafkaConfig([
-            "bootstrap.servers": kafkaBrokers ?? ProcessInfo.processInfo.environment["KAFKA_BROKERS"] ?? "127.0.0.1:9092",
+        let environment = ProcessInfo.processInfo.environment
+        return KafkaConfig(RuntimeConfig.kafkaProperties(from: environment)).merging([
+            "bootstrap.servers": kafkaBrokers ?? environment["KAFKA_BROKERS"] ?? "127.0.0.1:9092",
             "allow.auto.create.topics": "false",
         ])
     }

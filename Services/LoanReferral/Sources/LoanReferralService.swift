@@ -15,7 +15,8 @@ public enum LoanReferralService {
             try ReferralHandler.join.migrate(db)
             try db.execute(
                 sql: """
-                    CREATE TABLE referral_set (household_id TEXT PRIMARY KEY, version INTEGER NOT NULL, payload BLOB NOT NULL) WITHOUT ROWID;
+                    CREATE TABLE referral_set (
+                      household_id TEXT PRIMARY KEY, version INTEGER NOT NULL, fingerprint TEXT NOT NULL, payload BLOB NOT NULL) WITHOUT ROWID;
                     CREATE TABLE referral (
                       referral_id TEXT PRIMARY KEY, household_id TEXT NOT NULL, programme_id TEXT NOT NULL,
                       status TEXT NOT NULL, first_version INTEGER NOT NULL) WITHOUT ROWID;
@@ -56,15 +57,20 @@ public struct ReferralHandler: EventHandler {
             let set = LoanReferralSet(
                 householdId: snapshot.householdId, version: classification.version, area: classification.area,
                 householdClass: classification.householdClass, head: snapshot.head, referrals: referrals)
-            let previous = try Data.fetchOne(db, sql: "SELECT payload FROM referral_set WHERE household_id = ?", arguments: [snapshot.householdId])
-                .map { try EventJSON.decode(LoanReferralSet.self, from: $0) }
+            let previous = try String.fetchOne(
+                db, sql: "SELECT fingerprint FROM referral_set WHERE household_id = ?", arguments: [snapshot.householdId])
+            // What the bank sees, without the version: unchanged referrals for the same head and area publish nothing.
+            var unversioned = set
+            unversioned.version = 0
+            let fingerprint = DeterministicID.make(String(decoding: try EventJSON.encode(unversioned), as: UTF8.self))
             let bytes = try EventJSON.encode(set)
             try db.execute(
                 sql: """
-                    INSERT INTO referral_set (household_id, version, payload) VALUES (?, ?, ?)
-                    ON CONFLICT (household_id) DO UPDATE SET version = excluded.version, payload = excluded.payload
+                    INSERT INTO referral_set (household_id, version, fingerprint, payload) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (household_id) DO UPDATE SET version = excluded.version, fingerprint = excluded.fingerprint,
+                      payload = excluded.payload
                     """,
-                arguments: [snapshot.householdId, set.version, Data(bytes)])
+                arguments: [snapshot.householdId, set.version, fingerprint, Data(bytes)])
             for referral in referrals {
                 try db.execute(
                     sql: """
@@ -73,15 +79,15 @@ public struct ReferralHandler: EventHandler {
                         """,
                     arguments: [referral.referralId, snapshot.householdId, referral.programmeId, referral.status.rawValue, set.version])
             }
-            // Nothing new for the bank when neither the referrals nor the head changed (and nothing was ever sent for "none").
-            if let previous, previous.referrals == set.referrals, previous.head == set.head, previous.area == set.area { return [] }
+            // Nothing new for the bank when nothing it sees changed (and nothing was ever sent for "none").
+            if previous == fingerprint { return [] }
             if previous == nil, referrals.isEmpty { return [] }
             return [
                 try OutboundEvent.json(
                     topic: Topics.loanReferral, key: snapshot.householdId, type: EventTypes.loanReferral,
                     source: EventSources.service("loan-referral"),
                     idParts: ["loan-referral", snapshot.householdId, String(set.version)], sequence: set.version,
-                    time: snapshot.recordedAt, payload: set, causationId: nil, personal: true)
+                    time: snapshot.recordedAt, encoded: bytes, causationId: nil, personal: true)
             ]
         }
     }

@@ -49,22 +49,27 @@ public struct MatchHandler: EventHandler {
                 householdId: snapshot.householdId, version: classification.version, area: classification.area,
                 householdClass: classification.householdClass,
                 candidates: CandidateRules.candidates(snapshot, classification, rules: rules))
-            let previous = try Data.fetchOne(db, sql: "SELECT payload FROM match_set WHERE household_id = ?", arguments: [snapshot.householdId])
-                .map { try EventJSON.decode(TrainingMatchSet.self, from: $0) }
+            let previous = try String.fetchOne(
+                db, sql: "SELECT fingerprint FROM match_set WHERE household_id = ?", arguments: [snapshot.householdId])
+            var unversioned = set
+            unversioned.version = 0
+            let fingerprint = DeterministicID.make(String(decoding: try EventJSON.encode(unversioned), as: UTF8.self))
+            let bytes = try EventJSON.encode(set)
             try db.execute(
                 sql: """
-                    INSERT INTO match_set (household_id, version, payload) VALUES (?, ?, ?)
-                    ON CONFLICT (household_id) DO UPDATE SET version = excluded.version, payload = excluded.payload
+                    INSERT INTO match_set (household_id, version, fingerprint, payload) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (household_id) DO UPDATE SET version = excluded.version, fingerprint = excluded.fingerprint,
+                      payload = excluded.payload
                     """,
-                arguments: [snapshot.householdId, set.version, Data(try EventJSON.encode(set))])
-            if let previous, previous.candidates == set.candidates, previous.area == set.area { return [] }
+                arguments: [snapshot.householdId, set.version, fingerprint, Data(bytes)])
+            if previous == fingerprint { return [] }
             if previous == nil, set.candidates.isEmpty { return [] }
             return [
                 try OutboundEvent.json(
                     topic: Topics.trainingMatch, key: snapshot.householdId, type: EventTypes.trainingMatch,
                     source: EventSources.service("training-match"),
                     idParts: ["training-match", snapshot.householdId, String(set.version)], sequence: set.version,
-                    time: snapshot.recordedAt, payload: set)
+                    time: snapshot.recordedAt, encoded: bytes)
             ]
         }
     }

@@ -117,10 +117,10 @@ public struct PovertyStandard: Codable, Sendable, Hashable {
 
     /// Whether the standard is in force on `date` (YYYY-MM-DD); false for a malformed date.
     public func isInForce(on date: String) -> Bool {
-        guard let day = IsoDay(date), let from = IsoDay(effectiveFrom) else { return false }
+        guard let day = CalendarDate(date), let from = CalendarDate(effectiveFrom) else { return false }
         if day < from { return false }
         if let effectiveTo {
-            guard let to = IsoDay(effectiveTo) else { return false }
+            guard let to = CalendarDate(effectiveTo) else { return false }
             return day <= to
         }
         return true
@@ -128,9 +128,9 @@ public struct PovertyStandard: Codable, Sendable, Hashable {
 
     /// The scope code that designates this standard's jurisdiction on `date` (prior codes before a merger).
     public func scope(on date: String) -> String {
-        guard let day = IsoDay(date) else { return scope }
+        guard let day = CalendarDate(date) else { return scope }
         for prior in priorScopes ?? [] {
-            if let until = IsoDay(prior.until), day <= until { return prior.scope }
+            if let until = CalendarDate(prior.until), day <= until { return prior.scope }
         }
         return scope
     }

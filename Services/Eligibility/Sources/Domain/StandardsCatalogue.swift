@@ -84,9 +84,9 @@ public struct StandardsCatalogue: Codable, Sendable, Hashable {
             for j in standards.indices where j > i {
                 let a = standards[i], b = standards[j]
                 guard Self.jurisdictions(a).intersection(Self.jurisdictions(b)).isEmpty == false,
-                    let aFrom = IsoDay(a.effectiveFrom), let bFrom = IsoDay(b.effectiveFrom)
+                    let aFrom = CalendarDate(a.effectiveFrom), let bFrom = CalendarDate(b.effectiveFrom)
                 else { continue }
-                let aTo = a.effectiveTo.flatMap(IsoDay.init), bTo = b.effectiveTo.flatMap(IsoDay.init)
+                let aTo = a.effectiveTo.flatMap(CalendarDate.init), bTo = b.effectiveTo.flatMap(CalendarDate.init)
                 let overlap = (bTo.map { aFrom <= $0 } ?? true) && (aTo.map { bFrom <= $0 } ?? true)
                 if overlap {
                     problems.append("\(a.id) and \(b.id) are both in force for scope '\(a.scope)' on overlapping dates")
@@ -137,22 +137,22 @@ extension PovertyStandard {
         if legalBasis.trimmingCharacters(in: .whitespaces).isEmpty { problems.append("legalBasis is empty") }
         if !Self.isValidScope(scope) { problems.append("scope '\(scope)' is neither 'national' nor 'province:NN'") }
         if isNational && !(priorScopes ?? []).isEmpty { problems.append("a national standard cannot have priorScopes") }
-        var previousUntil: IsoDay?
+        var previousUntil: CalendarDate?
         for prior in priorScopes ?? [] {
             if !prior.scope.hasPrefix("province:") || !Self.isValidScope(prior.scope) {
                 problems.append("prior scope '\(prior.scope)' is not 'province:NN'")
             }
-            guard let until = IsoDay(prior.until) else {
+            guard let until = CalendarDate(prior.until) else {
                 problems.append("prior scope until '\(prior.until)' is not a date YYYY-MM-DD")
                 continue
             }
             if let previousUntil, until <= previousUntil { problems.append("priorScopes must be in date order") }
             previousUntil = until
         }
-        let from = IsoDay(effectiveFrom)
+        let from = CalendarDate(effectiveFrom)
         if from == nil { problems.append("effectiveFrom '\(effectiveFrom)' is not a date YYYY-MM-DD") }
         if let effectiveTo {
-            if let to = IsoDay(effectiveTo) {
+            if let to = CalendarDate(effectiveTo) {
                 if let from, to < from { problems.append("effectiveTo \(effectiveTo) is before effectiveFrom \(effectiveFrom)") }
             } else {
                 problems.append("effectiveTo '\(effectiveTo)' is not a date YYYY-MM-DD")

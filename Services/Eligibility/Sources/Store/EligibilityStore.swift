@@ -50,19 +50,20 @@ public struct ClassificationHandler: EventHandler {
         guard let standard = catalogue.national(on: snapshot.surveyDate) else {
             throw PoisonRecord(FieldError("surveyDate", "no national poverty standard is in force on \(snapshot.surveyDate)"))
         }
-        let classification = try classify(snapshot, under: standard, in: db)
+        let (classification, bytes) = try classify(snapshot, under: standard, in: db)
         return [
             try OutboundEvent.json(
                 topic: Topics.classification, key: snapshot.householdId, type: EventTypes.classification,
                 source: EventSources.service("eligibility"),
                 idParts: ["classification", snapshot.householdId, String(classification.version)],
-                sequence: classification.version, time: snapshot.recordedAt, payload: classification,
+                sequence: classification.version, time: snapshot.recordedAt, encoded: bytes,
                 causationId: event.attributes.id)
         ]
     }
 
     /// Classifies, records the result and, for a recognised review, the new official class.
-    func classify(_ snapshot: HouseholdSnapshot, under standard: PovertyStandard, in db: Database) throws -> Classification {
+    /// - Returns: the classification and its JSON, stored and published as the same bytes.
+    func classify(_ snapshot: HouseholdSnapshot, under standard: PovertyStandard, in db: Database) throws -> (Classification, [UInt8]) {
         let outcome = Classifier.classify(snapshot, under: standard)
         let official = try Row.fetchOne(
             db, sql: "SELECT household_class, ever_escaped_poverty, escaped_on FROM official_class WHERE household_id = ?",
@@ -99,6 +100,13 @@ public struct ClassificationHandler: EventHandler {
         classification.income.basis = outcome.incomeBasis.rawValue
         classification.income.scoreB = outcome.scoreB
         classification.notes = outcome.notes.isEmpty ? nil : outcome.notes
+        if let localStandard = catalogue.local(provinceCode: snapshot.area.provinceCode, on: snapshot.surveyDate) {
+            let local = Classifier.classify(snapshot, under: localStandard)
+            classification.local = LocalClassification(
+                standard: localStandard.ref, householdClass: local.householdClass, income: local.income,
+                deprivationCount: local.deprivationCount)
+        }
+        let bytes = try EventJSON.encode(classification)
         try db.execute(
             sql: """
                 INSERT INTO classification (household_id, version, household_class, standard_id, commune_code, payload)
@@ -108,8 +116,8 @@ public struct ClassificationHandler: EventHandler {
                 """,
             arguments: [
                 snapshot.householdId, classification.version, classification.householdClass.rawValue, standard.id,
-                snapshot.area.communeCode, Data(try EventJSON.encode(classification)),
+                snapshot.area.communeCode, Data(bytes),
             ])
-        return classification
+        return (classification, bytes)
     }
 }

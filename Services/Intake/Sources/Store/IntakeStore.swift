@@ -44,6 +44,10 @@ public enum IntakeStore {
                       cccd TEXT NOT NULL, household_id TEXT NOT NULL, PRIMARY KEY (cccd, household_id)) WITHOUT ROWID;
                     """)
         }
+        migrator.registerMigration("intake-v2-cccd-by-household") { db in
+            // Replacing a household's CCCD rows looks them up by household: without this, a scan per submission.
+            try db.execute(sql: "CREATE INDEX member_cccd_household ON member_cccd(household_id)")
+        }
     }
 
     /// Stores a valid survey as a new version (or recognises it as unchanged) and queues its snapshot event,
@@ -51,7 +55,13 @@ public enum IntakeStore {
     public static func accept(
         _ survey: ValidSurvey, input: SurveyInput, idempotencyKey: String?, in db: Database
     ) throws -> AcceptOutcome {
-        let surveyBytes = try EventJSON.encode(input)
+        // The request as it will be stored, with what intake derived filled in: its hash identifies both the request
+        // (for Idempotency-Key) and the content (an identical re-submission creates no version).
+        var normalized = input
+        normalized.householdId = survey.householdId
+        normalized.roundId = survey.roundId
+        normalized.status = survey.status
+        let surveyBytes = try EventJSON.encode(normalized)
         let requestHash = DeterministicID.make("request", String(decoding: surveyBytes, as: UTF8.self))
         if let idempotencyKey,
             let row = try Row.fetchOne(db, sql: "SELECT request_hash, outcome FROM idempotency_key WHERE key = ?", arguments: [idempotencyKey])
@@ -59,7 +69,7 @@ public enum IntakeStore {
             guard row["request_hash"] as String == requestHash else { throw IdempotencyConflict(key: idempotencyKey) }
             return try EventJSON.decode(AcceptOutcome.self, from: row["outcome"] as Data)
         }
-        let contentHash = try DeterministicID.make("content", String(decoding: EventJSON.encode(survey.snapshot(version: 0, recordedAt: "")), as: UTF8.self))
+        let contentHash = requestHash
         let current = try Row.fetchOne(
             db, sql: "SELECT version, content_hash FROM household WHERE household_id = ?", arguments: [survey.householdId])
         var outcome: AcceptOutcome
@@ -68,7 +78,7 @@ public enum IntakeStore {
         } else {
             let version = (current?["version"] as Int64? ?? 0) + 1
             let now = Timestamp.now()
-            let snapshot = survey.snapshot(version: version, recordedAt: now)
+            let snapshotBytes = try EventJSON.encode(survey.snapshot(version: version, recordedAt: now))
             try db.execute(
                 sql: """
                     INSERT INTO household (household_id, version, commune_code, content_hash, updated_at) VALUES (?, ?, ?, ?, ?)
@@ -78,7 +88,7 @@ public enum IntakeStore {
                 arguments: [survey.householdId, version, survey.area.communeCode, contentHash, now])
             try db.execute(
                 sql: "INSERT INTO household_version (household_id, version, survey, snapshot, recorded_at) VALUES (?, ?, ?, ?, ?)",
-                arguments: [survey.householdId, version, Data(surveyBytes), Data(try EventJSON.encode(snapshot)), now])
+                arguments: [survey.householdId, version, Data(surveyBytes), Data(snapshotBytes), now])
             try db.execute(sql: "DELETE FROM member_cccd WHERE household_id = ?", arguments: [survey.householdId])
             for cccd in Set(input.members.compactMap(\.cccd)) {
                 try db.execute(sql: "INSERT INTO member_cccd (cccd, household_id) VALUES (?, ?)", arguments: [cccd, survey.householdId])
@@ -87,7 +97,7 @@ public enum IntakeStore {
                 OutboundEvent.json(
                     topic: Topics.household, key: survey.householdId, type: EventTypes.householdSnapshot,
                     source: EventSources.service("intake"), idParts: ["household", survey.householdId, String(version)],
-                    sequence: version, time: now, payload: snapshot, personal: true),
+                    sequence: version, time: now, encoded: snapshotBytes, personal: true),
                 in: db)
             outcome = AcceptOutcome(householdId: survey.householdId, version: version, result: current == nil ? .created : .updated)
         }

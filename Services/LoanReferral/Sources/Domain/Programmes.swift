@@ -93,8 +93,8 @@ public enum ReferralRules {
         case .householdClass(let classes):
             return classes.contains(c.householdClass) ? "household is \(c.householdClass.rawValue) under \(c.standard.id)" : nil
         case .newlyEscaped(let windowMonths):
-            guard [.averageLiving, .none].contains(c.householdClass), let escapedOn = c.escapedOn,
-                let windowEnd = date(escapedOn, plusMonths: windowMonths), c.surveyDate <= windowEnd
+            guard [.averageLiving, .none].contains(c.householdClass), let escapedOn = c.escapedOn.flatMap(CalendarDate.init),
+                let surveyDate = CalendarDate(c.surveyDate), surveyDate <= escapedOn.adding(months: windowMonths)
             else { return nil }
             return "escaped poverty on \(escapedOn), within \(windowMonths) months"
         case .ruralDeprivation(let indicators):
@@ -102,15 +102,5 @@ public enum ReferralRules {
             let deprived = c.indicators.filter { $0.deprived && indicators.contains($0.id) }.map(\.id)
             return deprived.isEmpty ? nil : "rural household deprived on \(deprived.joined(separator: ", "))"
         }
-    }
-
-    /// `date` (YYYY-MM-DD) plus whole months, clamped to the month's last day; nil if malformed.
-    static func date(_ date: String, plusMonths months: Int) -> String? {
-        let parts = date.split(separator: "-").compactMap { Int($0) }
-        guard parts.count == 3 else { return nil }
-        let total = parts[0] * 12 + (parts[1] - 1) + months
-        let (year, month) = (total / 12, total % 12 + 1)
-        let lastDay = [31, (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
-        return String(format: "%04d-%02d-%02d", year, month, min(parts[2], lastDay))
     }
 }

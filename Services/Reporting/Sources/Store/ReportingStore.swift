@@ -15,7 +15,7 @@ public enum ReportingStore {
                     CREATE TABLE household_result (
                       household_id TEXT PRIMARY KEY, class_version INTEGER NOT NULL DEFAULT 0,
                       referral_version INTEGER NOT NULL DEFAULT 0, training_version INTEGER NOT NULL DEFAULT 0,
-                      classification BLOB, programmes BLOB NOT NULL DEFAULT '[]', candidates INTEGER NOT NULL DEFAULT 0,
+                      classification BLOB, programmes TEXT NOT NULL DEFAULT '', candidates INTEGER NOT NULL DEFAULT 0,
                       emitted_area BLOB) WITHOUT ROWID;
                     CREATE TABLE area_member (
                       household_id TEXT NOT NULL, province_code TEXT NOT NULL, version INTEGER NOT NULL,
@@ -36,15 +36,17 @@ public struct HouseholdResultHandler: EventHandler {
 
     public func handle(_ event: InboundEvent, in db: Database) throws -> [OutboundEvent] {
         let householdId: String
+        var arrived: Classification?
         switch event.attributes.type {
         case EventTypes.classification:
             let c = try event.decode(Classification.self)
             householdId = c.householdId
+            arrived = c
             try upsert(householdId, column: "class_version", version: c.version, extra: "classification = ?", Data(event.data ?? []), in: db)
         case EventTypes.loanReferral:
             let set = try event.decode(LoanReferralSet.self)
             householdId = set.householdId
-            let programmes = Data(try EventJSON.encode(set.referrals.map(\.programmeId).sorted()))
+            let programmes = set.referrals.map(\.programmeId).sorted().joined(separator: ",")
             try upsert(householdId, column: "referral_version", version: set.version, extra: "programmes = ?", programmes, in: db)
         case EventTypes.trainingMatch:
             let set = try event.decode(TrainingMatchSet.self)
@@ -54,7 +56,7 @@ public struct HouseholdResultHandler: EventHandler {
             throw PoisonRecord(FieldError("ce_type", "unexpected event type '\(event.attributes.type)'"))
         }
         guard db.changesCount > 0 else { return [] }  // not newer than what is held
-        return try contributions(of: householdId, in: db)
+        return try contributions(of: householdId, arrived: arrived, in: db)
     }
 
     private func upsert(_ id: String, column: String, version: Int64, extra: String, _ value: any DatabaseValueConvertible, in db: Database) throws {
@@ -64,11 +66,11 @@ public struct HouseholdResultHandler: EventHandler {
             arguments: [version, value, id, version])
     }
 
-    private func contributions(of householdId: String, in db: Database) throws -> [OutboundEvent] {
+    private func contributions(of householdId: String, arrived: Classification?, in db: Database) throws -> [OutboundEvent] {
         guard let row = try Row.fetchOne(db, sql: "SELECT * FROM household_result WHERE household_id = ?", arguments: [householdId]),
             let classificationData = row["classification"] as Data?
         else { return [] }
-        let c = try EventJSON.decode(Classification.self, from: classificationData)
+        let c = try arrived ?? EventJSON.decode(Classification.self, from: classificationData)
         let version = (row["class_version"] as Int64) + (row["referral_version"] as Int64) + (row["training_version"] as Int64)
         let previousArea = try (row["emitted_area"] as Data?).map { try EventJSON.decode(AreaRef.self, from: $0) }
         func contribution(_ area: AreaRef, present: Bool) throws -> OutboundEvent {
@@ -76,7 +78,7 @@ public struct HouseholdResultHandler: EventHandler {
                 householdId: householdId, version: version, area: area, present: present, householdClass: c.householdClass,
                 transition: c.transition, status: c.status, standardId: c.standard.id, ethnicMinority: c.ethnicMinority,
                 noWorkingCapacity: c.noWorkingCapacity, deprivedIndicators: c.indicators.filter(\.deprived).map(\.id),
-                referredProgrammes: try EventJSON.decode([String].self, from: row["programmes"] as Data),
+                referredProgrammes: (row["programmes"] as String).split(separator: ",").map(String.init),
                 trainingCandidates: row["candidates"])
             return try OutboundEvent.json(
                 topic: Topics.areaContribution, key: area.provinceCode, type: EventTypes.areaContribution,

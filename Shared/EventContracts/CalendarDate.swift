@@ -1,6 +1,6 @@
 import Foundation
 
-/// A calendar date written YYYY-MM-DD, validated (real day of a real month).
+/// A calendar date written YYYY-MM-DD, validated (a real day of a real month); the one date type of the contracts.
 public struct CalendarDate: Sendable, Hashable, Comparable, CustomStringConvertible {
     public var year: Int
     public var month: Int
@@ -8,7 +8,8 @@ public struct CalendarDate: Sendable, Hashable, Comparable, CustomStringConverti
 
     public init?(_ text: String) {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard text.count == 10, parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+        guard text.utf8.count == 10, parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+            parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }),
             let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
             (1...12).contains(month), day >= 1, day <= Self.days(in: month, of: year)
         else { return nil }
@@ -35,6 +36,15 @@ public struct CalendarDate: Sendable, Hashable, Comparable, CustomStringConverti
     /// Completed years from `self` (a birth date) to `date`.
     public func age(on date: CalendarDate) -> Int {
         date.year - year - ((date.month, date.day) < (month, day) ? 1 : 0)
+    }
+
+    /// The same day `months` later (or earlier), clamped to the last day of a shorter month.
+    public func adding(months: Int) -> CalendarDate {
+        let total = year * 12 + (month - 1) + months
+        var result = self
+        (result.year, result.month) = (total / 12, total % 12 + 1)
+        result.day = min(day, Self.days(in: result.month, of: result.year))
+        return result
     }
 
     public var description: String {
