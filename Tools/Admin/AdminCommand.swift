@@ -63,10 +63,17 @@ struct LoadDemo: AsyncParsableCommand {
     @Option(help: "Households to post.") var households = 300
     @Option(help: "Seed of the generator.") var seed: UInt64 = 1
     @Option(help: "Communes per seed province.") var communesPerProvince = 3
+    @Option(help: "Write the households as one JSON batch to this file instead of posting them.") var write: String?
 
     func run() async throws {
         let communes = DemoHouseholds.demoCommunes(try AreaRegistry.bundled(), perProvince: communesPerProvince)
         var generator = DemoHouseholds(seed: seed, communes: communes)
+        if let write {
+            let batch = (0..<households).map { generator.next(serial: $0) }
+            try Data(EventJSON.encode(batch)).write(to: URL(fileURLWithPath: write))
+            print("wrote \(households) households to \(write)")
+            return
+        }
         let client = JSONHTTPClient(baseURL: intake)
         var accepted = 0
         for start in stride(from: 0, to: households, by: 200) {
