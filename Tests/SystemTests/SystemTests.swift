@@ -18,11 +18,13 @@ struct SystemTests {
         try await system.post(households)
 
         var problems: [String] = ["not checked yet"]
-        try await waitUntil("every service to agree on 500 households", timeout: .seconds(120), every: .milliseconds(500)) {
+        // On a timeout the disagreements still found are what the expectation below reports.
+        try? await waitUntil("every service to agree on 500 households", timeout: .seconds(120), every: .milliseconds(500)) {
             problems = try await system.published().disagreements(expectedHouseholds: 500)
             return problems.isEmpty
         }
         #expect(problems == [])
+        guard problems.isEmpty else { return }
 
         // Officers read back what they entered; each service answers for the same household.
         let published = try await system.published()
@@ -88,11 +90,12 @@ struct SystemTests {
         print("crash test: \(kills) kills while posting")
 
         var problems: [String] = ["not checked yet"]
-        try await waitUntil("exact results after the crashes", timeout: .seconds(180), every: .seconds(1)) {
+        try? await waitUntil("exact results after the crashes", timeout: .seconds(180), every: .seconds(1)) {
             problems = try await system.published().disagreements(expectedHouseholds: 2_000)
             return problems.isEmpty
         }
         #expect(problems == [], "seed \(seed)")
+        guard problems.isEmpty else { return }
 
         let published = try await system.published()
         // Every household version was classified exactly once: re-sends carry the same event id.

@@ -14,7 +14,10 @@ public enum TrainingMatchService {
         migrator.registerMigration("training-match-v1") { db in
             try MatchHandler.join.migrate(db)
             try db.execute(
-                sql: "CREATE TABLE match_set (household_id TEXT PRIMARY KEY, version INTEGER NOT NULL, payload BLOB NOT NULL) WITHOUT ROWID")
+                sql: """
+                    CREATE TABLE match_set (
+                      household_id TEXT PRIMARY KEY, version INTEGER NOT NULL, fingerprint TEXT NOT NULL, payload BLOB NOT NULL) WITHOUT ROWID
+                    """)
         }
     }
 
