@@ -13,10 +13,9 @@ public enum LoanReferralService {
     public static func migrations(_ migrator: inout DatabaseMigrator) {
         migrator.registerMigration("loan-referral-v1") { db in
             try ReferralHandler.join.migrate(db)
+            try ReferralHandler.latest.migrate(db)
             try db.execute(
                 sql: """
-                    CREATE TABLE referral_set (
-                      household_id TEXT PRIMARY KEY, version INTEGER NOT NULL, fingerprint TEXT NOT NULL, payload BLOB NOT NULL) WITHOUT ROWID;
                     CREATE TABLE referral (
                       referral_id TEXT PRIMARY KEY, household_id TEXT NOT NULL, programme_id TEXT NOT NULL,
                       status TEXT NOT NULL, first_version INTEGER NOT NULL) WITHOUT ROWID;
@@ -34,9 +33,8 @@ public enum LoanReferralService {
         let router = Router()
         router.get("/v1/households/:id/referrals") { _, context in
             let id = context.parameters.get("id") ?? ""
-            guard let payload = try await store.pool.read({ db in
-                try Data.fetchOne(db, sql: "SELECT payload FROM referral_set WHERE household_id = ?", arguments: [id.lowercased()])
-            }) else { return JSONResponse.notFound("referrals of household \(id)") }
+            guard let payload = try await store.pool.read({ db in try ReferralHandler.latest.payload(householdId: id, in: db) })
+            else { return JSONResponse.notFound("referrals of household \(id)") }
             return JSONResponse.make(.ok, try EventJSON.decode(LoanReferralSet.self, from: payload))
         }
         router.get("/v1/programmes") { _, _ in JSONResponse.make(.ok, handler.programmes) }
@@ -47,6 +45,7 @@ public enum LoanReferralService {
 /// Joins household and classification, computes the referrals, and publishes the set when it changes.
 public struct ReferralHandler: EventHandler {
     static let join = ClassifiedHouseholdJoin()
+    static let latest = LatestPerHousehold(table: "referral_set")
     public let programmes: [LoanProgramme]
 
     public init(programmes: [LoanProgramme]) { self.programmes = programmes }
@@ -57,20 +56,13 @@ public struct ReferralHandler: EventHandler {
             let set = LoanReferralSet(
                 householdId: snapshot.householdId, version: classification.version, area: classification.area,
                 householdClass: classification.householdClass, head: snapshot.head, referrals: referrals)
-            let previous = try String.fetchOne(
-                db, sql: "SELECT fingerprint FROM referral_set WHERE household_id = ?", arguments: [snapshot.householdId])
             // What the bank sees, without the version: unchanged referrals for the same head and area publish nothing.
             var unversioned = set
             unversioned.version = 0
-            let fingerprint = DeterministicID.make(String(decoding: try EventJSON.encode(unversioned), as: UTF8.self))
             let bytes = try EventJSON.encode(set)
-            try db.execute(
-                sql: """
-                    INSERT INTO referral_set (household_id, version, fingerprint, payload) VALUES (?, ?, ?, ?)
-                    ON CONFLICT (household_id) DO UPDATE SET version = excluded.version, fingerprint = excluded.fingerprint,
-                      payload = excluded.payload
-                    """,
-                arguments: [snapshot.householdId, set.version, fingerprint, Data(bytes)])
+            let changed = try Self.latest.replace(
+                householdId: snapshot.householdId, version: set.version, payload: bytes, visible: try EventJSON.encode(unversioned),
+                isEmpty: referrals.isEmpty, in: db)
             for referral in referrals {
                 try db.execute(
                     sql: """
@@ -79,9 +71,7 @@ public struct ReferralHandler: EventHandler {
                         """,
                     arguments: [referral.referralId, snapshot.householdId, referral.programmeId, referral.status.rawValue, set.version])
             }
-            // Nothing new for the bank when nothing it sees changed (and nothing was ever sent for "none").
-            if previous == fingerprint { return [] }
-            if previous == nil, referrals.isEmpty { return [] }
+            guard changed else { return [] }
             return [
                 try OutboundEvent.json(
                     topic: Topics.loanReferral, key: snapshot.householdId, type: EventTypes.loanReferral,

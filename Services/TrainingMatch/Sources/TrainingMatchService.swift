@@ -13,11 +13,7 @@ public enum TrainingMatchService {
     public static func migrations(_ migrator: inout DatabaseMigrator) {
         migrator.registerMigration("training-match-v1") { db in
             try MatchHandler.join.migrate(db)
-            try db.execute(
-                sql: """
-                    CREATE TABLE match_set (
-                      household_id TEXT PRIMARY KEY, version INTEGER NOT NULL, fingerprint TEXT NOT NULL, payload BLOB NOT NULL) WITHOUT ROWID
-                    """)
+            try MatchHandler.latest.migrate(db)
         }
     }
 
@@ -30,9 +26,8 @@ public enum TrainingMatchService {
         let router = Router()
         router.get("/v1/households/:id/matches") { _, context in
             let id = context.parameters.get("id") ?? ""
-            guard let payload = try await store.pool.read({ db in
-                try Data.fetchOne(db, sql: "SELECT payload FROM match_set WHERE household_id = ?", arguments: [id.lowercased()])
-            }) else { return JSONResponse.notFound("matches of household \(id)") }
+            guard let payload = try await store.pool.read({ db in try MatchHandler.latest.payload(householdId: id, in: db) })
+            else { return JSONResponse.notFound("matches of household \(id)") }
             return JSONResponse.make(.ok, try EventJSON.decode(TrainingMatchSet.self, from: payload))
         }
         try await app.run(store: store, consumers: [consumer], router: router)
@@ -42,6 +37,7 @@ public enum TrainingMatchService {
 /// Joins household and classification and publishes the household's candidates when they change.
 public struct MatchHandler: EventHandler {
     static let join = ClassifiedHouseholdJoin()
+    static let latest = LatestPerHousehold(table: "match_set")
     let rules: TrainingRules
 
     public init(rules: TrainingRules) { self.rules = rules }
@@ -52,21 +48,14 @@ public struct MatchHandler: EventHandler {
                 householdId: snapshot.householdId, version: classification.version, area: classification.area,
                 householdClass: classification.householdClass,
                 candidates: CandidateRules.candidates(snapshot, classification, rules: rules))
-            let previous = try String.fetchOne(
-                db, sql: "SELECT fingerprint FROM match_set WHERE household_id = ?", arguments: [snapshot.householdId])
             var unversioned = set
             unversioned.version = 0
-            let fingerprint = DeterministicID.make(String(decoding: try EventJSON.encode(unversioned), as: UTF8.self))
             let bytes = try EventJSON.encode(set)
-            try db.execute(
-                sql: """
-                    INSERT INTO match_set (household_id, version, fingerprint, payload) VALUES (?, ?, ?, ?)
-                    ON CONFLICT (household_id) DO UPDATE SET version = excluded.version, fingerprint = excluded.fingerprint,
-                      payload = excluded.payload
-                    """,
-                arguments: [snapshot.householdId, set.version, fingerprint, Data(bytes)])
-            if previous == fingerprint { return [] }
-            if previous == nil, set.candidates.isEmpty { return [] }
+            guard
+                try Self.latest.replace(
+                    householdId: snapshot.householdId, version: set.version, payload: bytes, visible: try EventJSON.encode(unversioned),
+                    isEmpty: set.candidates.isEmpty, in: db)
+            else { return [] }
             return [
                 try OutboundEvent.json(
                     topic: Topics.trainingMatch, key: snapshot.householdId, type: EventTypes.trainingMatch,
