@@ -36,24 +36,12 @@ public struct ClassifiedHouseholdJoin: Sendable {
             let snapshot = try event.decode(HouseholdSnapshot.self)
             householdId = snapshot.householdId
             arrivedSnapshot = snapshot
-            try db.execute(
-                sql: """
-                    INSERT INTO \(table)_household (household_id, version, snapshot) VALUES (?, ?, ?)
-                    ON CONFLICT (household_id) DO UPDATE SET version = excluded.version, snapshot = excluded.snapshot
-                    WHERE excluded.version > \(table)_household.version
-                    """,
-                arguments: [snapshot.householdId, snapshot.version, Data(event.data ?? [])])
+            try keepNewer("household", "snapshot", householdId, snapshot.version, event.data, in: db)
         case EventTypes.classification:
             let classification = try event.decode(Classification.self)
             householdId = classification.householdId
             arrivedClassification = classification
-            try db.execute(
-                sql: """
-                    INSERT INTO \(table)_classification (household_id, version, classification) VALUES (?, ?, ?)
-                    ON CONFLICT (household_id) DO UPDATE SET version = excluded.version, classification = excluded.classification
-                    WHERE excluded.version > \(table)_classification.version
-                    """,
-                arguments: [classification.householdId, classification.version, Data(event.data ?? [])])
+            try keepNewer("classification", "classification", householdId, classification.version, event.data, in: db)
         default:
             throw PoisonRecord(FieldError("ce_type", "unexpected event type '\(event.attributes.type)'"))
         }
@@ -81,5 +69,16 @@ public struct ClassifiedHouseholdJoin: Sendable {
         try db.execute(
             sql: "UPDATE \(table)_classification SET completed_version = ? WHERE household_id = ?", arguments: [version, householdId])
         return events
+    }
+
+    /// Stores one half of the pair unless a version at least as new is already held.
+    private func keepNewer(_ half: String, _ column: String, _ householdId: String, _ version: Int64, _ data: [UInt8]?, in db: Database) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO \(table)_\(half) (household_id, version, \(column)) VALUES (?, ?, ?)
+                ON CONFLICT (household_id) DO UPDATE SET version = excluded.version, \(column) = excluded.\(column)
+                WHERE excluded.version > \(table)_\(half).version
+                """,
+            arguments: [householdId, version, Data(data ?? [])])
     }
 }

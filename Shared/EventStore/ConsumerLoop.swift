@@ -106,7 +106,8 @@ public final class ConsumerLoop: Sendable {
     private func updateLag(_ consumer: KafkaConsumer) {
         guard let offsets = try? applier.store.startOffsets(for: Array(consumer.assignment)) else { return }
         let lags = consumer.highWatermarks().reduce(into: [TopicPartition: Int64]()) { result, entry in
-            result[entry.key] = max(0, entry.value - (offsets[entry.key] ?? 0))
+            // A partition the store has not seen yet starts at its beginning (a negative logical offset).
+            result[entry.key] = max(0, entry.value - max(0, offsets[entry.key] ?? 0))
         }
         lagByPartition.withLock { $0 = lags }
         lagGauge.record(lags.values.reduce(0, +))

@@ -2,7 +2,6 @@ import Foundation
 import GRDB
 import Kafka
 import Logging
-import Synchronization
 
 /// A service's SQLite store (WAL, `synchronous=FULL`) with the delivery tables every service shares:
 /// `consumer_offset` (where each partition resumes), `inbox` (events already applied) and `outbox`
@@ -85,13 +84,14 @@ public final class ServiceStore: Sendable {
 }
 
 /// Wakes the relay when events are appended, so publishing does not wait for a timer.
-final class OutboxSignal: Sendable {
-    private let state = Mutex(false)
+final class OutboxSignal: @unchecked Sendable {
+    // @unchecked: `pending` is read and written only while `condition` is locked.
     private let condition = NSCondition()
+    private var pending = false
 
     func signal() {
         condition.lock()
-        state.withLock { $0 = true }
+        pending = true
         condition.signal()
         condition.unlock()
     }
@@ -100,7 +100,7 @@ final class OutboxSignal: Sendable {
     func wait(timeout: TimeInterval) {
         condition.lock()
         defer { condition.unlock() }
-        if !state.withLock({ $0 }) { _ = condition.wait(until: Date(timeIntervalSinceNow: timeout)) }
-        state.withLock { $0 = false }
+        if !pending { _ = condition.wait(until: Date(timeIntervalSinceNow: timeout)) }
+        pending = false
     }
 }

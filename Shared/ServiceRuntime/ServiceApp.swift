@@ -123,12 +123,11 @@ final class BrokerProbe: Sendable {
         self.logger = logger
     }
 
-    /// `nil` when the broker answered, otherwise why not.
+    /// `nil` when the broker answered, otherwise why not (the answer is reused for a second).
     func check() async -> String? {
-        if let cached = state.withLock({ Date().timeIntervalSince($0.checkedAt) < 1 ? $0.problem : "stale" }), cached != "stale" {
+        if let cached = state.withLock({ Date().timeIntervalSince($0.checkedAt) < 1 ? Optional($0.problem) : nil }) {
             return cached
         }
-        if state.withLock({ Date().timeIntervalSince($0.checkedAt) < 1 }) { return nil }
         let result: String?
         do {
             result = try await runOnThread(name: "broker-probe") { [self] () -> String? in
