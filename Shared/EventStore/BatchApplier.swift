@@ -91,26 +91,21 @@ public struct BatchApplier: Sendable {
                     outcome.deadLettered += 1
                     continue
                 }
-                try db.execute(
-                    sql: "INSERT INTO inbox (source, id, received_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-                    arguments: [attributes.source, attributes.id, now])
+                try db.run(
+                    "INSERT INTO inbox (source, id, received_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", [attributes.source, attributes.id, now])
                 guard db.changesCount > 0 else {
                     outcome.duplicates += 1
                     continue
                 }
                 let event = InboundEvent(message: message, attributes: attributes, data: message.value)
                 do {
-                    var emitted: [OutboundEvent] = []
-                    try db.inSavepoint {
-                        emitted = try handler.handle(event, in: db)
-                        return .commit
-                    }
+                    let emitted = try db.withSavepoint { try handler.handle(event, in: db) }
                     for out in emitted { try Outbox.append(out, in: db) }
                     outcome.emitted += emitted.count
                     outcome.applied += 1
                 } catch let poison as PoisonRecord {
                     // Forget the id, so the sender can re-publish a corrected event under the same id.
-                    try db.execute(sql: "DELETE FROM inbox WHERE source = ? AND id = ?", arguments: [attributes.source, attributes.id])
+                    try db.run("DELETE FROM inbox WHERE source = ? AND id = ?", [attributes.source, attributes.id])
                     try deadLetter(message, poison, in: db)
                     outcome.deadLettered += 1
                 }
@@ -119,12 +114,11 @@ public struct BatchApplier: Sendable {
             for out in closing { try Outbox.append(out, in: db) }
             outcome.emitted += closing.count
             for (tp, next) in outcome.nextOffsets {
-                try db.execute(
-                    sql: """
+                try db.run(
+                    """
                         INSERT INTO consumer_offset (topic, partition, next_offset, updated_at) VALUES (?, ?, ?, ?)
                         ON CONFLICT (topic, partition) DO UPDATE SET next_offset = excluded.next_offset, updated_at = excluded.updated_at
-                        """,
-                    arguments: [tp.topic, tp.partition, next, now])
+                        """, [tp.topic, tp.partition, next, now])
             }
             return outcome
         }
@@ -146,12 +140,11 @@ public struct BatchApplier: Sendable {
         ]
         // The original headers go first, unchanged, so the record can be re-published as it was.
         let headers = message.headers + context
-        try db.execute(
-            sql: """
+        try db.run(
+            """
                 INSERT INTO outbox (event_id, topic, message_key, headers, payload, created_at)
                 VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(event_id) DO NOTHING
-                """,
-            arguments: [
+                """, [
                 id, Topics.deadLetter(service).name, message.key.map { Data($0) }, HeaderCoding.encode(headers),
                 message.value.map { Data($0) }, Timestamp.now(),
             ])

@@ -16,10 +16,10 @@ public struct ClassifiedHouseholdJoin: Sendable {
     public func migrate(_ db: Database) throws {
         try db.execute(
             sql: """
-                CREATE TABLE \(table)_household (household_id TEXT PRIMARY KEY, version INTEGER NOT NULL, snapshot BLOB NOT NULL) WITHOUT ROWID;
+                CREATE TABLE \(table)_household (household_id TEXT PRIMARY KEY, version INTEGER NOT NULL, snapshot BLOB NOT NULL);
                 CREATE TABLE \(table)_classification (
                   household_id TEXT PRIMARY KEY, version INTEGER NOT NULL, classification BLOB NOT NULL,
-                  completed_version INTEGER) WITHOUT ROWID;
+                  completed_version INTEGER);
                 """)
     }
 
@@ -47,12 +47,12 @@ public struct ClassifiedHouseholdJoin: Sendable {
         }
         guard
             let row = try Row.fetchOne(
-                db,
-                sql: """
+                db.cachedStatement(sql:
+                """
                     SELECT h.snapshot, h.version AS household_version, c.classification, c.version, c.completed_version
                     FROM \(table)_classification c JOIN \(table)_household h ON h.household_id = c.household_id
                     WHERE c.household_id = ?
-                    """,
+                    """),
                 arguments: [householdId])
         else { return [] }
         let version: Int64 = row["version"]
@@ -66,19 +66,18 @@ public struct ClassifiedHouseholdJoin: Sendable {
             try arrivedSnapshot.flatMap { $0.version == row["household_version"] ? $0 : nil }
             ?? EventJSON.decode(HouseholdSnapshot.self, from: row["snapshot"] as Data)
         let events = try complete(snapshot, classification)
-        try db.execute(
-            sql: "UPDATE \(table)_classification SET completed_version = ? WHERE household_id = ?", arguments: [version, householdId])
+        try db.run(
+            "UPDATE \(table)_classification SET completed_version = ? WHERE household_id = ?", [version, householdId])
         return events
     }
 
     /// Stores one half of the pair unless a version at least as new is already held.
     private func keepNewer(_ half: String, _ column: String, _ householdId: String, _ version: Int64, _ data: [UInt8]?, in db: Database) throws {
-        try db.execute(
-            sql: """
+        try db.run(
+            """
                 INSERT INTO \(table)_\(half) (household_id, version, \(column)) VALUES (?, ?, ?)
                 ON CONFLICT (household_id) DO UPDATE SET version = excluded.version, \(column) = excluded.\(column)
                 WHERE excluded.version > \(table)_\(half).version
-                """,
-            arguments: [householdId, version, Data(data ?? [])])
+                """, [householdId, version, Data(data ?? [])])
     }
 }

@@ -13,7 +13,7 @@ public struct LatestPerHousehold: Sendable {
         try db.execute(
             sql: """
                 CREATE TABLE \(table) (
-                  household_id TEXT PRIMARY KEY, version INTEGER NOT NULL, fingerprint TEXT NOT NULL, payload BLOB NOT NULL) WITHOUT ROWID
+                  household_id TEXT PRIMARY KEY, version INTEGER NOT NULL, fingerprint TEXT NOT NULL, payload BLOB NOT NULL)
                 """)
     }
 
@@ -22,21 +22,20 @@ public struct LatestPerHousehold: Sendable {
     public func replace(
         householdId: String, version: Int64, payload: [UInt8], visible: [UInt8], isEmpty: Bool, in db: Database
     ) throws -> Bool {
-        let previous = try String.fetchOne(db, sql: "SELECT fingerprint FROM \(table) WHERE household_id = ?", arguments: [householdId])
+        let previous = try String.fetchOne(db.cachedStatement(sql: "SELECT fingerprint FROM \(table) WHERE household_id = ?"), arguments: [householdId])
         let fingerprint = DeterministicID.make(String(decoding: visible, as: UTF8.self))
-        try db.execute(
-            sql: """
+        try db.run(
+            """
                 INSERT INTO \(table) (household_id, version, fingerprint, payload) VALUES (?, ?, ?, ?)
                 ON CONFLICT (household_id) DO UPDATE SET version = excluded.version, fingerprint = excluded.fingerprint,
                   payload = excluded.payload
-                """,
-            arguments: [householdId, version, fingerprint, Data(payload)])
+                """, [householdId, version, fingerprint, Data(payload)])
         if let previous { return previous != fingerprint }
         return !isEmpty
     }
 
     /// The household's latest payload, if any.
     public func payload(householdId: String, in db: Database) throws -> Data? {
-        try Data.fetchOne(db, sql: "SELECT payload FROM \(table) WHERE household_id = ?", arguments: [householdId.lowercased()])
+        try Data.fetchOne(db.cachedStatement(sql: "SELECT payload FROM \(table) WHERE household_id = ?"), arguments: [householdId.lowercased()])
     }
 }

@@ -55,12 +55,11 @@ public struct OutboundEvent: Sendable {
 public enum Outbox {
     /// Appends `event`; an event whose id is already waiting is not queued twice.
     public static func append(_ event: OutboundEvent, in db: Database) throws {
-        try db.execute(
-            sql: """
+        try db.run(
+            """
                 INSERT INTO outbox (event_id, topic, message_key, headers, payload, created_at)
                 VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(event_id) DO NOTHING
-                """,
-            arguments: [
+                """, [
                 event.attributes.id, event.topic, Data(event.key.utf8), HeaderCoding.encode(event.kafkaHeaders),
                 event.data.map { Data($0) }, Timestamp.now(),
             ])

@@ -63,7 +63,7 @@ public final class OutboxRelay: Sendable {
     public func publishBatch(_ producer: KafkaProducer) throws -> Int {
         let rows = try store.pool.read { db in
             try Row.fetchAll(
-                db, sql: "SELECT seq, topic, message_key, headers, payload FROM outbox ORDER BY seq LIMIT ?",
+                db.cachedStatement(sql: "SELECT seq, topic, message_key, headers, payload FROM outbox ORDER BY seq LIMIT ?"),
                 arguments: [batchSize])
         }
         depthGauge.record(rows.count < batchSize ? rows.count : try store.outboxDepth())
@@ -89,9 +89,8 @@ public final class OutboxRelay: Sendable {
             try store.pool.write { db in
                 for chunk in stride(from: 0, to: delivered.count, by: 500) {
                     let part = delivered[chunk..<min(chunk + 500, delivered.count)]
-                    try db.execute(
-                        sql: "DELETE FROM outbox WHERE seq IN (\(part.map { _ in "?" }.joined(separator: ",")))",
-                        arguments: StatementArguments(Array(part)))
+                    try db.run(
+                        "DELETE FROM outbox WHERE seq IN (\(part.map { _ in "?" }.joined(separator: ",")))", StatementArguments(Array(part)))
                 }
             }
             produced.increment(by: delivered.count)

@@ -64,12 +64,11 @@ public struct ReferralHandler: EventHandler {
                 householdId: snapshot.householdId, version: set.version, payload: bytes, visible: try EventJSON.encode(unversioned),
                 isEmpty: referrals.isEmpty, in: db)
             for referral in referrals {
-                try db.execute(
-                    sql: """
+                try db.run(
+                    """
                         INSERT INTO referral (referral_id, household_id, programme_id, status, first_version) VALUES (?, ?, ?, ?, ?)
                         ON CONFLICT (referral_id) DO NOTHING
-                        """,
-                    arguments: [referral.referralId, snapshot.householdId, referral.programmeId, referral.status.rawValue, set.version])
+                        """, [referral.referralId, snapshot.householdId, referral.programmeId, referral.status.rawValue, set.version])
             }
             guard changed else { return [] }
             return [

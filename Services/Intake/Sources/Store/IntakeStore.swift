@@ -37,7 +37,7 @@ public enum IntakeStore {
                     CREATE INDEX household_commune ON household(commune_code);
                     CREATE TABLE household_version (
                       household_id TEXT NOT NULL, version INTEGER NOT NULL, survey BLOB NOT NULL, snapshot BLOB NOT NULL,
-                      recorded_at TEXT NOT NULL, PRIMARY KEY (household_id, version)) WITHOUT ROWID;
+                      recorded_at TEXT NOT NULL, PRIMARY KEY (household_id, version));
                     CREATE TABLE idempotency_key (
                       key TEXT PRIMARY KEY, request_hash TEXT NOT NULL, outcome BLOB NOT NULL, created_at TEXT NOT NULL) WITHOUT ROWID;
                     CREATE TABLE member_cccd (
@@ -64,14 +64,14 @@ public enum IntakeStore {
         let surveyBytes = try EventJSON.encode(normalized)
         let requestHash = DeterministicID.make("request", String(decoding: surveyBytes, as: UTF8.self))
         if let idempotencyKey,
-            let row = try Row.fetchOne(db, sql: "SELECT request_hash, outcome FROM idempotency_key WHERE key = ?", arguments: [idempotencyKey])
+            let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT request_hash, outcome FROM idempotency_key WHERE key = ?"), arguments: [idempotencyKey])
         {
             guard row["request_hash"] as String == requestHash else { throw IdempotencyConflict(key: idempotencyKey) }
             return try EventJSON.decode(AcceptOutcome.self, from: row["outcome"] as Data)
         }
         let contentHash = requestHash
         let current = try Row.fetchOne(
-            db, sql: "SELECT version, content_hash FROM household WHERE household_id = ?", arguments: [survey.householdId])
+            db.cachedStatement(sql: "SELECT version, content_hash FROM household WHERE household_id = ?"), arguments: [survey.householdId])
         var outcome: AcceptOutcome
         if let current, current["content_hash"] as String == contentHash {
             outcome = AcceptOutcome(householdId: survey.householdId, version: current["version"], result: .unchanged)
@@ -79,19 +79,17 @@ public enum IntakeStore {
             let version = (current?["version"] as Int64? ?? 0) + 1
             let now = Timestamp.now()
             let snapshotBytes = try EventJSON.encode(survey.snapshot(version: version, recordedAt: now))
-            try db.execute(
-                sql: """
+            try db.run(
+                """
                     INSERT INTO household (household_id, version, commune_code, content_hash, updated_at) VALUES (?, ?, ?, ?, ?)
                     ON CONFLICT (household_id) DO UPDATE SET version = excluded.version, commune_code = excluded.commune_code,
                       content_hash = excluded.content_hash, updated_at = excluded.updated_at
-                    """,
-                arguments: [survey.householdId, version, survey.area.communeCode, contentHash, now])
-            try db.execute(
-                sql: "INSERT INTO household_version (household_id, version, survey, snapshot, recorded_at) VALUES (?, ?, ?, ?, ?)",
-                arguments: [survey.householdId, version, Data(surveyBytes), Data(snapshotBytes), now])
-            try db.execute(sql: "DELETE FROM member_cccd WHERE household_id = ?", arguments: [survey.householdId])
+                    """, [survey.householdId, version, survey.area.communeCode, contentHash, now])
+            try db.run(
+                "INSERT INTO household_version (household_id, version, survey, snapshot, recorded_at) VALUES (?, ?, ?, ?, ?)", [survey.householdId, version, Data(surveyBytes), Data(snapshotBytes), now])
+            try db.run("DELETE FROM member_cccd WHERE household_id = ?", [survey.householdId])
             for cccd in Set(input.members.compactMap(\.cccd)) {
-                try db.execute(sql: "INSERT INTO member_cccd (cccd, household_id) VALUES (?, ?)", arguments: [cccd, survey.householdId])
+                try db.run("INSERT INTO member_cccd (cccd, household_id) VALUES (?, ?)", [cccd, survey.householdId])
             }
             try Outbox.append(
                 OutboundEvent.json(
@@ -103,9 +101,8 @@ public enum IntakeStore {
         }
         outcome.warnings = try duplicateCCCDWarnings(input, householdId: survey.householdId, in: db)
         if let idempotencyKey {
-            try db.execute(
-                sql: "INSERT INTO idempotency_key (key, request_hash, outcome, created_at) VALUES (?, ?, ?, ?)",
-                arguments: [idempotencyKey, requestHash, Data(try EventJSON.encode(outcome)), Timestamp.now()])
+            try db.run(
+                "INSERT INTO idempotency_key (key, request_hash, outcome, created_at) VALUES (?, ?, ?, ?)", [idempotencyKey, requestHash, Data(try EventJSON.encode(outcome)), Timestamp.now()])
         }
         return outcome
     }
@@ -116,7 +113,7 @@ public enum IntakeStore {
         for (index, member) in input.members.enumerated() {
             guard let cccd = member.cccd else { continue }
             let others = try String.fetchAll(
-                db, sql: "SELECT household_id FROM member_cccd WHERE cccd = ? AND household_id != ?", arguments: [cccd, householdId])
+                db.cachedStatement(sql: "SELECT household_id FROM member_cccd WHERE cccd = ? AND household_id != ?"), arguments: [cccd, householdId])
             if !others.isEmpty {
                 warnings.append(FieldError("members[\(index)].cccd", "also listed in household \(others.joined(separator: ", ")); an officer should check"))
             }
@@ -128,16 +125,16 @@ public enum IntakeStore {
     public static func household(_ id: String, in db: Database) throws -> HouseholdRecord? {
         guard
             let row = try Row.fetchOne(
-                db,
-                sql: """
+                db.cachedStatement(sql:
+                """
                     SELECT v.survey, v.snapshot, h.updated_at FROM household h
                     JOIN household_version v ON v.household_id = h.household_id AND v.version = h.version
                     WHERE h.household_id = ?
-                    """,
+                    """),
                 arguments: [id.lowercased()])
         else { return nil }
         let history = try Row.fetchAll(
-            db, sql: "SELECT version, recorded_at FROM household_version WHERE household_id = ? ORDER BY version", arguments: [id.lowercased()]
+            db.cachedStatement(sql: "SELECT version, recorded_at FROM household_version WHERE household_id = ? ORDER BY version"), arguments: [id.lowercased()]
         ).map { HouseholdRecord.VersionEntry(version: $0["version"], recordedAt: $0["recorded_at"]) }
         return HouseholdRecord(
             survey: try EventJSON.decode(SurveyInput.self, from: row["survey"] as Data),
@@ -146,7 +143,7 @@ public enum IntakeStore {
     }
 
     public static func count(in db: Database) throws -> Int {
-        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM household") ?? 0
+        try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM household")) ?? 0
     }
 }
 
