@@ -161,9 +161,51 @@ public enum EventJSON {
 
 /// RFC 3339 timestamps in UTC with milliseconds, as used in `ce_time` and payloads.
 public enum Timestamp {
+    /// `YYYY-MM-DDTHH:MM:SS.mmmZ`, formatted by hand: the outbox stamps every event, and a format style costs
+    /// more than the rest of the append.
     public static func string(_ date: Date) -> String {
-        Date.ISO8601FormatStyle(includingFractionalSeconds: true).format(date)
+        let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        var seconds = time_t(milliseconds.floorDiv(1000))
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        return String(unsafeUninitializedCapacity: 24) { buffer in
+            var position = 0
+            func put(_ value: Int, digits: Int) {
+                var value = value
+                for offset in stride(from: digits - 1, through: 0, by: -1) {
+                    buffer[position + offset] = UInt8(ascii: "0") + UInt8(value % 10)
+                    value /= 10
+                }
+                position += digits
+            }
+            func put(_ character: Unicode.Scalar) {
+                buffer[position] = UInt8(ascii: character)
+                position += 1
+            }
+            put(Int(parts.tm_year) + 1900, digits: 4)
+            put("-")
+            put(Int(parts.tm_mon) + 1, digits: 2)
+            put("-")
+            put(Int(parts.tm_mday), digits: 2)
+            put("T")
+            put(Int(parts.tm_hour), digits: 2)
+            put(":")
+            put(Int(parts.tm_min), digits: 2)
+            put(":")
+            put(Int(parts.tm_sec), digits: 2)
+            put(".")
+            put(Int(milliseconds - milliseconds.floorDiv(1000) * 1000), digits: 3)
+            put("Z")
+            return position
+        }
     }
 
     public static func now() -> String { string(Date()) }
+}
+
+extension Int64 {
+    fileprivate func floorDiv(_ divisor: Int64) -> Int64 {
+        let quotient = self / divisor
+        return (self % divisor != 0 && (self < 0) != (divisor < 0)) ? quotient - 1 : quotient
+    }
 }

@@ -21,6 +21,16 @@ import Testing
     }
 }
 
+@Suite struct TimestampTests {
+    /// The hand-written formatter must agree with Foundation's RFC 3339 style, including before 1970 and at leap days.
+    /// Each instant lies half a millisecond into its millisecond, so floating-point error cannot tip either side.
+    @Test(arguments: [0.0005, 1.5005, 1_795_000_000.1235, 1_795_000_000.9995, 951_782_400.0075, -86_400.2495, 4_102_444_799.9995])
+    func matchesFoundationsFormat(_ seconds: Double) {
+        let date = Date(timeIntervalSince1970: seconds)
+        #expect(Timestamp.string(date) == Date.ISO8601FormatStyle(includingFractionalSeconds: true).format(date))
+    }
+}
+
 @Suite struct CloudEventTests {
     @Test func headersRoundTrip() throws {
         let attributes = CloudEventAttributes(
