@@ -22,12 +22,14 @@ public final class KafkaConsumer: @unchecked Sendable {
     /// Topic names by librdkafka topic handle, so a batch does not re-decode the same C string per record.
     private var topicNames: [OpaquePointer: String] = [:]
 
+    /// `fetch.wait.max.ms` bounds each hop's added latency; the broker answers an empty fetch after about half of it,
+    /// so 50 rather than 20 cuts idle fetches (broker CPU) while keeping a five-hop path well under a second.
     public static let defaults: [String: String] = [
         "enable.auto.commit": "true",
         "enable.auto.offset.store": "false",
         "auto.offset.reset": "earliest",
         "partition.assignment.strategy": "range",
-        "fetch.wait.max.ms": "20",
+        "fetch.wait.max.ms": "50",
         "fetch.queue.backoff.ms": "10",
         "session.timeout.ms": "6000",
         "heartbeat.interval.ms": "1000",
