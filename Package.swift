@@ -89,7 +89,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "AdminMain",
-            dependencies: ["Kafka", "EventContracts", "ServiceRuntime", "Intake", argumentParser, log],
+            dependencies: ["Kafka", "EventContracts", "EventStore", "ServiceRuntime", "Intake", "Eligibility", grdb, argumentParser, log],
             path: "Tools/Admin",
             swiftSettings: strict,
             linkerSettings: rpathSettings

@@ -10,10 +10,10 @@ public enum EligibilityStore {
         migrator.registerMigration("eligibility-v1") { db in
             try db.execute(
                 sql: """
-                    CREATE TABLE household_facts (household_id TEXT PRIMARY KEY, version INTEGER NOT NULL, snapshot BLOB NOT NULL) WITHOUT ROWID;
+                    CREATE TABLE household_facts (household_id TEXT PRIMARY KEY, version INTEGER NOT NULL, snapshot BLOB NOT NULL);
                     CREATE TABLE classification (
                       household_id TEXT PRIMARY KEY, version INTEGER NOT NULL, household_class TEXT NOT NULL,
-                      standard_id TEXT NOT NULL, commune_code TEXT NOT NULL, payload BLOB NOT NULL) WITHOUT ROWID;
+                      standard_id TEXT NOT NULL, commune_code TEXT NOT NULL, payload BLOB NOT NULL);
                     CREATE TABLE official_class (
                       household_id TEXT PRIMARY KEY, household_class TEXT NOT NULL, household_version INTEGER NOT NULL,
                       ever_escaped_poverty INTEGER NOT NULL, escaped_on TEXT) WITHOUT ROWID;
@@ -22,7 +22,7 @@ public enum EligibilityStore {
     }
 
     public static func classification(_ householdId: String, in db: Database) throws -> Classification? {
-        try Data.fetchOne(db, sql: "SELECT payload FROM classification WHERE household_id = ?", arguments: [householdId.lowercased()])
+        try Data.fetchOne(db.cachedStatement(sql: "SELECT payload FROM classification WHERE household_id = ?"), arguments: [householdId.lowercased()])
             .map { try EventJSON.decode(Classification.self, from: $0) }
     }
 }
@@ -39,14 +39,13 @@ public struct ClassificationHandler: EventHandler {
         }
         let snapshot = try event.decode(HouseholdSnapshot.self)
         let stored = try Int64.fetchOne(
-            db, sql: "SELECT version FROM household_facts WHERE household_id = ?", arguments: [snapshot.householdId])
+            db.cachedStatement(sql: "SELECT version FROM household_facts WHERE household_id = ?"), arguments: [snapshot.householdId])
         if let stored, stored >= snapshot.version { return [] }  // an older or repeated version: already applied
-        try db.execute(
-            sql: """
+        try db.run(
+            """
                 INSERT INTO household_facts (household_id, version, snapshot) VALUES (?, ?, ?)
                 ON CONFLICT (household_id) DO UPDATE SET version = excluded.version, snapshot = excluded.snapshot
-                """,
-            arguments: [snapshot.householdId, snapshot.version, Data(event.data ?? [])])
+                """, [snapshot.householdId, snapshot.version, Data(event.data ?? [])])
         guard let standard = catalogue.national(on: snapshot.surveyDate) else {
             throw PoisonRecord(FieldError("surveyDate", "no national poverty standard is in force on \(snapshot.surveyDate)"))
         }
@@ -66,7 +65,7 @@ public struct ClassificationHandler: EventHandler {
     func classify(_ snapshot: HouseholdSnapshot, under standard: PovertyStandard, in db: Database) throws -> (Classification, [UInt8]) {
         let outcome = Classifier.classify(snapshot, under: standard)
         let official = try Row.fetchOne(
-            db, sql: "SELECT household_class, ever_escaped_poverty, escaped_on FROM official_class WHERE household_id = ?",
+            db.cachedStatement(sql: "SELECT household_class, ever_escaped_poverty, escaped_on FROM official_class WHERE household_id = ?"),
             arguments: [snapshot.householdId])
         let previous = official.flatMap { HouseholdClass(rawValue: $0["household_class"]) }
         let everEscaped = official.map { ($0["ever_escaped_poverty"] as Int) != 0 } ?? false
@@ -74,47 +73,29 @@ public struct ClassificationHandler: EventHandler {
         var escapedOn: String? = official?["escaped_on"]
         if transition == .escapedPoverty { escapedOn = snapshot.surveyDate }
         if snapshot.status == .recognised {
-            try db.execute(
-                sql: """
+            try db.run(
+                """
                     INSERT INTO official_class (household_id, household_class, household_version, ever_escaped_poverty, escaped_on)
                     VALUES (?, ?, ?, ?, ?)
                     ON CONFLICT (household_id) DO UPDATE SET household_class = excluded.household_class,
                       household_version = excluded.household_version, ever_escaped_poverty = excluded.ever_escaped_poverty,
                       escaped_on = excluded.escaped_on
-                    """,
-                arguments: [
+                    """, [
                     snapshot.householdId, outcome.householdClass.rawValue, snapshot.version,
                     everEscaped || transition == .escapedPoverty, escapedOn,
                 ])
         }
-        var classification = Classification(
-            householdId: snapshot.householdId,
-            version: Classification.version(householdVersion: snapshot.version, rulesRevision: catalogue.revision),
-            householdVersion: snapshot.version, rulesRevision: catalogue.revision, area: snapshot.area,
-            surveyDate: snapshot.surveyDate, roundId: snapshot.roundId, status: snapshot.status, standard: standard.ref,
-            householdClass: outcome.householdClass, income: outcome.income, indicators: outcome.indicators,
-            deprivationCount: outcome.deprivationCount, transition: transition, previousClass: previous, escapedOn: escapedOn,
-            memberCount: snapshot.members.count,
-            ethnicMinority: snapshot.members.first { $0.facts.relation == .head }?.facts.ethnicMinority ?? false,
-            noWorkingCapacity: !snapshot.members.contains { $0.facts.workingCapacity != .none })
-        classification.income.basis = outcome.incomeBasis.rawValue
-        classification.income.scoreB = outcome.scoreB
-        classification.notes = outcome.notes.isEmpty ? nil : outcome.notes
-        if let localStandard = catalogue.local(provinceCode: snapshot.area.provinceCode, on: snapshot.surveyDate) {
-            let local = Classifier.classify(snapshot, under: localStandard)
-            classification.local = LocalClassification(
-                standard: localStandard.ref, householdClass: local.householdClass, income: local.income,
-                deprivationCount: local.deprivationCount)
-        }
+        let classification = ClassificationBuilder.build(
+            snapshot, under: standard, catalogue: catalogue, outcome: outcome, transition: transition, previous: previous,
+            escapedOn: escapedOn)
         let bytes = try EventJSON.encode(classification)
-        try db.execute(
-            sql: """
+        try db.run(
+            """
                 INSERT INTO classification (household_id, version, household_class, standard_id, commune_code, payload)
                 VALUES (?, ?, ?, ?, ?, ?)
                 ON CONFLICT (household_id) DO UPDATE SET version = excluded.version, household_class = excluded.household_class,
                   standard_id = excluded.standard_id, commune_code = excluded.commune_code, payload = excluded.payload
-                """,
-            arguments: [
+                """, [
                 snapshot.householdId, classification.version, classification.householdClass.rawValue, standard.id,
                 snapshot.area.communeCode, Data(bytes),
             ])

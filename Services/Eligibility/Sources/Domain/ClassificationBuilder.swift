@@ -1,0 +1,39 @@
+import EventContracts
+
+/// Builds the published classification from a household's facts, the standard applied and the official history:
+/// a pure function, so it can be tested and benchmarked without a store.
+public enum ClassificationBuilder {
+    public static func build(
+        _ snapshot: HouseholdSnapshot, under standard: PovertyStandard, catalogue: StandardsCatalogue, outcome: ClassificationOutcome,
+        transition: Transition, previous: HouseholdClass?, escapedOn: String?
+    ) -> Classification {
+        var classification = Classification(
+            householdId: snapshot.householdId,
+            version: Classification.version(householdVersion: snapshot.version, rulesRevision: catalogue.revision),
+            householdVersion: snapshot.version, rulesRevision: catalogue.revision, area: snapshot.area,
+            surveyDate: snapshot.surveyDate, roundId: snapshot.roundId, status: snapshot.status, standard: standard.ref,
+            householdClass: outcome.householdClass, income: outcome.income, indicators: outcome.indicators,
+            deprivationCount: outcome.deprivationCount, transition: transition, previousClass: previous, escapedOn: escapedOn,
+            memberCount: snapshot.members.count,
+            ethnicMinority: snapshot.members.first { $0.facts.relation == .head }?.facts.ethnicMinority ?? false,
+            noWorkingCapacity: !snapshot.members.contains { $0.facts.workingCapacity != .none })
+        classification.income.basis = outcome.incomeBasis.rawValue
+        classification.income.scoreB = outcome.scoreB
+        classification.notes = outcome.notes.isEmpty ? nil : outcome.notes
+        if let localStandard = catalogue.local(provinceCode: snapshot.area.provinceCode, on: snapshot.surveyDate) {
+            let local = Classifier.classify(snapshot, under: localStandard)
+            classification.local = LocalClassification(
+                standard: localStandard.ref, householdClass: local.householdClass, income: local.income,
+                deprivationCount: local.deprivationCount)
+        }
+        return classification
+    }
+
+    /// Classifies a household with no official history (benchmarks, previews).
+    public static func build(_ snapshot: HouseholdSnapshot, catalogue: StandardsCatalogue) -> Classification? {
+        guard let standard = catalogue.national(on: snapshot.surveyDate) else { return nil }
+        let outcome = Classifier.classify(snapshot, under: standard)
+        let transition = Transitions.transition(previousOfficial: nil, everEscapedPoverty: false, current: outcome.householdClass)
+        return build(snapshot, under: standard, catalogue: catalogue, outcome: outcome, transition: transition, previous: nil, escapedOn: nil)
+    }
+}
