@@ -16,63 +16,113 @@ public enum ReportingStore {
                       household_id TEXT PRIMARY KEY, class_version INTEGER NOT NULL DEFAULT 0,
                       referral_version INTEGER NOT NULL DEFAULT 0, training_version INTEGER NOT NULL DEFAULT 0,
                       classification BLOB, programmes TEXT NOT NULL DEFAULT '', candidates INTEGER NOT NULL DEFAULT 0,
-                      emitted_area BLOB) WITHOUT ROWID;
+                      emitted_area BLOB);
                     CREATE TABLE area_member (
                       household_id TEXT NOT NULL, province_code TEXT NOT NULL, version INTEGER NOT NULL,
                       commune_code TEXT NOT NULL, keys BLOB NOT NULL, PRIMARY KEY (household_id, province_code)) WITHOUT ROWID;
                     CREATE TABLE area_totals (
                       area_code TEXT PRIMARY KEY, level TEXT NOT NULL, province_code TEXT NOT NULL,
-                      version INTEGER NOT NULL, counters BLOB NOT NULL) WITHOUT ROWID;
-                    CREATE TABLE area_report (area_code TEXT PRIMARY KEY, province_code TEXT NOT NULL, payload BLOB NOT NULL) WITHOUT ROWID;
+                      version INTEGER NOT NULL, counters BLOB NOT NULL);
+                    CREATE TABLE area_report (area_code TEXT PRIMARY KEY, province_code TEXT NOT NULL, payload BLOB NOT NULL);
                     """)
         }
     }
 }
 
+/// What reporting needs of a classification: decoded from the classification event's JSON without its
+/// explanations (reasons, income detail), and stored as such, so stage 1 neither keeps nor re-reads the whole event.
+struct ClassificationBasis: Codable, Sendable {
+    struct Standard: Codable, Sendable { var id: String }
+    struct Indicator: Codable, Sendable {
+        var id: String
+        var deprived: Bool
+    }
+    var householdId: String
+    var version: Int64
+    var area: AreaRef
+    var householdClass: HouseholdClass
+    var transition: Transition
+    var status: RecognitionStatus
+    var standard: Standard
+    var ethnicMinority: Bool
+    var noWorkingCapacity: Bool
+    var indicators: [Indicator]
+}
+
+/// The household id and version of a loan-referral or training-match set, and the one thing reporting counts of it.
+struct ReferralBasis: Decodable, Sendable {
+    struct Referral: Decodable, Sendable { var programmeId: String }
+    var householdId: String
+    var version: Int64
+    var referrals: [Referral]
+}
+
+struct TrainingBasis: Decodable, Sendable {
+    struct Candidate: Decodable, Sendable {}
+    var householdId: String
+    var version: Int64
+    var candidates: [Candidate]
+}
+
 /// Stage 1: keeps each household's latest classification, referrals and candidates, and re-publishes what the
-/// household contributes to its area keyed by province code (withdrawing it from an area it left).
-public struct HouseholdResultHandler: EventHandler {
+/// household contributes to its area keyed by province code (withdrawing it from an area it left) — once per
+/// household per batch, however many of its three inputs the batch brought.
+public final class HouseholdResultHandler: EventHandler, @unchecked Sendable {
+    // @unchecked: `changed` is used only inside one batch's transaction, on the consumer thread, under its lock.
+    private let changed = Mutex<[String]>([])
+
     public init() {}
+
+    public func beginBatch(in db: Database) throws { changed.withLock { $0.removeAll() } }
 
     public func handle(_ event: InboundEvent, in db: Database) throws -> [OutboundEvent] {
         let householdId: String
-        var arrived: Classification?
         switch event.attributes.type {
         case EventTypes.classification:
-            let c = try event.decode(Classification.self)
+            let c = try event.decode(ClassificationBasis.self)
             householdId = c.householdId
-            arrived = c
-            try upsert(householdId, column: "class_version", version: c.version, extra: "classification = ?", Data(event.data ?? []), in: db)
+            try upsert(householdId, column: "class_version", version: c.version, extra: "classification = ?", Data(try EventJSON.encode(c)), in: db)
         case EventTypes.loanReferral:
-            let set = try event.decode(LoanReferralSet.self)
+            let set = try event.decode(ReferralBasis.self)
             householdId = set.householdId
             let programmes = set.referrals.map(\.programmeId).sorted().joined(separator: ",")
             try upsert(householdId, column: "referral_version", version: set.version, extra: "programmes = ?", programmes, in: db)
         case EventTypes.trainingMatch:
-            let set = try event.decode(TrainingMatchSet.self)
+            let set = try event.decode(TrainingBasis.self)
             householdId = set.householdId
             try upsert(householdId, column: "training_version", version: set.version, extra: "candidates = ?", set.candidates.count, in: db)
         default:
             throw PoisonRecord(FieldError("ce_type", "unexpected event type '\(event.attributes.type)'"))
         }
-        guard db.changesCount > 0 else { return [] }  // not newer than what is held
-        return try contributions(of: householdId, arrived: arrived, in: db)
+        if db.changesCount > 0 { changed.withLock { $0.append(householdId) } }  // else not newer than what is held
+        return []
+    }
+
+    public func finishBatch(in db: Database) throws -> [OutboundEvent] {
+        var seen = Set<String>()
+        var events: [OutboundEvent] = []
+        for householdId in changed.withLock({ $0 }) where seen.insert(householdId).inserted {
+            events += try contributions(of: householdId, in: db)
+        }
+        return events
     }
 
     private func upsert(_ id: String, column: String, version: Int64, extra: String, _ value: any DatabaseValueConvertible, in db: Database) throws {
-        try db.execute(sql: "INSERT INTO household_result (household_id) VALUES (?) ON CONFLICT DO NOTHING", arguments: [id])
-        try db.execute(
-            sql: "UPDATE household_result SET \(column) = ?, \(extra) WHERE household_id = ? AND \(column) < ?",
-            arguments: [version, value, id, version])
+        try db.run("INSERT INTO household_result (household_id) VALUES (?) ON CONFLICT DO NOTHING", [id])
+        try db.run(
+            "UPDATE household_result SET \(column) = ?, \(extra) WHERE household_id = ? AND \(column) < ?", [version, value, id, version])
     }
 
-    private func contributions(of householdId: String, arrived: Classification?, in db: Database) throws -> [OutboundEvent] {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM household_result WHERE household_id = ?", arguments: [householdId]),
+    private func contributions(of householdId: String, in db: Database) throws -> [OutboundEvent] {
+        guard
+            let row = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT * FROM household_result WHERE household_id = ?"), arguments: [householdId]),
             let classificationData = row["classification"] as Data?
         else { return [] }
-        let c = try arrived ?? EventJSON.decode(Classification.self, from: classificationData)
+        let c = try EventJSON.decode(ClassificationBasis.self, from: classificationData)
         let version = (row["class_version"] as Int64) + (row["referral_version"] as Int64) + (row["training_version"] as Int64)
         let previousArea = try (row["emitted_area"] as Data?).map { try EventJSON.decode(AreaRef.self, from: $0) }
+        let time = Timestamp.now()
         func contribution(_ area: AreaRef, present: Bool) throws -> OutboundEvent {
             let payload = AreaContribution(
                 householdId: householdId, version: version, area: area, present: present, householdClass: c.householdClass,
@@ -84,16 +134,15 @@ public struct HouseholdResultHandler: EventHandler {
                 topic: Topics.areaContribution, key: area.provinceCode, type: EventTypes.areaContribution,
                 source: EventSources.service("reporting"),
                 idParts: ["contribution", householdId, String(version), area.provinceCode, String(present)],
-                sequence: version, time: Timestamp.now(), payload: payload)
+                sequence: version, time: time, payload: payload)
         }
         var events: [OutboundEvent] = []
         if let previousArea, previousArea.provinceCode != c.area.provinceCode {
             events.append(try contribution(previousArea, present: false))
         }
         events.append(try contribution(c.area, present: true))
-        try db.execute(
-            sql: "UPDATE household_result SET emitted_area = ? WHERE household_id = ?",
-            arguments: [Data(try EventJSON.encode(c.area)), householdId])
+        try db.run(
+            "UPDATE household_result SET emitted_area = ? WHERE household_id = ?", [Data(try EventJSON.encode(c.area)), householdId])
         return events
     }
 }
@@ -113,7 +162,7 @@ public final class AreaTotalsHandler: EventHandler, @unchecked Sendable {
         let c = try event.decode(AreaContribution.self)
         let province = c.area.provinceCode
         let stored = try Row.fetchOne(
-            db, sql: "SELECT version, commune_code, keys FROM area_member WHERE household_id = ? AND province_code = ?",
+            db.cachedStatement(sql: "SELECT version, commune_code, keys FROM area_member WHERE household_id = ? AND province_code = ?"),
             arguments: [c.householdId, province])
         if let stored, stored["version"] as Int64 >= c.version { return [] }
         if let stored {
@@ -122,13 +171,12 @@ public final class AreaTotalsHandler: EventHandler, @unchecked Sendable {
         }
         let keys = AreaCounters.keys(for: c)
         try apply(keys, sign: 1, commune: c.area.communeCode, province: province, in: db)
-        try db.execute(
-            sql: """
+        try db.run(
+            """
                 INSERT INTO area_member (household_id, province_code, version, commune_code, keys) VALUES (?, ?, ?, ?, ?)
                 ON CONFLICT (household_id, province_code) DO UPDATE SET version = excluded.version,
                   commune_code = excluded.commune_code, keys = excluded.keys
-                """,
-            arguments: [c.householdId, province, c.version, c.area.communeCode, Data(try EventJSON.encode(keys))])
+                """, [c.householdId, province, c.version, c.area.communeCode, Data(try EventJSON.encode(keys))])
         return []
     }
 
@@ -145,7 +193,7 @@ public final class AreaTotalsHandler: EventHandler, @unchecked Sendable {
     private func load(_ code: String, level: AreaLevel, province: String, in db: Database) throws
         -> (level: AreaLevel, province: String, version: Int64, counters: AreaCounters)
     {
-        guard let row = try Row.fetchOne(db, sql: "SELECT version, counters FROM area_totals WHERE area_code = ?", arguments: [code]) else {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT version, counters FROM area_totals WHERE area_code = ?"), arguments: [code]) else {
             return (level, province, 0, AreaCounters())
         }
         return (level, province, row["version"], try EventJSON.decode(AreaCounters.self, from: row["counters"] as Data))
@@ -156,22 +204,20 @@ public final class AreaTotalsHandler: EventHandler, @unchecked Sendable {
         let now = Timestamp.now()
         let today = String(now.prefix(10))
         return try changed.sorted { $0.key < $1.key }.map { code, entry in
-            try db.execute(
-                sql: """
+            try db.run(
+                """
                     INSERT INTO area_totals (area_code, level, province_code, version, counters) VALUES (?, ?, ?, ?, ?)
                     ON CONFLICT (area_code) DO UPDATE SET version = excluded.version, counters = excluded.counters
-                    """,
-                arguments: [code, entry.level.rawValue, entry.province, entry.version, Data(try EventJSON.encode(entry.counters))])
+                    """, [code, entry.level.rawValue, entry.province, entry.version, Data(try EventJSON.encode(entry.counters))])
             let report = entry.counters.report(
                 areaCode: code, level: entry.level, name: areas.areaName(code, on: today), provinceCode: entry.province,
                 version: entry.version, asOf: now)
             let bytes = try EventJSON.encode(report)
-            try db.execute(
-                sql: """
+            try db.run(
+                """
                     INSERT INTO area_report (area_code, province_code, payload) VALUES (?, ?, ?)
                     ON CONFLICT (area_code) DO UPDATE SET payload = excluded.payload
-                    """,
-                arguments: [code, entry.province, Data(bytes)])
+                    """, [code, entry.province, Data(bytes)])
             return try OutboundEvent.json(
                 topic: Topics.report, key: code, type: EventTypes.areaReport, source: EventSources.service("reporting"),
                 idParts: ["report", code, String(entry.version)], sequence: entry.version, time: now, payload: report)
