@@ -158,6 +158,11 @@ public struct Classification: Codable, Sendable, Hashable {
     public static func version(householdVersion: Int64, rulesRevision: Int) -> Int64 {
         householdVersion * 1_000_000 + Int64(rulesRevision)
     }
+
+    /// The household version a classification version was computed from (the inverse of ``version(householdVersion:rulesRevision:)``).
+    public static func householdVersion(ofClassificationVersion version: Int64) -> Int64 {
+        version / 1_000_000
+    }
 }
 
 /// A household's class under a provincial standard, beside the national one.

@@ -28,47 +28,49 @@ public struct ClassifiedHouseholdJoin: Sendable {
         _ event: InboundEvent, in db: Database,
         complete: (HouseholdSnapshot, Classification) throws -> [OutboundEvent]
     ) throws -> [OutboundEvent] {
-        let householdId: String
-        var arrivedSnapshot: HouseholdSnapshot?
-        var arrivedClassification: Classification?
+        // On arrival only the identity is read (which also rejects malformed JSON and a missing id or version);
+        // each half is decoded once, when the pair completes.
+        let identity = try event.decode(Identity.self)
+        let householdId = identity.householdId
         switch event.attributes.type {
         case EventTypes.householdSnapshot:
-            let snapshot = try event.decode(HouseholdSnapshot.self)
-            householdId = snapshot.householdId
-            arrivedSnapshot = snapshot
-            try keepNewer("household", "snapshot", householdId, snapshot.version, event.data, in: db)
+            try keepNewer("household", "snapshot", householdId, identity.version, event.data, in: db)
         case EventTypes.classification:
-            let classification = try event.decode(Classification.self)
-            householdId = classification.householdId
-            arrivedClassification = classification
-            try keepNewer("classification", "classification", householdId, classification.version, event.data, in: db)
+            try keepNewer("classification", "classification", householdId, identity.version, event.data, in: db)
         default:
             throw PoisonRecord(FieldError("ce_type", "unexpected event type '\(event.attributes.type)'"))
         }
         guard
             let row = try Row.fetchOne(
-                db.cachedStatement(sql:
-                """
-                    SELECT h.snapshot, h.version AS household_version, c.classification, c.version, c.completed_version
-                    FROM \(table)_classification c JOIN \(table)_household h ON h.household_id = c.household_id
-                    WHERE c.household_id = ?
-                    """),
+                db.cachedStatement(
+                    sql: """
+                        SELECT h.snapshot, h.version AS household_version, c.classification, c.version, c.completed_version
+                        FROM \(table)_classification c JOIN \(table)_household h ON h.household_id = c.household_id
+                        WHERE c.household_id = ?
+                        """),
                 arguments: [householdId])
         else { return [] }
         let version: Int64 = row["version"]
         if let completed = row["completed_version"] as Int64?, completed >= version { return [] }
-        // Decode only the half that did not just arrive (and only if it is the version held).
-        let classification =
-            try arrivedClassification.flatMap { $0.version == version ? $0 : nil }
-            ?? EventJSON.decode(Classification.self, from: row["classification"] as Data)
-        guard row["household_version"] as Int64 >= classification.householdVersion else { return [] }
-        let snapshot =
-            try arrivedSnapshot.flatMap { $0.version == row["household_version"] ? $0 : nil }
-            ?? EventJSON.decode(HouseholdSnapshot.self, from: row["snapshot"] as Data)
+        guard row["household_version"] as Int64 >= Classification.householdVersion(ofClassificationVersion: version) else { return [] }
+        let classification: Classification
+        let snapshot: HouseholdSnapshot
+        do {
+            classification = try EventJSON.decode(Classification.self, from: row["classification"] as Data)
+            snapshot = try EventJSON.decode(HouseholdSnapshot.self, from: row["snapshot"] as Data)
+        } catch {
+            throw PoisonRecord(EventJSON.fieldError(error))
+        }
         let events = try complete(snapshot, classification)
         try db.run(
             "UPDATE \(table)_classification SET completed_version = ? WHERE household_id = ?", [version, householdId])
         return events
+    }
+
+    /// The two fields both halves share, read on arrival.
+    private struct Identity: Decodable {
+        var householdId: String
+        var version: Int64
     }
 
     /// Stores one half of the pair unless a version at least as new is already held.
