@@ -98,8 +98,9 @@ public struct CloudEventAttributes: Sendable, Hashable {
 
 /// JSON coding shared by every event payload and HTTP body, so that all services write the same bytes.
 public enum EventJSON {
+    /// Compact JSON, keys in each type's coding order (see ``StreamingJSONEncoder``).
     public static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
-        Array(try encoder.encode(value))
+        try StreamingJSONEncoder.encode(value)
     }
 
     public static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws -> T {
@@ -109,12 +110,6 @@ public enum EventJSON {
     public static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
         try decoder.decode(type, from: data)
     }
-
-    private static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }()
 
     private static let decoder = JSONDecoder()
 
