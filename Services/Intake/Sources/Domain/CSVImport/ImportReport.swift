@@ -32,7 +32,10 @@ public struct ImportTotals: Codable, Sendable, Hashable {
     public var unchanged = 0
     public var rejected = 0
 
-    public init() {}
+    public init(rows: Int = 0, households: Int = 0, created: Int = 0, updated: Int = 0, unchanged: Int = 0, rejected: Int = 0) {
+        (self.rows, self.households, self.created, self.updated, self.unchanged, self.rejected) =
+            (rows, households, created, updated, unchanged, rejected)
+    }
 }
 
 public enum ImportStatus: String, Codable, Sendable {
@@ -49,7 +52,7 @@ public enum ImportStatus: String, Codable, Sendable {
 }
 
 /// What an import did: totals, and every error and warning with its row and column.
-public struct ImportReport: Codable, Sendable {
+public struct ImportReport: Codable, Sendable, Hashable {
     public var importId: String
     public var status: ImportStatus
     public var startedAt: String
