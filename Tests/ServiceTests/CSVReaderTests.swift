@@ -154,6 +154,17 @@ let columnCount = HouseholdCSVColumns.all.count
         ])
     }
 
+    @Test func aHouseholdWithBadCellsStillHearsTheValidatorOnItsOtherRows() {
+        var sheet = CSVSheet(labelled(1))
+        sheet[2, "cccd"] = "019180000001"
+        sheet[3, "sex"] = "x"
+        sheet[3, "birthDate"] = "2030-01-01"  // the validator's complaint about row 3 is not added to its cell's
+        #expect(importCSV(sheet.text).issues == [
+            ImportIssue(row: 2, column: "cccd", householdRef: "H1", reason: "4th digit 1 does not match a male born in 1980"),
+            ImportIssue(row: 3, column: "sex", householdRef: "H1", reason: "'x' is not one of male, female"),
+        ])
+    }
+
     @Test func aHeaderWithUnknownRepeatedOrMissingColumnsRefusesTheFile() {
         var sheet = CSVSheet(labelled(2))
         sheet.header[sheet.index("village")] = "thon"
@@ -169,6 +180,7 @@ let columnCount = HouseholdCSVColumns.all.count
             ImportIssue(row: 1, reason: "missing required columns: water, sex"),
         ])
         #expect(readCSV("").header == [ImportIssue(row: 1, reason: "the file is empty: the first row must be the header of the template")])
+        #expect(readCSV(HouseholdCSVColumns.header.joined(separator: ";") + "\r\n").header.first?.reason.hasPrefix("the columns are separated by ';'") == true)
         let headerOnly = readCSV(HouseholdCSVWriter.headerLine)
         #expect(headerOnly.header.isEmpty && headerOnly.households.isEmpty && headerOnly.rows == 0)
         // Optional columns may be left out; columns without a name are ignored.

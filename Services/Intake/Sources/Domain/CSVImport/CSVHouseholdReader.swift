@@ -16,6 +16,9 @@ public struct RejectedHousehold: Sendable {
     public var ref: String?
     public var rows: ClosedRange<Int>
     public var issues: [ImportIssue]
+    /// The household as far as it could be read, when every row had the header's shape (only cells were wrong):
+    /// worth validating, so that one pass reports the problems of the other rows too.
+    public var partial: CSVHousehold?
 }
 
 /// Reads the household CSV incrementally: bytes in, in chunks of any size; each household out as soon as its last
@@ -99,6 +102,12 @@ public struct CSVHouseholdReader: Sendable {
             headerIssues = [ImportIssue(row: 1, reason: "the first row must be the header of the template (the column names); it is empty")]
             return
         }
+        if names.count == 1 && names[0].contains(";") {
+            headerIssues = [ImportIssue(
+                row: 1, reason: "the columns are separated by ';', not ',' (spreadsheets set to Vietnamese number formats do this): "
+                    + "save as \"CSV UTF-8 (Comma delimited)\" or set the list separator to ','")]
+            return
+        }
         var seen: [String: Int] = [:]
         for (index, name) in names.enumerated() where !name.isEmpty {
             if let first = seen[name] {
@@ -142,8 +151,12 @@ public struct CSVHouseholdReader: Sendable {
         group = nil
         if !done.ref.isEmpty && usedRefs[done.ref] == nil { usedRefs[done.ref] = done.firstRow...done.lastRow }
         let rows = done.firstRow...done.lastRow
-        guard done.issues.isEmpty else { return .rejected(RejectedHousehold(ref: done.ref.isEmpty ? nil : done.ref, rows: rows, issues: done.issues)) }
-        return .household(CSVHousehold(ref: done.ref, rows: rows, memberRows: done.memberRows, survey: done.survey))
+        let household = CSVHousehold(ref: done.ref, rows: rows, memberRows: done.memberRows, survey: done.survey)
+        guard done.issues.isEmpty else {
+            return .rejected(RejectedHousehold(
+                ref: done.ref.isEmpty ? nil : done.ref, rows: rows, issues: done.issues, partial: done.wellFormed ? household : nil))
+        }
+        return .household(household)
     }
 
     /// The rows of one household while they are read.
@@ -157,6 +170,8 @@ public struct CSVHouseholdReader: Sendable {
         /// The household cells as written on the row they were read from, to check later rows against.
         var householdCells: [String]?
         var householdRow = 0
+        /// Every row had the header's shape and a label, so each member is on its row.
+        var wellFormed = true
 
         init(ref: String, firstRow: Int, earlierRows: ClosedRange<Int>?) {
             self.ref = ref
@@ -182,13 +197,16 @@ public struct CSVHouseholdReader: Sendable {
                     row == firstRow ? "is required on every row" : "is required on every row; this row was counted with the household above it")
             }
             for problem in record.problems { issue(name(at: problem.field), problem.kind.reason) }
+            if rowRef.isEmpty || !record.problems.isEmpty { wellFormed = false }
             guard !record.fields.isEmpty else { return }  // too long to read: reported by the tokenizer
             guard record.fields.count == layout.columns.count else {
                 issue(nil, "has \(record.fields.count) cells, the header has \(layout.columns.count)")
+                wellFormed = false
                 return
             }
             guard memberRows.count < CSVHouseholdReader.maxRowsPerHousehold else {
                 issue(nil, "more than \(CSVHouseholdReader.maxRowsPerHousehold) rows for one household (one row per member)")
+                wellFormed = false
                 return
             }
             let readsHousehold = householdCells == nil

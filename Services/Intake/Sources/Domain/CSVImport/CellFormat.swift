@@ -30,7 +30,8 @@ struct CellProblem: Error, Sendable {
 }
 
 extension CellFormat where Value == String {
-    static var text: Self { Self(allowed: "text", parse: { .success($0) }, format: { $0 }) }
+    /// Any text; `allowed` describes it for the documentation (the validator checks lengths and forms).
+    static func text(_ allowed: String = "text") -> Self { Self(allowed: allowed, parse: { .success($0) }, format: { $0 }) }
 
     /// A citizen identity number: checked by the validator, but a number a spreadsheet has mangled is named as such.
     static var cccd: Self {

@@ -1,4 +1,5 @@
 import EventContracts
+import Foundation
 
 /// The columns of the household import, in template order: the one list the reader, the writer, the shipped
 /// template and the documentation all follow. Names are the JSON field paths of `SurveyInput` (members' fields
@@ -14,19 +15,19 @@ public enum HouseholdCSVColumns {
 
         // Household: filled on the household's first row.
         .household(
-            "householdId", .optional(\.householdId, .text),
+            "householdId", .optional(\.householdId, .text("a UUID")),
             "Only to correct a household registered under an id of its own: that id (a UUID). Leave empty: the id is derived "
                 + "from the commune and the head's CCCD, so the same household imported again is the same household."),
         .household(
             "communeCode", .required(\.communeCode, .communeCode),
             "Code of the commune or ward (xã, phường) in force on the survey date (Decision 19/2025/QĐ-TTg; see docs/areas.md). "
                 + "Format the column as text; a code whose leading zero a spreadsheet dropped (`1840`) is read as `01840`."),
-        .household("village", .optional(\.village, .text), "Village or residential group (thôn, tổ dân phố), at most 200 characters."),
+        .household("village", .optional(\.village, .text("text, at most 200 characters")), "Village or residential group (thôn, tổ dân phố)."),
         .household(
             "reviewKind", .required(\.reviewKind, .oneOf(ReviewKind.self)),
             "`periodic`: the annual review (1 Sep – 14 Dec); `adhoc`: the monthly review from the 15th."),
         .household(
-            "roundId", .optional(\.roundId, .text),
+            "roundId", .optional(\.roundId, .text()),
             "Review round. Empty for the default, `<year>-periodic` or `<year>-<month>-adhoc` from the survey date."),
         .household("surveyDate", .required(\.surveyDate, .date), "Date of the survey; decides the poverty standard and the area codes that apply."),
         .household(
@@ -67,7 +68,7 @@ public enum HouseholdCSVColumns {
             "Circular 07 score B (10 points per deprived indicator), a multiple of 10 from 0 to 120."),
 
         // Member: filled on every row.
-        .member("fullName", .required(\.fullName, .text), "Full name, at most 100 characters."),
+        .member("fullName", .required(\.fullName, .text("text, at most 100 characters")), "Full name, as on the identity card (with diacritics)."),
         .member(
             "cccd", .optional(\.cccd, .cccd),
             "Citizen identity number (căn cước công dân). Required for the head; empty for a child without one. "
@@ -78,8 +79,8 @@ public enum HouseholdCSVColumns {
             "Relation to the head of household; exactly one row of a household is `head`."),
         .member("sex", .required(\.facts.sex, .oneOf(Sex.self)), "Sex."),
         .member(
-            "ethnicity", .required(\.facts.ethnicity, .text),
-            "Ethnic group, as a lower-case ASCII name: `kinh`, `tay`, `thai`, `muong`, `nung`, `hmong`, `dao`, `san-chay`, …"),
+            "ethnicity", .required(\.facts.ethnicity, .text("a lower-case ASCII name")),
+            "Ethnic group: `kinh`, `tay`, `thai`, `muong`, `nung`, `hmong`, `dao`, `san-chay`, … (anything but `kinh` is an ethnic minority)."),
         .member("disability", .required(\.facts.disability, .oneOf(Disability.self)), "Disability, by its certified degree."),
         .member("workingCapacity", .required(\.facts.workingCapacity, .oneOf(WorkingCapacity.self)), "Capacity to work."),
         .member("healthInsurance", .required(\.facts.healthInsurance, .boolean), "Has health insurance (bảo hiểm y tế)."),
@@ -112,4 +113,17 @@ public enum HouseholdCSVColumns {
 
     /// Columns by header name.
     static let byName: [String: HouseholdCSVColumn] = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })
+}
+
+extension HouseholdCSVColumns {
+    /// The columns as the Markdown table of docs/intake/csv-import.md (a test keeps the two equal).
+    public static var markdownTable: String {
+        var lines = ["| column | filled on | required | allowed values | unit | meaning |", "|---|---|---|---|---|---|"]
+        for column in all {
+            let rows = column.scope == .household ? "household's first row" : "every row"
+            let cells = ["`\(column.name)`", rows, column.required ? "yes" : "no", column.allowed, column.unit, column.meaning]
+            lines.append("| " + cells.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
 }

@@ -45,7 +45,13 @@ public struct HouseholdCSVImport: Sendable {
     private mutating func decide(_ output: CSVHouseholdReader.Output) -> Decision {
         let household: CSVHousehold
         switch output {
-        case .rejected(let rejected): return .reject(rejected)
+        case .rejected(var rejected):
+            // Cells were wrong: the validator still speaks for the rows that had none.
+            if let partial = rejected.partial, case .failure(let failure) = SurveyValidator.validate(partial.survey, areas: areas, today: today) {
+                let flagged = Set(rejected.issues.map(\.row))
+                rejected.issues = Self.inFileOrder(rejected.issues + Self.issues(failure.errors, in: partial).filter { !flagged.contains($0.row) })
+            }
+            return .reject(rejected)
         case .household(let read): household = read
         }
         switch SurveyValidator.validate(household.survey, areas: areas, today: today) {
@@ -87,10 +93,16 @@ public struct HouseholdCSVImport: Sendable {
                 row: row, column: known ? column : nil, householdRef: household.ref,
                 reason: known || path.isEmpty ? error.reason : "\(error.field): \(error.reason)")
         }
-        let order = Dictionary(uniqueKeysWithValues: HouseholdCSVColumns.all.enumerated().map { ($1.name, $0) })
-        return placed.enumerated().sorted {
-            ($0.element.row, $0.element.column.flatMap { order[$0] } ?? -1, $0.offset)
-                < ($1.element.row, $1.element.column.flatMap { order[$0] } ?? -1, $1.offset)
+        return inFileOrder(placed)
+    }
+
+    private static let columnOrder = Dictionary(uniqueKeysWithValues: HouseholdCSVColumns.all.enumerated().map { ($1.name, $0) })
+
+    /// By row, then by column in template order (row-wide problems first), keeping the order of equal ones.
+    static func inFileOrder(_ issues: [ImportIssue]) -> [ImportIssue] {
+        issues.enumerated().sorted {
+            ($0.element.row, $0.element.column.flatMap { columnOrder[$0] } ?? -1, $0.offset)
+                < ($1.element.row, $1.element.column.flatMap { columnOrder[$0] } ?? -1, $1.offset)
         }.map(\.element)
     }
 }
