@@ -1,5 +1,6 @@
 import Areas
 import EventContracts
+import Foundation
 
 /// A household of the file that passed every check, ready for the registry.
 public struct ImportedHousehold: Sendable {
@@ -19,8 +20,9 @@ public struct HouseholdCSVImport: Sendable {
     private var reader = CSVHouseholdReader()
     private let areas: AreaRegistry
     private let today: CalendarDate
-    /// Household id → where it was first seen, so that a household listed twice under two labels is refused once.
-    private var seen: [String: String] = [:]
+    /// Household id → where it was first seen, so that a household listed twice under two labels is refused once
+    /// (ids are UUIDs: 16 bytes a key, for files of any length).
+    private var seen: [UUID: (ref: String, rows: ClosedRange<Int>)] = [:]
 
     public init(areas: AreaRegistry, today: CalendarDate) {
         self.areas = areas
@@ -58,7 +60,8 @@ public struct HouseholdCSVImport: Sendable {
         case .failure(let failure):
             return .reject(RejectedHousehold(ref: household.ref, rows: household.rows, issues: Self.issues(failure.errors, in: household)))
         case .success(let valid):
-            if let first = seen[valid.householdId] {
+            let key = UUID(uuidString: valid.householdId)
+            if let key, let first = seen[key] {
                 let given = household.survey.householdId != nil
                 let headIndex = household.survey.members.firstIndex { $0.facts.relation == .head } ?? 0
                 return .reject(RejectedHousehold(
@@ -66,10 +69,10 @@ public struct HouseholdCSVImport: Sendable {
                     issues: [ImportIssue(
                         row: given ? household.rows.lowerBound : household.memberRows[headIndex], column: given ? "householdId" : "cccd",
                         householdRef: household.ref,
-                        reason: "the same household (\(given ? "household id" : "commune and head's CCCD")) as \(first): "
+                        reason: "the same household (\(given ? "household id" : "commune and head's CCCD")) as '\(first.ref)' on \(rowsText(first.rows)): "
                             + "a household may appear once per file")]))
             }
-            seen[valid.householdId] = "'\(household.ref)' on \(rowsText(household.rows))"
+            if let key { seen[key] = (household.ref, household.rows) }
             return .store(ImportedHousehold(household: household, valid: valid))
         }
     }
