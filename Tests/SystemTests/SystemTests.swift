@@ -1,3 +1,4 @@
+import Areas
 import EventContracts
 import Foundation
 import Intake
@@ -15,7 +16,13 @@ struct SystemTests {
         defer { system.stop() }
         try await system.start()
         let households = try RunningSystem.demo(500, seed: 11)
-        try await system.post(households)
+        // 400 arrive as JSON batches, 100 as an officer's CSV import through the admin tool.
+        try await system.post(Array(households[..<400]))
+        let csv = "\(system.dataDir)/review.csv"
+        try (HouseholdCSVWriter.headerLine + households[400...].enumerated().map { HouseholdCSVWriter.rows(ref: "R\($0.offset)", $0.element) }.joined())
+            .write(toFile: csv, atomically: true, encoding: .utf8)
+        let imported = try run(["\(TestEnvironment.binDirectory)/giamngheo-admin", "import-csv", csv, "--intake", system["intake"].baseURL])
+        #expect(imported.contains("100 households: 100 created, 0 updated, 0 unchanged, 0 rejected"), "\(imported)")
 
         var problems: [String] = ["not checked yet"]
         // On a timeout the disagreements still found are what the expectation below reports.
@@ -193,6 +200,29 @@ struct SystemTests {
         #expect(dlq.first?.header("ce_id") == "poison-1")
         #expect(dlq.last?.header("dlq_error_field") == "version")
         #expect(dlq.last?.header("dlq_error_message")?.contains("is required") == true)
+
+        // A CSV import with one bad household: the admin tool names its row and column and exits 1; the other is classified.
+        var generator = DemoHouseholds(seed: 9, communes: DemoHouseholds.demoCommunes(try AreaRegistry.bundled()))
+        let fine = generator.next(serial: 900)
+        var wrong = generator.next(serial: 901)
+        wrong.members[0].cccd = String(wrong.members[0].cccd!.dropFirst())
+        let csv = "\(system.dataDir)/bad-review.csv"
+        try (HouseholdCSVWriter.headerLine + HouseholdCSVWriter.rows(ref: "OK-1", fine) + HouseholdCSVWriter.rows(ref: "BAD-1", wrong))
+            .write(toFile: csv, atomically: true, encoding: .utf8)
+        let outputPath = "\(system.dataDir)/import-csv.out"
+        let importer = try ChildProcess(
+            ["\(TestEnvironment.binDirectory)/giamngheo-admin", "import-csv", csv, "--intake", system["intake"].baseURL],
+            environment: ProcessInfo.processInfo.environment, outputPath: outputPath)
+        #expect(importer.wait() == 1)
+        let printed = try String(contentsOfFile: outputPath, encoding: .utf8)
+        #expect(printed.contains("2 households: 1 created, 0 updated, 0 unchanged, 1 rejected"), "\(printed)")
+        #expect(printed.contains(
+            "row \(2 + fine.members.count), cccd (household BAD-1): has 11 digits, not 12: a spreadsheet may have dropped the leading zeros"),
+            "\(printed)")
+        let fineId = try SurveyValidator.validate(fine, areas: .bundled(), today: CalendarDate(Date())).get().householdId
+        try await waitUntil("the imported household to be classified") {
+            try await eligibility.get("/v1/households/\(fineId)/classification").status == 200
+        }
 
         // Nothing accepted was lost or changed: one snapshot for the idempotent household, classified.
         let household = try await TopicReader.readAll([Topics.household.name], brokers: system.broker.address)

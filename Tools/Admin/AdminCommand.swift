@@ -13,7 +13,10 @@ struct AdminCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "giamngheo-admin",
         abstract: "Operator tools for GiamNgheo.",
-        subcommands: [CreateTopics.self, LoadDemo.self, BrokerBench.self, SystemBench.self, CodecBench.self, StoreBench.self, CountRecords.self])
+        subcommands: [
+            CreateTopics.self, LoadDemo.self, ImportCSV.self, CSVTemplate.self, BrokerBench.self, SystemBench.self, ImportBench.self,
+            CodecBench.self, StoreBench.self, CountRecords.self,
+        ])
 }
 
 struct KafkaOptions: ParsableArguments {
@@ -64,9 +67,15 @@ struct LoadDemo: AsyncParsableCommand {
     @Option(help: "Seed of the generator.") var seed: UInt64 = 1
     @Option(help: "Communes per seed province.") var communesPerProvince = 3
     @Option(help: "Write the households as one JSON batch to this file instead of posting them.") var write: String?
+    @Option(help: "Write the households as a household CSV (docs/intake/csv-import.md) to this file instead of posting them.") var csv: String?
 
     func run() async throws {
         let communes = DemoHouseholds.demoCommunes(try AreaRegistry.bundled(), perProvince: communesPerProvince)
+        if let csv {
+            try writeDemoCSV(to: csv, households: households, seed: seed, firstSerial: 0, communes: communes)
+            print("wrote \(households) households to \(csv)")
+            return
+        }
         var generator = DemoHouseholds(seed: seed, communes: communes)
         if let write {
             let batch = (0..<households).map { generator.next(serial: $0) }

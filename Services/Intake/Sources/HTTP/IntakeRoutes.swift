@@ -6,7 +6,8 @@ import GRDB
 import Hummingbird
 import ServiceRuntime
 
-/// Intake's HTTP API: submit surveys one by one or in batches (officers' tablets syncing a day's work), read a household.
+/// Intake's HTTP API: submit surveys one by one, in batches (officers' tablets syncing a day's work) or as a CSV
+/// import, read a household.
 public struct IntakeRoutes: Sendable {
     let store: ServiceStore
     let writer: GroupCommitWriter
@@ -25,6 +26,7 @@ public struct IntakeRoutes: Sendable {
     public func register(on router: Router<BasicRequestContext>) {
         router.post("/v1/households") { request, _ in await submit(request) }
         router.post("/v1/household-batches") { request, _ in await submitBatch(request) }
+        HouseholdImportRoutes(store: store, writer: writer, areas: areas, today: today).register(on: router)
         router.get("/v1/households/:id") { _, context in
             let id = context.parameters.get("id") ?? ""
             guard let record = try await store.pool.read({ db in try IntakeStore.household(id, in: db) }) else {

@@ -48,6 +48,7 @@ public enum IntakeStore {
             // Replacing a household's CCCD rows looks them up by household: without this, a scan per submission.
             try db.execute(sql: "CREATE INDEX member_cccd_household ON member_cccd(household_id)")
         }
+        ImportReportStore.migrations(&migrator)
     }
 
     /// Stores a valid survey as a new version (or recognises it as unchanged) and queues its snapshot event,

@@ -1,0 +1,153 @@
+import Areas
+import EventContracts
+import EventStore
+import Foundation
+import GRDB
+
+/// One CSV upload being imported: feeds the bytes to the pure import as they arrive, stores valid households a
+/// chunk per transaction, and keeps the report in the store as it goes (each chunk's households, issues and running
+/// totals commit together). Memory holds one chunk, never the file.
+public struct HouseholdImportSession: Sendable {
+    /// Households stored per transaction: one fsync for many, and a bounded amount of memory.
+    public static let householdsPerTransaction = 250
+    /// Errors (and, separately, warnings) listed in the upload's answer; the stored report has them all.
+    public static let listedIssues = 1_000
+    /// Errors and warnings stored per import; beyond this they are counted only.
+    public static let storedIssuesLimit = 100_000
+
+    public let importId: String
+    public let startedAt: String
+    private var plan: HouseholdCSVImport
+    private let writer: GroupCommitWriter
+    private var status = ImportStatus.running
+    private var finishedAt: String?
+    private var totals = ImportTotals()
+    private var pending: [ImportedHousehold] = []
+    private var pendingIssues: [(ImportReportStore.IssueKind, ImportIssue)] = []
+    private var storedIssues = 0
+    private var errors = IssueList()
+    private var warnings = IssueList()
+
+    /// Starts an import: its report exists (status `running`) from now on.
+    public static func begin(writer: GroupCommitWriter, areas: AreaRegistry, today: CalendarDate) async throws -> Self {
+        let session = Self(importId: UUID().uuidString.lowercased(), startedAt: Timestamp.now(), writer: writer, areas: areas, today: today)
+        let (id, startedAt) = (session.importId, session.startedAt)
+        try await writer.write { db in try ImportReportStore.begin(id, startedAt: startedAt, in: db) }
+        return session
+    }
+
+    private init(importId: String, startedAt: String, writer: GroupCommitWriter, areas: AreaRegistry, today: CalendarDate) {
+        self.importId = importId
+        self.startedAt = startedAt
+        self.writer = writer
+        self.plan = HouseholdCSVImport(areas: areas, today: today)
+    }
+
+    /// Reads the next bytes of the upload, storing a chunk of households whenever one is full.
+    public mutating func feed<Bytes: Sequence<UInt8>>(_ bytes: Bytes) async throws {
+        take(plan.read(bytes))
+        if pending.count >= Self.householdsPerTransaction || pendingIssues.count >= Self.listedIssues {
+            try await flush(.running)
+        }
+    }
+
+    /// Ends the upload: stores the last households and the final report, and returns it.
+    public mutating func finish() async throws -> ImportReport {
+        take(plan.finish())
+        for issue in plan.headerIssues { note(.error, issue) }
+        try await flush(plan.headerIssues.isEmpty ? .completed : .rejected)
+        return report
+    }
+
+    /// Ends an upload that broke off (`interrupted`: the households complete so far are stored) or that the store
+    /// refused (`failed`: the report keeps what was stored before); best effort, since the store may be the problem.
+    public mutating func abandon(_ reason: ImportStatus) async -> ImportReport {
+        if reason != .interrupted {
+            pending = []
+            pendingIssues = []
+        }
+        do {
+            try await flush(reason)
+        } catch {
+            status = reason
+        }
+        return report
+    }
+
+    /// The report as it stands, listing the first errors and warnings.
+    public var report: ImportReport {
+        ImportReport(
+            importId: importId, status: status, startedAt: startedAt, finishedAt: finishedAt, totals: totals, errors: errors.listed,
+            moreErrors: errors.count - errors.listed.count, warnings: warnings.listed, moreWarnings: warnings.count - warnings.listed.count)
+    }
+
+    private mutating func take(_ decisions: [HouseholdCSVImport.Decision]) {
+        for decision in decisions {
+            switch decision {
+            case .store(let household): pending.append(household)
+            case .reject(let rejected):
+                totals.households += 1
+                totals.rejected += 1
+                for issue in rejected.issues { note(.error, issue) }
+            }
+        }
+        totals.rows = plan.rows
+    }
+
+    private mutating func note(_ kind: ImportReportStore.IssueKind, _ issue: ImportIssue) {
+        if kind == .error { errors.add(issue) } else { warnings.add(issue) }
+        if storedIssues + pendingIssues.count < Self.storedIssuesLimit { pendingIssues.append((kind, issue)) }
+    }
+
+    /// Stores the pending households, their warnings, the pending issues and the totals in one transaction.
+    private mutating func flush(_ newStatus: ImportStatus) async throws {
+        let chunk = pending
+        let issues = pendingIssues
+        let (id, before, firstSeq, errorCount, warningCount) = (importId, totals, storedIssues, errors.count, warnings.count)
+        let room = Self.storedIssuesLimit - storedIssues - issues.count
+        let finished = newStatus == .running ? nil : Timestamp.now()
+        let result = try await writer.write { db -> ChunkResult in
+            var totals = before
+            var warnings: [ImportIssue] = []
+            for imported in chunk {
+                let outcome = try IntakeStore.accept(imported.valid, input: imported.household.survey, idempotencyKey: nil, in: db)
+                totals.households += 1
+                switch outcome.result {
+                case .created: totals.created += 1
+                case .updated: totals.updated += 1
+                case .unchanged: totals.unchanged += 1
+                }
+                warnings += HouseholdCSVImport.issues(outcome.warnings, in: imported.household)
+            }
+            let storedWarnings = warnings.prefix(max(0, room)).map { (ImportReportStore.IssueKind.warning, $0) }
+            try ImportReportStore.append(issues + storedWarnings, firstSeq: firstSeq, importId: id, in: db)
+            try ImportReportStore.update(
+                id, status: newStatus, finishedAt: finished, totals: totals, errors: errorCount, warnings: warningCount + warnings.count, in: db)
+            return ChunkResult(totals: totals, warnings: warnings, stored: issues.count + storedWarnings.count)
+        }
+        pending = []
+        pendingIssues = []
+        totals = result.totals
+        storedIssues += result.stored
+        for warning in result.warnings { warnings.add(warning) }
+        status = newStatus
+        finishedAt = finished
+    }
+
+    private struct ChunkResult: Sendable {
+        var totals: ImportTotals
+        var warnings: [ImportIssue]
+        var stored: Int
+    }
+
+    /// The first issues, for the answer, and how many there are in all.
+    private struct IssueList: Sendable {
+        var listed: [ImportIssue] = []
+        var count = 0
+
+        mutating func add(_ issue: ImportIssue) {
+            count += 1
+            if listed.count < HouseholdImportSession.listedIssues { listed.append(issue) }
+        }
+    }
+}
