@@ -27,20 +27,28 @@ public enum Topics {
     /// share a key, so compaction would drop all but one; reporting rebuilds it from the compacted topics upstream.
     public static let areaContribution = TopicDefinition("giamngheo.reporting.area-contribution.v1", compacted: false)
 
+    /// Household submissions from agencies (the HTTP survey body as the record value; any key). Personal.
+    public static let agencySubmission = TopicDefinition("giamngheo.intake.submission.v1", compacted: false)
+    /// Intake's answer to each agency submission (key: its correlation id). Personal (see ``SubmissionOutcome``).
+    public static let submissionOutcome = TopicDefinition("giamngheo.intake.submission-outcome.v1", compacted: false)
+
     /// The dead-letter topic of a consuming service: poison records with the reason and the original bytes.
     public static func deadLetter(_ service: String) -> TopicDefinition {
         TopicDefinition("giamngheo.dlq.\(service).v1", compacted: false)
     }
 
-    public static let consumingServices = ["eligibility", "loan-referral", "training-match", "reporting"]
+    public static let consumingServices = ["intake", "eligibility", "loan-referral", "training-match", "reporting"]
 
     /// The topics that carry the system's events (all but the dead-letter ones).
     public static var eventTopics: [TopicDefinition] {
         [household, classification, loanReferral, trainingMatch, areaContribution, report]
     }
 
+    /// The topics agencies write to and read their answers from.
+    public static var agencyTopics: [TopicDefinition] { [agencySubmission, submissionOutcome] }
+
     /// Every topic the system needs, for creation at start-up.
-    public static var all: [TopicDefinition] { eventTopics + consumingServices.map(deadLetter) }
+    public static var all: [TopicDefinition] { eventTopics + agencyTopics + consumingServices.map(deadLetter) }
 }
 
 /// CloudEvents `type` values; the suffix is the payload's major version.
@@ -52,6 +60,8 @@ public enum EventTypes {
     public static let areaReport = "vn.giamngheo.area-report.v1"
     public static let areaContribution = "vn.giamngheo.reporting.area-contribution.v1"
     public static let deadLetter = "vn.giamngheo.dead-letter.v1"
+    public static let agencySubmission = "vn.giamngheo.intake.submission.v1"
+    public static let submissionOutcome = "vn.giamngheo.intake.submission-outcome.v1"
 
     /// The JSON Schema URI of an event type (`ce_dataschema`); the file is `docs/events/<name>.schema.json`.
     public static func schema(_ type: String) -> String {
