@@ -110,8 +110,8 @@ let columnCount = HouseholdCSVColumns.all.count
         #expect(read.rejected.flatMap(\.issues) == [])
         #expect(read.households.map(\.survey) == [labelled(1)[0].survey])
         #expect(CellFormat<Double>.decimal.parse("1.200").failure?.reason.contains("ambiguous") == true)
-        #expect(CellFormat<Int64>.vnd.parse("7,200,000").success == 7_200_000)
-        #expect(CellFormat<Int64>.vnd.parse("7.2000").failure != nil)
+        #expect(CellFormat<Int64>.whole.parse("7,200,000").success == 7_200_000)
+        #expect(CellFormat<Int64>.whole.parse("7.2000").failure != nil)
     }
 
     @Test func badCellsNameTheirRowAndColumnAndRejectTheirHouseholdOnly() {

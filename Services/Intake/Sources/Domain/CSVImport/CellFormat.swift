@@ -91,29 +91,14 @@ extension CellFormat where Value == Bool {
     }
 }
 
-extension CellFormat where Value == Int64 {
-    /// An amount in đồng: digits, optionally grouped by threes with `.`, `,` or spaces (`7.200.000`).
-    static var vnd: Self {
+extension CellFormat where Value: FixedWidthInteger {
+    /// A whole number (đồng, points): digits, optionally grouped by threes with `.`, `,` or spaces (`7.200.000`).
+    static var whole: Self {
         Self(
-            allowed: "a whole number (`7200000`; `7.200.000` and `7,200,000` are read too)",
+            allowed: "a whole number; digits grouped by threes (`7.200.000`, `7,200,000`) are read too",
             parse: { cell in
-                guard let value = wholeNumber(cell) else {
-                    return .failure(CellProblem("'\(cell)' is not a whole number of đồng"))
-                }
-                return .success(value)
-            }, format: { String($0) })
-    }
-}
-
-extension CellFormat where Value == Int {
-    static var points: Self {
-        Self(
-            allowed: "a whole number",
-            parse: { cell in
-                guard let value = wholeNumber(cell), let points = Int(exactly: value) else {
-                    return .failure(CellProblem("'\(cell)' is not a whole number"))
-                }
-                return .success(points)
+                wholeNumber(cell).flatMap { Value(exactly: $0) }.map { .success($0) }
+                    ?? .failure(CellProblem("'\(cell)' is not a whole number"))
             }, format: { String($0) })
     }
 }

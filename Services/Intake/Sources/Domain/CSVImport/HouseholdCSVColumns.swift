@@ -55,16 +55,16 @@ public enum HouseholdCSVColumns {
             "income.method", .required(\.conditions.income.method, .oneOf(IncomeMethod.self)),
             "`declared`: declared or estimated income; `score`: Circular 07/2021 field scoring (score A as the income proxy)."),
         .household(
-            "income.monthlyTotalVnd", .optional(\.conditions.income.monthlyTotalVnd, .vnd), unit: "VND per month",
+            "income.monthlyTotalVnd", .optional(\.conditions.income.monthlyTotalVnd, .whole), unit: "VND per month",
             "Total household income. Required when `income.method` is `declared`, unless `income.perCapitaMonthlyVnd` is given."),
         .household(
-            "income.perCapitaMonthlyVnd", .optional(\.conditions.income.perCapitaMonthlyVnd, .vnd), unit: "VND per person per month",
+            "income.perCapitaMonthlyVnd", .optional(\.conditions.income.perCapitaMonthlyVnd, .whole), unit: "VND per person per month",
             "Income per person, when the review gives it instead of (or besides) the total."),
         .household(
-            "income.scoreA", .optional(\.conditions.income.scoreA, .points), unit: "points",
+            "income.scoreA", .optional(\.conditions.income.scoreA, .whole), unit: "points",
             "Circular 07 score A (income proxy), 0 to 1,000. Required when `income.method` is `score`."),
         .household(
-            "income.scoreB", .optional(\.conditions.income.scoreB, .points), unit: "points",
+            "income.scoreB", .optional(\.conditions.income.scoreB, .whole), unit: "points",
             "Circular 07 score B (10 points per deprived indicator), a multiple of 10 from 0 to 120."),
 
         // Member: filled on every row.
