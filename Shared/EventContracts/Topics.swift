@@ -26,6 +26,9 @@ public enum Topics {
     /// Reporting's internal repartition of household results by province code. Not compacted: many households
     /// share a key, so compaction would drop all but one; reporting rebuilds it from the compacted topics upstream.
     public static let areaContribution = TopicDefinition("giamngheo.reporting.area-contribution.v1", compacted: false)
+    /// Eligibility's shadow runs: what a candidate standard would do to each area (key: `<standardId>/<areaCode>`).
+    /// Compacted, so the latest run per standard and area is kept. Counts only, no personal data.
+    public static let shadowDiff = TopicDefinition("giamngheo.eligibility.shadow-diff.v1", compacted: true)
 
     /// The dead-letter topic of a consuming service: poison records with the reason and the original bytes.
     public static func deadLetter(_ service: String) -> TopicDefinition {
@@ -36,7 +39,7 @@ public enum Topics {
 
     /// The topics that carry the system's events (all but the dead-letter ones).
     public static var eventTopics: [TopicDefinition] {
-        [household, classification, loanReferral, trainingMatch, areaContribution, report]
+        [household, classification, loanReferral, trainingMatch, areaContribution, report, shadowDiff]
     }
 
     /// Every topic the system needs, for creation at start-up.
@@ -52,6 +55,7 @@ public enum EventTypes {
     public static let areaReport = "vn.giamngheo.area-report.v1"
     public static let areaContribution = "vn.giamngheo.reporting.area-contribution.v1"
     public static let deadLetter = "vn.giamngheo.dead-letter.v1"
+    public static let shadowDiff = "vn.giamngheo.eligibility.shadow-diff.v1"
 
     /// The JSON Schema URI of an event type (`ce_dataschema`); the file is `docs/events/<name>.schema.json`.
     public static func schema(_ type: String) -> String {
