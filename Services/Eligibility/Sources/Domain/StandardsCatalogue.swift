@@ -32,6 +32,17 @@ public struct StandardsCatalogue: Codable, Sendable, Hashable {
         try load(from: bundledData())
     }
 
+    /// A catalogue from a file an operator maintains (`--standards-file`), validated like the shipped one.
+    public static func load(file path: String) throws -> StandardsCatalogue {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw StandardsCatalogueError(problems: ["cannot read \(path): \(error.localizedDescription)"])
+        }
+        return try load(from: data)
+    }
+
     /// The raw bytes of the shipped `Resources/standards.json`.
     public static func bundledData() throws -> Data {
         guard

@@ -34,6 +34,7 @@ public enum EligibilityStore {
                     ALTER TABLE official_class ADD COLUMN prior_escaped_on TEXT;
                     """)
         }
+        migrator.registerMigration("eligibility-v2-catalogue-ledger", migrate: CatalogueLedger.migrate)
     }
 
     public static func classification(_ householdId: String, in db: Database) throws -> Classification? {
