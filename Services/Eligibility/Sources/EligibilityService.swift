@@ -1,3 +1,4 @@
+import Areas
 import EventContracts
 import EventStore
 import Foundation
@@ -38,7 +39,7 @@ public struct EligibilitySettings: Sendable {
 }
 
 /// Applies the multidimensional poverty standard in force on each survey date and publishes classifications;
-/// reclassifies the stored households when the catalogue changes.
+/// reclassifies the stored households when the catalogue changes; runs shadow runs of candidate standards.
 public enum EligibilityService {
     public static let name = "eligibility"
     public static let defaultPort = 8082
@@ -61,8 +62,10 @@ public enum EligibilityService {
         let consumer = app.consumer(
             group: "eligibility", topics: [Topics.household], handler: ClassificationHandler(catalogue: catalogue), store: store)
         let worker = ReclassificationWorker(reclassifier: Reclassifier(store: store, catalogue: catalogue), logger: app.logger)
+        let runner = ShadowRunner(store: store, catalogue: catalogue, place: CurrentPlace(areas: try AreaRegistry.bundled()), logger: app.logger)
         let router = Router()
         EligibilityRoutes(store: store, catalogue: catalogue).register(on: router)
+        ShadowRunRoutes(store: store, runner: runner).register(on: router)
         ReclassificationRoutes(store: store, catalogue: catalogue, worker: worker).register(on: router)
         try await app.run(
             store: store, consumers: [consumer], router: router,

@@ -35,6 +35,7 @@ public enum EligibilityStore {
                     """)
         }
         migrator.registerMigration("eligibility-v2-catalogue-ledger", migrate: CatalogueLedger.migrate)
+        migrator.registerMigration("eligibility-v2-shadow-runs", migrate: ShadowRunStore.migrate)
     }
 
     public static func classification(_ householdId: String, in db: Database) throws -> Classification? {
