@@ -13,7 +13,7 @@ struct AdminCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "giamngheo-admin",
         abstract: "Operator tools for GiamNgheo.",
-        subcommands: [CreateTopics.self, LoadDemo.self, BrokerBench.self, SystemBench.self, CodecBench.self, StoreBench.self, CountRecords.self])
+        subcommands: [CreateTopics.self, LoadDemo.self, BrokerBench.self, SystemBench.self, CodecBench.self, StoreBench.self, ReclassifyBench.self, CountRecords.self])
 }
 
 struct KafkaOptions: ParsableArguments {

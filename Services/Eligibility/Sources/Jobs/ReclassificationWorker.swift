@@ -61,7 +61,7 @@ public final class ReclassificationWorker: Sendable {
                 logger.error("reclassification failed; retrying", metadata: ["error": "\(error)"])
             }
             condition.lock()
-            if !state.withLock({ $0.woken || $0.stopping }) { condition.wait(until: Date(timeIntervalSinceNow: 5)) }
+            if !state.withLock({ $0.woken || $0.stopping }) { _ = condition.wait(until: Date(timeIntervalSinceNow: 5)) }
             state.withLock { $0.woken = false }
             condition.unlock()
         }

@@ -78,6 +78,11 @@ public enum CatalogueLedger {
         return (row["revision"], row["content_hash"], try EventJSON.decode(StandardsCatalogue.self, from: row["catalogue"] as Data))
     }
 
+    /// The catalogue applied in full most recently, if any (tools that work on a store directly).
+    public static func latestAppliedCatalogue(in db: Database) throws -> StandardsCatalogue? {
+        try latestApplied(in: db)?.catalogue
+    }
+
     /// The catalogue applied at `revision`, if it was recorded.
     static func applied(revision: Int, in db: Database) throws -> StandardsCatalogue? {
         try Data.fetchOne(db, sql: "SELECT catalogue FROM applied_catalogue WHERE revision = ?", arguments: [revision])
