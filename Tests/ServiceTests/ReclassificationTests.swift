@@ -8,12 +8,7 @@ import Testing
 enum Correction {
     /// `standardId` with `change` applied, its revision and the catalogue's raised by one.
     static func corrected(_ catalogue: StandardsCatalogue, _ standardId: String, _ change: (inout PovertyStandard) -> Void) -> StandardsCatalogue {
-        var corrected = catalogue
-        corrected.revision += 1
-        let index = corrected.standards.firstIndex { $0.id == standardId }!
-        change(&corrected.standards[index])
-        corrected.standards[index].revision += 1
-        return corrected
+        catalogue.correcting(standardId, change)!
     }
 
     /// Households per person below `m2` count as deprived on housing area (the [M] value is 8).

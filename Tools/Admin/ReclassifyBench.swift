@@ -40,13 +40,12 @@ struct ReclassifyBench: ParsableCommand {
         // The correction: the [M] housing-area threshold of the standard in force, 8 → 10 m² per person (back to 8 on a
         // reused store). Every stored household falls under that standard, so every one is classified again; those
         // judged differently are published.
-        var corrected = catalogue
-        corrected.revision += 1
-        let index = corrected.standards.firstIndex { $0.id == "VN-2022-2025" }!
-        corrected.standards[index].revision += 1
-        let area = corrected.standards[index].indicators.firstIndex { $0.id == "housingArea" }!
-        let threshold: Double = corrected.standards[index].indicators[area].rule == .housingArea(HousingAreaRule(deprivedWhenM2PerPersonBelow: 8)) ? 10 : 8
-        corrected.standards[index].indicators[area].rule = .housingArea(HousingAreaRule(deprivedWhenM2PerPersonBelow: threshold))
+        let eight = IndicatorRule.housingArea(HousingAreaRule(deprivedWhenM2PerPersonBelow: 8))
+        let corrected = catalogue.correcting("VN-2022-2025") { standard in
+            let area = standard.indicators.firstIndex { $0.id == "housingArea" }!
+            let threshold: Double = standard.indicators[area].rule == eight ? 10 : 8
+            standard.indicators[area].rule = .housingArea(HousingAreaRule(deprivedWhenM2PerPersonBelow: threshold))
+        }!
         guard let job = try serviceStore.pool.write({ db in try CatalogueLedger.prepare(corrected, start: true, in: db) }) else {
             throw ValidationError("the corrected catalogue created no reclassification job")
         }
