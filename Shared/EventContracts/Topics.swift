@@ -26,6 +26,9 @@ public enum Topics {
     /// Reporting's internal repartition of household results by province code. Not compacted: many households
     /// share a key, so compaction would drop all but one; reporting rebuilds it from the compacted topics upstream.
     public static let areaContribution = TopicDefinition("giamngheo.reporting.area-contribution.v1", compacted: false)
+    /// Eligibility's shadow runs: what a candidate standard would do to each area (key: `<standardId>/<areaCode>`).
+    /// Compacted, so the latest run per standard and area is kept. Counts only, no personal data.
+    public static let shadowDiff = TopicDefinition("giamngheo.eligibility.shadow-diff.v1", compacted: true)
 
     /// Household submissions from agencies (the HTTP survey body as the record value; any key). Personal.
     public static let agencySubmission = TopicDefinition("giamngheo.intake.submission.v1", compacted: false)
@@ -41,7 +44,7 @@ public enum Topics {
 
     /// The topics that carry the system's events (all but the dead-letter ones).
     public static var eventTopics: [TopicDefinition] {
-        [household, classification, loanReferral, trainingMatch, areaContribution, report]
+        [household, classification, loanReferral, trainingMatch, areaContribution, report, shadowDiff]
     }
 
     /// The topics agencies write to and read their answers from.
@@ -62,6 +65,7 @@ public enum EventTypes {
     public static let deadLetter = "vn.giamngheo.dead-letter.v1"
     public static let agencySubmission = "vn.giamngheo.intake.submission.v1"
     public static let submissionOutcome = "vn.giamngheo.intake.submission-outcome.v1"
+    public static let shadowDiff = "vn.giamngheo.eligibility.shadow-diff.v1"
 
     /// The JSON Schema URI of an event type (`ce_dataschema`); the file is `docs/events/<name>.schema.json`.
     public static func schema(_ type: String) -> String {

@@ -29,11 +29,20 @@ public enum ClassificationBuilder {
         return classification
     }
 
+    /// Classifies a household version under `standard`, its transition judged against `basis`.
+    public static func build(
+        _ snapshot: HouseholdSnapshot, under standard: PovertyStandard, catalogue: StandardsCatalogue, basis: TransitionBasis
+    ) -> Classification {
+        let outcome = Classifier.classify(snapshot, under: standard)
+        let (transition, _, escapedOn) = basis.advance(to: outcome.householdClass, surveyDate: snapshot.surveyDate)
+        return build(
+            snapshot, under: standard, catalogue: catalogue, outcome: outcome, transition: transition, previous: basis.previousOfficial,
+            escapedOn: escapedOn)
+    }
+
     /// Classifies a household with no official history (benchmarks, previews).
     public static func build(_ snapshot: HouseholdSnapshot, catalogue: StandardsCatalogue) -> Classification? {
         guard let standard = catalogue.national(on: snapshot.surveyDate) else { return nil }
-        let outcome = Classifier.classify(snapshot, under: standard)
-        let transition = Transitions.transition(previousOfficial: nil, everEscapedPoverty: false, current: outcome.householdClass)
-        return build(snapshot, under: standard, catalogue: catalogue, outcome: outcome, transition: transition, previous: nil, escapedOn: nil)
+        return build(snapshot, under: standard, catalogue: catalogue, basis: .none)
     }
 }

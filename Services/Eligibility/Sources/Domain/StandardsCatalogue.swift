@@ -32,6 +32,17 @@ public struct StandardsCatalogue: Codable, Sendable, Hashable {
         try load(from: bundledData())
     }
 
+    /// A catalogue from a file an operator maintains (`--standards-file`), validated like the shipped one.
+    public static func load(file path: String) throws -> StandardsCatalogue {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw StandardsCatalogueError(problems: ["cannot read \(path): \(error.localizedDescription)"])
+        }
+        return try load(from: data)
+    }
+
     /// The raw bytes of the shipped `Resources/standards.json`.
     public static func bundledData() throws -> Data {
         guard
@@ -62,6 +73,17 @@ public struct StandardsCatalogue: Codable, Sendable, Hashable {
     }
 
     public func standard(id: String) -> PovertyStandard? { standards.first { $0.id == id } }
+
+    /// The catalogue with `change` made to the standard `id`, and that standard's and the catalogue's revisions
+    /// raised by one: a correction as docs/standards.md asks operators to make it. Nil when there is no such standard.
+    public func correcting(_ id: String, _ change: (inout PovertyStandard) throws -> Void) rethrows -> StandardsCatalogue? {
+        guard let index = standards.firstIndex(where: { $0.id == id }) else { return nil }
+        var corrected = self
+        try change(&corrected.standards[index])
+        corrected.standards[index].revision += 1
+        corrected.revision += 1
+        return corrected
+    }
 
     // MARK: - Validation
 

@@ -1,5 +1,6 @@
 import EventContracts
 import EventStore
+import Foundation
 import GRDB
 import Hummingbird
 import ServiceRuntime
@@ -8,6 +9,13 @@ import ServiceRuntime
 public struct EligibilityRoutes: Sendable {
     let store: ServiceStore
     let catalogue: StandardsCatalogue
+    let today: @Sendable () -> CalendarDate
+
+    public init(store: ServiceStore, catalogue: StandardsCatalogue, today: @escaping @Sendable () -> CalendarDate = { CalendarDate(Date()) }) {
+        self.store = store
+        self.catalogue = catalogue
+        self.today = today
+    }
 
     public func register(on router: Router<BasicRequestContext>) {
         router.get("/v1/households/:id/classification") { _, context in
@@ -17,6 +25,6 @@ public struct EligibilityRoutes: Sendable {
             }
             return JSONResponse.make(.ok, classification)
         }
-        router.get("/v1/standards") { _, _ in JSONResponse.make(.ok, catalogue) }
+        router.get("/v1/standards") { _, _ in JSONResponse.make(.ok, StandardsOverview(catalogue, on: today())) }
     }
 }

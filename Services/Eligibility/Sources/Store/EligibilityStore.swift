@@ -4,7 +4,8 @@ import Foundation
 import GRDB
 
 /// Eligibility's tables: the latest facts per household (to reclassify when a standard changes), the latest
-/// classification, and the household's official (recognised) class for transitions.
+/// classification, and the household's official (recognised) class for transitions; plus the catalogue ledger,
+/// reclassification jobs and shadow runs (their own files).
 public enum EligibilityStore {
     public static func migrations(_ migrator: inout DatabaseMigrator) {
         migrator.registerMigration("eligibility-v1") { db in
@@ -19,76 +20,68 @@ public enum EligibilityStore {
                       ever_escaped_poverty INTEGER NOT NULL, escaped_on TEXT) WITHOUT ROWID;
                     """)
         }
+        // What reclassification needs without decoding every snapshot: which standards can apply to a household
+        // (survey date, province), and the official history *before* the recognised version, so that classifying
+        // that version again judges its transition against the right class. NULL / 0 in rows written before.
+        migrator.registerMigration("eligibility-v2-reclassification-basis") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE household_facts ADD COLUMN survey_date TEXT;
+                    ALTER TABLE household_facts ADD COLUMN province_code TEXT;
+                    ALTER TABLE official_class ADD COLUMN prior_known INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE official_class ADD COLUMN prior_class TEXT;
+                    ALTER TABLE official_class ADD COLUMN prior_ever_escaped INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE official_class ADD COLUMN prior_escaped_on TEXT;
+                    """)
+        }
+        migrator.registerMigration("eligibility-v2-catalogue-ledger", migrate: CatalogueLedger.migrate)
+        migrator.registerMigration("eligibility-v2-shadow-runs", migrate: ShadowRunStore.migrate)
     }
 
     public static func classification(_ householdId: String, in db: Database) throws -> Classification? {
         try Data.fetchOne(db.cachedStatement(sql: "SELECT payload FROM classification WHERE household_id = ?"), arguments: [householdId.lowercased()])
             .map { try EventJSON.decode(Classification.self, from: $0) }
     }
-}
 
-/// Classifies every household snapshot under the standard in force on its survey date.
-public struct ClassificationHandler: EventHandler {
-    let catalogue: StandardsCatalogue
-
-    public init(catalogue: StandardsCatalogue) { self.catalogue = catalogue }
-
-    public func handle(_ event: InboundEvent, in db: Database) throws -> [OutboundEvent] {
-        guard event.attributes.type == EventTypes.householdSnapshot else {
-            throw PoisonRecord(FieldError("ce_type", "expected \(EventTypes.householdSnapshot), got '\(event.attributes.type)'"))
-        }
-        let snapshot = try event.decode(HouseholdSnapshot.self)
-        let stored = try Int64.fetchOne(
-            db.cachedStatement(sql: "SELECT version FROM household_facts WHERE household_id = ?"), arguments: [snapshot.householdId])
-        if let stored, stored >= snapshot.version { return [] }  // an older or repeated version: already applied
-        try db.run(
-            """
-                INSERT INTO household_facts (household_id, version, snapshot) VALUES (?, ?, ?)
-                ON CONFLICT (household_id) DO UPDATE SET version = excluded.version, snapshot = excluded.snapshot
-                """, [snapshot.householdId, snapshot.version, Data(event.data ?? [])])
-        guard let standard = catalogue.national(on: snapshot.surveyDate) else {
-            throw PoisonRecord(FieldError("surveyDate", "no national poverty standard is in force on \(snapshot.surveyDate)"))
-        }
-        let (classification, bytes) = try classify(snapshot, under: standard, in: db)
-        return [
-            try OutboundEvent.json(
-                topic: Topics.classification, key: snapshot.householdId, type: EventTypes.classification,
-                source: EventSources.service("eligibility"),
-                idParts: ["classification", snapshot.householdId, String(classification.version)],
-                sequence: classification.version, time: snapshot.recordedAt, encoded: bytes,
-                causationId: event.attributes.id)
-        ]
+    /// The stored version of a household's facts, if any.
+    static func factsVersion(_ householdId: String, in db: Database) throws -> Int64? {
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT version FROM household_facts WHERE household_id = ?"), arguments: [householdId])
     }
 
-    /// Classifies, records the result and, for a recognised review, the new official class.
-    /// - Returns: the classification and its JSON, stored and published as the same bytes.
-    func classify(_ snapshot: HouseholdSnapshot, under standard: PovertyStandard, in db: Database) throws -> (Classification, [UInt8]) {
-        let outcome = Classifier.classify(snapshot, under: standard)
-        let official = try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT household_class, ever_escaped_poverty, escaped_on FROM official_class WHERE household_id = ?"),
-            arguments: [snapshot.householdId])
-        let previous = official.flatMap { HouseholdClass(rawValue: $0["household_class"]) }
-        let everEscaped = official.map { ($0["ever_escaped_poverty"] as Int) != 0 } ?? false
-        let transition = Transitions.transition(previousOfficial: previous, everEscapedPoverty: everEscaped, current: outcome.householdClass)
-        var escapedOn: String? = official?["escaped_on"]
-        if transition == .escapedPoverty { escapedOn = snapshot.surveyDate }
-        if snapshot.status == .recognised {
-            try db.run(
-                """
-                    INSERT INTO official_class (household_id, household_class, household_version, ever_escaped_poverty, escaped_on)
-                    VALUES (?, ?, ?, ?, ?)
-                    ON CONFLICT (household_id) DO UPDATE SET household_class = excluded.household_class,
-                      household_version = excluded.household_version, ever_escaped_poverty = excluded.ever_escaped_poverty,
-                      escaped_on = excluded.escaped_on
-                    """, [
-                    snapshot.householdId, outcome.householdClass.rawValue, snapshot.version,
-                    everEscaped || transition == .escapedPoverty, escapedOn,
-                ])
+    /// Keeps `snapshot` (as its published bytes) as the household's latest facts.
+    static func storeFacts(_ snapshot: HouseholdSnapshot, bytes: [UInt8], in db: Database) throws {
+        try db.run(
+            """
+                INSERT INTO household_facts (household_id, version, snapshot, survey_date, province_code) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (household_id) DO UPDATE SET version = excluded.version, snapshot = excluded.snapshot,
+                  survey_date = excluded.survey_date, province_code = excluded.province_code
+                """, [snapshot.householdId, snapshot.version, Data(bytes), snapshot.surveyDate, snapshot.area.provinceCode])
+    }
+
+    /// The household's official class row, if it has one.
+    static func official(_ householdId: String, in db: Database) throws -> OfficialRow? {
+        try Row.fetchOne(
+            db.cachedStatement(
+                sql: """
+                    SELECT household_class, household_version, ever_escaped_poverty, escaped_on,
+                      prior_known, prior_class, prior_ever_escaped, prior_escaped_on
+                    FROM official_class WHERE household_id = ?
+                    """),
+            arguments: [householdId]
+        ).map { row in
+            OfficialRow(
+                householdClass: HouseholdClass(rawValue: row["household_class"]), householdVersion: row["household_version"],
+                everEscapedPoverty: row["ever_escaped_poverty"] as Int != 0, escapedOn: row["escaped_on"],
+                priorKnown: row["prior_known"] as Int != 0,
+                priorClass: (row["prior_class"] as String?).flatMap(HouseholdClass.init(rawValue:)),
+                priorEverEscaped: row["prior_ever_escaped"] as Int != 0, priorEscapedOn: row["prior_escaped_on"])
         }
-        let classification = ClassificationBuilder.build(
-            snapshot, under: standard, catalogue: catalogue, outcome: outcome, transition: transition, previous: previous,
-            escapedOn: escapedOn)
-        let bytes = try EventJSON.encode(classification)
+    }
+
+    /// Records a classification as the household's latest and, for a recognised review, its class as official.
+    /// The official row keeps the history before the version it holds (`prior_*`), so that classifying the same
+    /// version again finds it.
+    static func record(_ classification: Classification, bytes: [UInt8], basis: TransitionBasis, in db: Database) throws {
         try db.run(
             """
                 INSERT INTO classification (household_id, version, household_class, standard_id, commune_code, payload)
@@ -96,9 +89,71 @@ public struct ClassificationHandler: EventHandler {
                 ON CONFLICT (household_id) DO UPDATE SET version = excluded.version, household_class = excluded.household_class,
                   standard_id = excluded.standard_id, commune_code = excluded.commune_code, payload = excluded.payload
                 """, [
-                snapshot.householdId, classification.version, classification.householdClass.rawValue, standard.id,
-                snapshot.area.communeCode, Data(bytes),
+                classification.householdId, classification.version, classification.householdClass.rawValue, classification.standard.id,
+                classification.area.communeCode, Data(bytes),
             ])
-        return (classification, bytes)
+        guard classification.status == .recognised else { return }
+        // In an UPDATE every expression reads the row as it was, so `household_version` in the CASEs is the old one.
+        try db.run(
+            """
+                INSERT INTO official_class (household_id, household_class, household_version, ever_escaped_poverty, escaped_on,
+                  prior_known, prior_class, prior_ever_escaped, prior_escaped_on)
+                VALUES (?, ?, ?, ?, ?, 1, NULL, 0, NULL)
+                ON CONFLICT (household_id) DO UPDATE SET
+                  prior_known = CASE WHEN household_version < excluded.household_version THEN 1 ELSE prior_known END,
+                  prior_class = CASE WHEN household_version < excluded.household_version THEN household_class ELSE prior_class END,
+                  prior_ever_escaped = CASE WHEN household_version < excluded.household_version THEN ever_escaped_poverty
+                    ELSE prior_ever_escaped END,
+                  prior_escaped_on = CASE WHEN household_version < excluded.household_version THEN escaped_on ELSE prior_escaped_on END,
+                  household_class = excluded.household_class, household_version = excluded.household_version,
+                  ever_escaped_poverty = excluded.ever_escaped_poverty, escaped_on = excluded.escaped_on
+                """, [
+                classification.householdId, classification.householdClass.rawValue, classification.householdVersion,
+                basis.everEscapedPoverty || classification.transition == .escapedPoverty, classification.escapedOn,
+            ])
+    }
+
+    /// The event that publishes a stored classification (the same bytes as stored).
+    /// - Parameters:
+    ///   - time: when the fact happened: the snapshot's `recordedAt`, or when a reclassification decided it.
+    ///   - correlationId: the reclassification job, when one caused it.
+    static func event(
+        for classification: Classification, bytes: [UInt8], time: String, causationId: String? = nil, correlationId: String? = nil
+    ) throws -> OutboundEvent {
+        var event = try OutboundEvent.json(
+            topic: Topics.classification, key: classification.householdId, type: EventTypes.classification,
+            source: EventSources.service("eligibility"),
+            idParts: ["classification", classification.householdId, String(classification.version)],
+            sequence: classification.version, time: time, encoded: bytes, causationId: causationId)
+        event.attributes.correlationid = correlationId
+        return event
+    }
+}
+
+/// A household's `official_class` row: its recognised class and the history before the version that set it.
+struct OfficialRow: Sendable, Hashable {
+    var householdClass: HouseholdClass?
+    var householdVersion: Int64
+    var everEscapedPoverty: Bool
+    var escapedOn: String?
+    /// Whether `prior*` were recorded (rows written before they were are 0).
+    var priorKnown: Bool
+    var priorClass: HouseholdClass?
+    var priorEverEscaped: Bool
+    var priorEscapedOn: String?
+
+    /// The official history a household version's transition is judged against:
+    /// - an official class from an earlier version: that class;
+    /// - an official class from this very version (classifying it again): the class before it, as recorded when the
+    ///   version was recognised; for rows from before that was recorded, as `published` (this version's stored
+    ///   classification) tells it.
+    func basis(forVersion version: Int64, published: Classification?) -> TransitionBasis {
+        if householdVersion == version {
+            if priorKnown {
+                return TransitionBasis(previousOfficial: priorClass, everEscapedPoverty: priorEverEscaped, escapedOn: priorEscapedOn)
+            }
+            if let published { return TransitionBasis(publishedFor: published) }
+        }
+        return TransitionBasis(previousOfficial: householdClass, everEscapedPoverty: everEscapedPoverty, escapedOn: escapedOn)
     }
 }

@@ -1,0 +1,159 @@
+import EventContracts
+import EventStore
+import Foundation
+import GRDB
+
+/// A shadow run as the HTTP API shows it: what was evaluated, against what, and the headline per area.
+public struct ShadowRun: Codable, Sendable, Hashable {
+    public enum Status: String, Codable, Sendable { case running, completed, failed }
+
+    public var runId: String
+    /// Order of completion in this store (also the `version` of its events); absent while running.
+    public var runNumber: Int64?
+    public var status: Status
+    /// The candidate standard.
+    public var standard: StandardRef
+    public var catalogueRevision: Int
+    /// Households in the store when the run began (all of them are evaluated).
+    public var households: Int
+    /// Households evaluated so far (equal to `households` once completed).
+    public var evaluated: Int
+    /// Fingerprint of the household versions and official classifications evaluated (part of the run id).
+    public var householdsDigest: String
+    public var startedAt: String
+    public var completedAt: String?
+    /// Why a failed run failed.
+    public var error: String?
+    /// The whole run: the sum of its provinces.
+    public var totals: ShadowCounts?
+    /// Each province and commune in short; the full diff of one is at `/v1/shadow-runs/{runId}/areas/{areaCode}`.
+    public var areas: [ShadowAreaHeadline]?
+}
+
+/// One area of a run in short: the households, how many would move, and the class counts on both sides.
+public struct ShadowAreaHeadline: Codable, Sendable, Hashable {
+    public var areaCode: String
+    public var areaLevel: AreaLevel
+    public var areaName: String?
+    public var provinceCode: String
+    public var households: Int
+    public var moved: Int
+    public var official: ClassCounts
+    public var shadow: ClassCounts
+
+    init(_ diff: ShadowAreaDiff) {
+        areaCode = diff.areaCode
+        areaLevel = diff.areaLevel
+        areaName = diff.areaName
+        provinceCode = diff.provinceCode
+        households = diff.counts.households
+        moved = diff.counts.moved
+        official = diff.counts.official
+        shadow = diff.counts.shadow
+    }
+}
+
+/// Shadow runs in eligibility's store: the run and one diff per area, stored together with their events
+/// (`giamngheo.eligibility.shadow-diff.v1`) in one transaction, so a diff is published exactly when it is stored.
+public enum ShadowRunStore {
+    static func migrate(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE shadow_run (
+                  run_id TEXT PRIMARY KEY, run_number INTEGER NOT NULL UNIQUE, standard_id TEXT NOT NULL, completed_at TEXT NOT NULL,
+                  summary BLOB NOT NULL);
+                CREATE TABLE shadow_area (
+                  run_id TEXT NOT NULL, area_code TEXT NOT NULL, payload BLOB NOT NULL, UNIQUE (run_id, area_code));
+                """)
+    }
+
+    /// The households a run would evaluate now, and a fingerprint of their versions and official classification
+    /// versions: an order-independent sum of a 64-bit FNV-1a hash per household, so any change of a household's
+    /// facts or classification gives another fingerprint.
+    static func digest(in db: Database) throws -> (households: Int, digest: String) {
+        var sum: UInt64 = 0
+        var count = 0
+        let cursor = try Row.fetchCursor(db, sql: "SELECT household_id, version FROM classification")
+        while let row = try cursor.next() {
+            sum &+= fnv1a("\(row["household_id"] as String)|\(row["version"] as Int64)")
+            count += 1
+        }
+        return (count, String(sum, radix: 16))
+    }
+
+    private static func fnv1a(_ text: String) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 {
+            hash ^= UInt64(byte)
+            hash &*= 0x0000_0100_0000_01b3
+        }
+        return hash
+    }
+
+    /// The run id: the same standard, catalogue and households give the same id, so asking twice runs once.
+    static func runId(standard: PovertyStandard, catalogueRevision: Int, households: Int, digest: String) -> String {
+        DeterministicID.make("shadow-run", standard.id, String(standard.revision), String(catalogueRevision), String(households), digest)
+    }
+
+    /// Reads every stored household with its published classification, `chunkSize` at a time, inside the caller's
+    /// read transaction (one consistent snapshot), without holding more than a chunk in memory.
+    static func forEachChunk(in db: Database, chunkSize: Int, _ body: ([(snapshot: Data, published: Data)]) throws -> Void) throws {
+        let cursor = try Row.fetchCursor(
+            db, sql: "SELECT f.snapshot, c.payload FROM household_facts f JOIN classification c ON c.household_id = f.household_id")
+        var chunk: [(snapshot: Data, published: Data)] = []
+        chunk.reserveCapacity(chunkSize)
+        while let row = try cursor.next() {
+            chunk.append((row["snapshot"], row["payload"]))
+            if chunk.count == chunkSize {
+                try body(chunk)
+                chunk.removeAll(keepingCapacity: true)
+            }
+        }
+        if !chunk.isEmpty { try body(chunk) }
+    }
+
+    /// Stores a finished run and its area diffs, and queues one event per area. The run number is the next one.
+    static func save(_ run: ShadowRun, in db: Database, diffs: (Int64) -> [ShadowAreaDiff]) throws -> ShadowRun {
+        var run = run
+        let number = (try Int64.fetchOne(db, sql: "SELECT MAX(run_number) FROM shadow_run") ?? 0) + 1
+        run.runNumber = number
+        let areaDiffs = diffs(number)
+        run.areas = areaDiffs.map(ShadowAreaHeadline.init)
+        try db.execute(
+            sql: "INSERT INTO shadow_run (run_id, run_number, standard_id, completed_at, summary) VALUES (?, ?, ?, ?, ?)",
+            arguments: [run.runId, number, run.standard.id, run.completedAt, Data(try EventJSON.encode(run))])
+        for diff in areaDiffs {
+            let bytes = try EventJSON.encode(diff)
+            try db.execute(
+                sql: "INSERT INTO shadow_area (run_id, area_code, payload) VALUES (?, ?, ?)", arguments: [run.runId, diff.areaCode, Data(bytes)])
+            let key = ShadowAreaDiff.key(standardId: diff.standard.id, areaCode: diff.areaCode)
+            try Outbox.append(
+                OutboundEvent.json(
+                    topic: Topics.shadowDiff, key: key, type: EventTypes.shadowDiff, source: EventSources.service("eligibility"),
+                    idParts: ["shadow-diff", run.runId, diff.areaCode], sequence: number, time: diff.completedAt, encoded: bytes),
+                in: db)
+        }
+        return run
+    }
+
+    public static func run(_ runId: String, in db: Database) throws -> ShadowRun? {
+        try Data.fetchOne(db, sql: "SELECT summary FROM shadow_run WHERE run_id = ?", arguments: [runId])
+            .map { try EventJSON.decode(ShadowRun.self, from: $0) }
+    }
+
+    /// Completed runs, newest first, optionally of one standard, without their area lists.
+    public static func runs(standardId: String?, in db: Database) throws -> [ShadowRun] {
+        try Data.fetchAll(
+            db, sql: "SELECT summary FROM shadow_run WHERE ?1 IS NULL OR standard_id = ?1 ORDER BY run_number DESC", arguments: [standardId]
+        ).map {
+            var run = try EventJSON.decode(ShadowRun.self, from: $0)
+            run.areas = nil
+            return run
+        }
+    }
+
+    public static func area(_ areaCode: String, of runId: String, in db: Database) throws -> ShadowAreaDiff? {
+        try Data.fetchOne(db, sql: "SELECT payload FROM shadow_area WHERE run_id = ? AND area_code = ?", arguments: [runId, areaCode])
+            .map { try EventJSON.decode(ShadowAreaDiff.self, from: $0) }
+    }
+}
