@@ -50,6 +50,7 @@ public enum CSV {
 public struct CSVTokenizer: Sendable {
     /// One record (a spreadsheet row) and what was wrong with it, if anything.
     public struct Record: Sendable, Hashable {
+        /// The cells, unquoted; empty when the record was too long to keep.
         public var fields: [String]
         public var problems: [Problem]
 

@@ -1,8 +1,8 @@
 import ArgumentParser
 import Areas
 import Foundation
-import Intake
 import EventContracts
+import Intake
 
 /// The CSV import rate of a running intake: a demo file written first (not timed), imported, then imported again
 /// (every household unchanged).
@@ -30,7 +30,7 @@ struct ImportBench: ParsableCommand {
             else {
                 throw ValidationError("intake answered \(reply.status): \(reply.text.prefix(2_000))")
             }
-            return (report, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+            return (report, elapsed / .seconds(1))
         }
         let (first, firstSeconds) = try timedImport()
         let (second, secondSeconds) = try timedImport()

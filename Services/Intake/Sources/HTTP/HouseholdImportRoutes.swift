@@ -81,14 +81,13 @@ public struct HouseholdImportRoutes: Sendable {
 
     /// One line per import, with counts only: the rows hold personal data.
     private func log(_ report: ImportReport, since start: ContinuousClock.Instant, _ logger: Logger) {
-        let elapsed = ContinuousClock.now - start
         let t = report.totals
         logger.info(
             "household import",
             metadata: [
                 "import": "\(report.importId)", "status": "\(report.status.rawValue)", "rows": "\(t.rows)", "households": "\(t.households)",
                 "created": "\(t.created)", "updated": "\(t.updated)", "unchanged": "\(t.unchanged)", "rejected": "\(t.rejected)",
-                "seconds": "\(String(format: "%.1f", Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))",
+                "seconds": "\(String(format: "%.1f", (ContinuousClock.now - start) / .seconds(1)))",
             ])
     }
 }

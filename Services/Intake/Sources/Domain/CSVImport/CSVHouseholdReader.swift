@@ -4,7 +4,9 @@ import Foundation
 
 /// A household read from its rows: the survey as entered and the spreadsheet row of each member.
 public struct CSVHousehold: Sendable {
+    /// The officer's `household_ref`.
     public var ref: String
+    /// Its spreadsheet rows, first to last.
     public var rows: ClosedRange<Int>
     /// The row of `survey.members[i]`, so that a validator error on `members[i]` can name its row.
     public var memberRows: [Int]
@@ -13,8 +15,10 @@ public struct CSVHousehold: Sendable {
 
 /// A household refused whole, with every problem of every one of its rows.
 public struct RejectedHousehold: Sendable {
+    /// The officer's `household_ref`; nil when its rows had none.
     public var ref: String?
     public var rows: ClosedRange<Int>
+    /// Every problem found, in row and column order.
     public var issues: [ImportIssue]
     /// The household as far as it could be read, when every row had the header's shape (only cells were wrong):
     /// worth validating, so that one pass reports the problems of the other rows too.

@@ -18,6 +18,7 @@ public struct HouseholdCSVColumn: Sendable {
         case member(CellAccess<SurveyMember>)
     }
 
+    /// The header name.
     public let name: String
     public let scope: Scope
     /// An empty cell (or a missing column) is an error; conditional requirements are told in `meaning`.

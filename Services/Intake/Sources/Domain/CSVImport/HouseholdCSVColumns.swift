@@ -5,6 +5,7 @@ import Foundation
 /// template and the documentation all follow. Names are the JSON field paths of `SurveyInput` (members' fields
 /// without `members[i].`), so a validator error such as `members[1].cccd` names its column.
 public enum HouseholdCSVColumns {
+    /// The grouping column's name: the only one that is not a JSON field.
     public static let householdRef = "household_ref"
 
     public static let all: [HouseholdCSVColumn] = [
