@@ -7,7 +7,8 @@
 public struct ShadowAreaDiff: Codable, Sendable, Hashable {
     /// The shadow run this diff belongs to (deterministic: standard, catalogue revision and the households evaluated).
     public var runId: String
-    /// The run's number in the eligibility store that made it; grows with every run, so the latest run wins.
+    /// Grows with every run (the run's completion time in milliseconds since 1970, above every earlier run's), so
+    /// the latest run per standard and area wins, also after eligibility's store is rebuilt.
     public var version: Int64
     /// The candidate standard, applied to every household's latest facts as if it were in force.
     public var standard: StandardRef

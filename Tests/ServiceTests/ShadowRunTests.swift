@@ -229,7 +229,7 @@ struct ShadowRunTests {
                 #expect([row.poor, row.nearPoor, row.averageLiving, row.none] == HouseholdClass.allCases.map { want[$0] ?? 0 }, "\(diff.areaCode) \(from)")
             }
             #expect(diff.officialStandardIds == ["VN-2022-2025"])
-            #expect(diff.standard.id == "VN-2027-2030" && diff.runId == run.runId && diff.version == run.runNumber)
+            #expect(diff.standard.id == "VN-2027-2030" && diff.runId == run.runId && diff.version == run.version)
             #expect(diff.areaName != nil)
         }
 
@@ -266,6 +266,7 @@ struct ShadowRunTests {
         let afterChange = try runner.runNow(standardId: "VN-2027-2030")
         #expect(afterChange.runId != first.runId)
         #expect(afterChange.runNumber == 2)
+        #expect(try #require(afterChange.version) > (try #require(first.version)), "the latest run wins on the topic")
     }
 
     @Test func aCandidateUnderWhichNothingChangesMovesNobody() throws {

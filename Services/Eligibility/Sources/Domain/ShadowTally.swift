@@ -72,7 +72,7 @@ public struct ShadowCounter: Sendable, Hashable {
 
 /// The shadow run's tally by commune; provinces and the whole run are sums of communes.
 public struct ShadowTally: Sendable {
-    public private(set) var communes: [String: (place: HouseholdPlace, counter: ShadowCounter)] = [:]
+    private var communes: [String: (place: HouseholdPlace, counter: ShadowCounter)] = [:]
 
     public init() {}
 

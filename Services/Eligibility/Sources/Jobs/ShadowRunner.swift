@@ -135,15 +135,16 @@ public final class ShadowRunner: Sendable {
             return done.run
         case .success(let started): run = started
         }
+        let completion = Date()
         run.status = .completed
-        run.completedAt = Timestamp.now()
+        run.completedAt = Timestamp.string(completion)
         run.totals = tally.total.counts
         run.evaluated = run.totals?.households ?? 0
         let finished = run
         let saved = try store.pool.write { db in
-            try ShadowRunStore.save(finished, in: db) { number in
+            try ShadowRunStore.save(finished, completedAt: completion, in: db) { version in
                 tally.diffs(
-                    runId: finished.runId, version: number, standard: standard.ref, catalogueRevision: finished.catalogueRevision,
+                    runId: finished.runId, version: version, standard: standard.ref, catalogueRevision: finished.catalogueRevision,
                     completedAt: finished.completedAt!, name: place.name(of:))
             }
         }

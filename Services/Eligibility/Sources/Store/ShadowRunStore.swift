@@ -8,8 +8,11 @@ public struct ShadowRun: Codable, Sendable, Hashable {
     public enum Status: String, Codable, Sendable { case running, completed, failed }
 
     public var runId: String
-    /// Order of completion in this store (also the `version` of its events); absent while running.
+    /// Order of completion in this store (1, 2, …); absent while running.
     public var runNumber: Int64?
+    /// The `version` of the run's diffs: the completion time in milliseconds since 1970, above every earlier run's,
+    /// so that the latest run wins on the compacted topic, also after the store is rebuilt; absent while running.
+    public var version: Int64?
     public var status: Status
     /// The candidate standard.
     public var standard: StandardRef
@@ -60,8 +63,8 @@ public enum ShadowRunStore {
         try db.execute(
             sql: """
                 CREATE TABLE shadow_run (
-                  run_id TEXT PRIMARY KEY, run_number INTEGER NOT NULL UNIQUE, standard_id TEXT NOT NULL, completed_at TEXT NOT NULL,
-                  summary BLOB NOT NULL);
+                  run_id TEXT PRIMARY KEY, run_number INTEGER NOT NULL UNIQUE, version INTEGER NOT NULL, standard_id TEXT NOT NULL,
+                  completed_at TEXT NOT NULL, summary BLOB NOT NULL);
                 CREATE TABLE shadow_area (
                   run_id TEXT NOT NULL, area_code TEXT NOT NULL, payload BLOB NOT NULL, UNIQUE (run_id, area_code));
                 """)
@@ -112,16 +115,21 @@ public enum ShadowRunStore {
         if !chunk.isEmpty { try body(chunk) }
     }
 
-    /// Stores a finished run and its area diffs, and queues one event per area. The run number is the next one.
-    static func save(_ run: ShadowRun, in db: Database, diffs: (Int64) -> [ShadowAreaDiff]) throws -> ShadowRun {
+    /// Stores a finished run and its area diffs, and queues one event per area. The run number is the next one; the
+    /// version is the completion time in milliseconds, or one above the last run's if the clock went back.
+    /// - Parameter diffs: the area diffs for a version.
+    static func save(_ run: ShadowRun, completedAt: Date, in db: Database, diffs: (Int64) -> [ShadowAreaDiff]) throws -> ShadowRun {
         var run = run
-        let number = (try Int64.fetchOne(db, sql: "SELECT MAX(run_number) FROM shadow_run") ?? 0) + 1
+        let last = try Row.fetchOne(db, sql: "SELECT MAX(run_number) AS number, MAX(version) AS version FROM shadow_run")
+        let number = (last?["number"] as Int64? ?? 0) + 1
+        let version = max(Int64((completedAt.timeIntervalSince1970 * 1_000).rounded(.down)), (last?["version"] as Int64? ?? 0) + 1)
         run.runNumber = number
-        let areaDiffs = diffs(number)
+        run.version = version
+        let areaDiffs = diffs(version)
         run.areas = areaDiffs.map(ShadowAreaHeadline.init)
         try db.execute(
-            sql: "INSERT INTO shadow_run (run_id, run_number, standard_id, completed_at, summary) VALUES (?, ?, ?, ?, ?)",
-            arguments: [run.runId, number, run.standard.id, run.completedAt, Data(try EventJSON.encode(run))])
+            sql: "INSERT INTO shadow_run (run_id, run_number, version, standard_id, completed_at, summary) VALUES (?, ?, ?, ?, ?, ?)",
+            arguments: [run.runId, number, version, run.standard.id, run.completedAt, Data(try EventJSON.encode(run))])
         for diff in areaDiffs {
             let bytes = try EventJSON.encode(diff)
             try db.execute(
@@ -130,7 +138,7 @@ public enum ShadowRunStore {
             try Outbox.append(
                 OutboundEvent.json(
                     topic: Topics.shadowDiff, key: key, type: EventTypes.shadowDiff, source: EventSources.service("eligibility"),
-                    idParts: ["shadow-diff", run.runId, diff.areaCode], sequence: number, time: diff.completedAt, encoded: bytes),
+                    idParts: ["shadow-diff", run.runId, diff.areaCode], sequence: version, time: diff.completedAt, encoded: bytes),
                 in: db)
         }
         return run
