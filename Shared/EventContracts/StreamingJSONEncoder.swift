@@ -17,8 +17,11 @@ struct StreamingJSONEncoder {
 ///
 /// Codable has no "container finished" call, so a container is closed when its owner writes its next element or when
 /// the value that opened it has finished encoding (``encodeValue(_:)``).
+///
+/// Its state is `@exclusivity(unchecked)`: a writer is used by one thread, and the dynamic exclusivity checks on a
+/// class's properties cost as much as the writing.
 final class JSONByteWriter: Encoder {
-    var bytes: [UInt8] = []
+    @exclusivity(unchecked) var bytes: [UInt8] = []
     var codingPath: [any CodingKey] { [] }
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
@@ -26,12 +29,12 @@ final class JSONByteWriter: Encoder {
         var closer: UInt8
         var count = 0
     }
-    private var stack: [Open] = []
+    @exclusivity(unchecked) private var stack: [Open] = []
     /// Stack index of the object the value being encoded opened, so a second `container(keyedBy:)` from the same value
     /// (a type that encodes two structs into one object) continues that object.
-    private var valueObject: Int?
+    @exclusivity(unchecked) private var valueObject: Int?
     /// Whether the value being encoded has written anything (a container or a single value).
-    private var valueWritten = false
+    @exclusivity(unchecked) private var valueWritten = false
 
     init() { bytes.reserveCapacity(4_096) }
 
