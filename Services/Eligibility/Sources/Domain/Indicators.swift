@@ -223,9 +223,7 @@ enum IndicatorEvaluator {
         return quoted.dropLast().joined(separator: ", ") + " \(conjunction) " + quoted.last!
     }
 
-    static func number(_ value: Double) -> String {
-        value == value.rounded() ? String(format: "%.0f", value) : String(format: "%.2f", value)
-    }
+    static func number(_ value: Double) -> String { DecimalText.amount(value) }
 
     static func formatShare(_ share: Double) -> String { number(share * 100) + "%" }
 }

@@ -54,7 +54,7 @@ enum Dashboard {
             let style = r.areaLevel == .province ? " class=\"province\"" : ""
             return """
                 <tr\(style)><td>\(r.areaCode)</td><td>\(escape(r.areaName ?? ""))</td><td>\(h.total)</td><td>\(h.poor)</td>\
-                <td>\(String(format: "%.2f", h.poorRatePercent))</td><td>\(h.nearPoor)</td><td>\(String(format: "%.2f", h.nearPoorRatePercent))</td>\
+                <td>\(DecimalText.fixed(h.poorRatePercent, fractionDigits: 2))</td><td>\(h.nearPoor)</td><td>\(DecimalText.fixed(h.nearPoorRatePercent, fractionDigits: 2))</td>\
                 <td>\(h.averageLiving)</td><td>\(r.referrals.households)</td><td>\(r.training.candidates)</td>\
                 <td>\(r.standardIds.joined(separator: ", "))</td></tr>
                 """

@@ -1,0 +1,32 @@
+import Foundation
+import Testing
+
+@testable import EventContracts
+
+@Suite struct DecimalTextTests {
+    @Test func zeroPaddingMatchesPrintf() {
+        for value in [0, 7, 42, 999, 2026, 12345, -3, -42] {
+            for width in [1, 2, 4] {
+                #expect(DecimalText.zeroPadded(value, width: width) == String(format: "%0\(width)d", value), "\(value) \(width)")
+            }
+        }
+    }
+
+    @Test func fixedMatchesPrintfOnManyValues() {
+        var generator = SystemRandomNumberGenerator()
+        var values: [Double] = [0, -0.0, 0.5, 1.5, 2.5, 0.125, 1_500_000, 2_250_000.4, 8.333333, -8.333333, 99.995, 1e15, -0.004]
+        for _ in 0..<5_000 { values.append(Double.random(in: -10_000_000...10_000_000, using: &generator)) }
+        for _ in 0..<5_000 { values.append(Double.random(in: 0...1, using: &generator)) }
+        for value in values {
+            for digits in [0, 1, 2] {
+                #expect(DecimalText.fixed(value, fractionDigits: digits) == String(format: "%.\(digits)f", value), "\(value) \(digits)")
+            }
+        }
+    }
+
+    @Test func amountsAreWholeWithoutAFraction() {
+        #expect(DecimalText.amount(1_500_000) == "1500000")
+        #expect(DecimalText.amount(12.5) == "12.50")
+        #expect(DecimalText.amount(8.0 / 3.0) == "2.67")
+    }
+}
