@@ -183,10 +183,15 @@ public final class AreaTotalsHandler: EventHandler, @unchecked Sendable {
     private func apply(_ keys: [String], sign: Int, commune: String, province: String, in db: Database) throws {
         guard !keys.isEmpty else { return }
         for (code, level) in [(commune, AreaLevel.commune), (province, AreaLevel.province)] {
-            var entry = try cache.withLock { $0[code] } ?? load(code, level: level, province: province, in: db)
-            entry.counters.add(keys, sign: sign)
-            entry.version += 1
-            cache.withLock { $0[code] = entry }
+            if cache.withLock({ $0[code] == nil }) {
+                let loaded = try load(code, level: level, province: province, in: db)
+                cache.withLock { $0[code] = loaded }
+            }
+            // In place: a copy taken out of the cache and put back copied the whole counter dictionary each time.
+            cache.withLock { cache in
+                cache[code]!.counters.add(keys, sign: sign)
+                cache[code]!.version += 1
+            }
         }
     }
 
