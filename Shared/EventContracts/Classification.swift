@@ -127,6 +127,9 @@ public struct Classification: Codable, Sendable, Hashable {
     /// The class under the province's own higher standard, when the province has one (e.g. Bắc Ninh), kept beside
     /// the national result; national programmes follow the national class.
     public var local: LocalClassification?
+    /// Whether the household's workers count as low-income workers (Decree 30/2025/NĐ-CP); absent when the
+    /// standard sets no limit for them.
+    public var lowIncomeWorkers: LowIncomeWorkerAssessment?
 
     public init(
         householdId: String, version: Int64, householdVersion: Int64, rulesRevision: Int, area: AreaRef, surveyDate: String,
@@ -177,5 +180,23 @@ public struct LocalClassification: Codable, Sendable, Hashable {
         self.householdClass = householdClass
         self.income = income
         self.deprivationCount = deprivationCount
+    }
+}
+
+/// Người lao động có thu nhập thấp (Decree 30/2025/NĐ-CP, amending Decree 07/2021): a worker in a household that is
+/// neither poor nor near-poor, with income per person at or below a limit. It is a group of people, not a household
+/// class: the household keeps its class, and its working-age members may apply (e.g. for vocational training).
+public struct LowIncomeWorkerAssessment: Codable, Sendable, Hashable {
+    /// The limit that applied (by area type), VND per person per month.
+    public var limitVnd: Int64
+    /// The household's workers are low-income workers.
+    public var qualifies: Bool
+    /// Why, in plain English, with the figures compared.
+    public var reason: String
+
+    public init(limitVnd: Int64, qualifies: Bool, reason: String) {
+        self.limitVnd = limitVnd
+        self.qualifies = qualifies
+        self.reason = reason
     }
 }

@@ -13,7 +13,14 @@ public enum DecimalText {
     public static func fixed(_ value: Double, fractionDigits: Int) -> String {
         var scale = 1.0
         for _ in 0..<fractionDigits { scale *= 10 }
-        let scaled = (value.magnitude * scale).rounded(.toNearestOrEven)
+        // printf rounds the exact binary value: 7.975 is 7.97499999… and gives "7.97". The product is rounded once,
+        // so when it lands exactly on a half, its exact remainder (fma) says which way the true value lies.
+        let product = value.magnitude * scale
+        let remainder = (-product).addingProduct(value.magnitude, scale)  // fused: exact for these magnitudes
+        var scaled = product.rounded(.toNearestOrEven)
+        if product - product.rounded(.down) == 0.5, remainder != 0 {
+            scaled = remainder > 0 ? product.rounded(.up) : product.rounded(.down)
+        }
         guard value.isFinite, scaled < 9.0e18 else { return "\(value)" }
         let units = UInt64(scaled)
         let divisor = UInt64(scale)

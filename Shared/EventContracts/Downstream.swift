@@ -118,11 +118,14 @@ public struct AreaContribution: Codable, Sendable, Hashable {
     public var deprivedIndicators: [String]
     public var referredProgrammes: [String]
     public var trainingCandidates: Int
+    /// The household's workers are low-income workers (Decree 30/2025/NĐ-CP).
+    public var lowIncomeWorkers: Bool
 
     public init(
         householdId: String, version: Int64, area: AreaRef, present: Bool, householdClass: HouseholdClass,
         transition: Transition, status: RecognitionStatus, standardId: String, ethnicMinority: Bool,
-        noWorkingCapacity: Bool, deprivedIndicators: [String], referredProgrammes: [String], trainingCandidates: Int
+        noWorkingCapacity: Bool, deprivedIndicators: [String], referredProgrammes: [String], trainingCandidates: Int,
+        lowIncomeWorkers: Bool
     ) {
         self.householdId = householdId
         self.version = version
@@ -137,6 +140,7 @@ public struct AreaContribution: Codable, Sendable, Hashable {
         self.deprivedIndicators = deprivedIndicators
         self.referredProgrammes = referredProgrammes
         self.trainingCandidates = trainingCandidates
+        self.lowIncomeWorkers = lowIncomeWorkers
     }
 }
 
@@ -231,12 +235,14 @@ public struct AreaReport: Codable, Sendable, Hashable {
     public var poorDeprivedBy: [String: Int]
     public var referrals: ReferralCounts
     public var training: TrainingCounts
+    /// Households whose workers are low-income workers (Decree 30/2025/NĐ-CP); none of them is poor or near-poor.
+    public var lowIncomeWorkerHouseholds: Int
 
     public init(
         areaCode: String, areaLevel: AreaLevel, areaName: String?, provinceCode: String, version: Int64, asOf: String,
         standardIds: [String], households: ClassCounts, urban: ClassCounts, rural: ClassCounts, ethnicMinority: ClassCounts,
         noWorkingCapacity: ClassCounts, transitions: TransitionCounts, recognised: Int, proposed: Int,
-        poorDeprivedBy: [String: Int], referrals: ReferralCounts, training: TrainingCounts
+        poorDeprivedBy: [String: Int], referrals: ReferralCounts, training: TrainingCounts, lowIncomeWorkerHouseholds: Int
     ) {
         self.areaCode = areaCode
         self.areaLevel = areaLevel
@@ -256,5 +262,6 @@ public struct AreaReport: Codable, Sendable, Hashable {
         self.poorDeprivedBy = poorDeprivedBy
         self.referrals = referrals
         self.training = training
+        self.lowIncomeWorkerHouseholds = lowIncomeWorkerHouseholds
     }
 }

@@ -14,7 +14,9 @@ import Testing
 
     @Test func fixedMatchesPrintfOnManyValues() {
         var generator = SystemRandomNumberGenerator()
-        var values: [Double] = [0, -0.0, 0.5, 1.5, 2.5, 0.125, 1_500_000, 2_250_000.4, 8.333333, -8.333333, 99.995, 1e15, -0.004]
+        var values: [Double] = [0, -0.0, 0.5, 1.5, 2.5, 0.125, 1_500_000, 2_250_000.4, 8.333333, -8.333333, 99.995, 1e15, -0.004, 7.975, 31.9 / 4, 1.005, 2.675]
+        // Values whose product with 100 rounds onto a half though the exact value is not one (31.9 / 4 = 7.97499999…).
+        for cents in 0..<20_000 { values.append((Double(cents) + 0.5) / 100) }
         for _ in 0..<5_000 { values.append(Double.random(in: -10_000_000...10_000_000, using: &generator)) }
         for _ in 0..<5_000 { values.append(Double.random(in: 0...1, using: &generator)) }
         for value in values {

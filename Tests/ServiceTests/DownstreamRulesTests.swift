@@ -93,14 +93,30 @@ func classification(
         let nearPoorMinority = CandidateRules.candidates(snapshot([member("d", age: 20, ethnicity: "tay")]), classification(.nearPoor), rules: rules)
         #expect(nearPoorMinority.map(\.trainingSupportCapVnd) == [3_000_000])
     }
+
+    @Test func lowIncomeWorkersOfAnAverageLivingHouseholdAreCandidates() throws {
+        let members = [member("a", age: 30), member("b", age: 70), member("c", age: 25, disability: .disabled)]
+        var averageLiving = classification(.averageLiving)
+        #expect(CandidateRules.candidates(snapshot(members), averageLiving, rules: rules).isEmpty)
+        averageLiving.lowIncomeWorkers = LowIncomeWorkerAssessment(limitVnd: 2_250_000, qualifies: true, reason: "r")
+        let candidates = CandidateRules.candidates(snapshot(members), averageLiving, rules: rules)
+        #expect(candidates.map(\.memberId) == ["a", "c"])
+        #expect(candidates.map(\.trainingSupportCapVnd) == [try #require(rules.supportCapsVnd.lowIncomeWorker), 6_000_000])
+        #expect(candidates[0].reason.contains("low-income worker"))
+        averageLiving.lowIncomeWorkers?.qualifies = false
+        #expect(CandidateRules.candidates(snapshot(members), averageLiving, rules: rules).isEmpty)
+    }
 }
 
 @Suite struct AreaCountersTests {
-    func contribution(_ cls: HouseholdClass, commune: String = "02000", programmes: [String] = [], candidates: Int = 0) -> AreaContribution {
+    func contribution(
+        _ cls: HouseholdClass, commune: String = "02000", programmes: [String] = [], candidates: Int = 0, lowIncome: Bool = false
+    ) -> AreaContribution {
         AreaContribution(
             householdId: "h", version: 1, area: AreaRef(communeCode: commune, provinceCode: "19", areaType: .rural), present: true,
             householdClass: cls, transition: .newlyPoor, status: .proposed, standardId: "VN-2022-2025", ethnicMinority: true,
-            noWorkingCapacity: false, deprivedIndicators: ["water"], referredProgrammes: programmes, trainingCandidates: candidates)
+            noWorkingCapacity: false, deprivedIndicators: ["water"], referredProgrammes: programmes, trainingCandidates: candidates,
+            lowIncomeWorkers: lowIncome)
     }
 
     @Test func addingAndTakingAwayAContributionRestoresTheTotals() {
@@ -118,7 +134,7 @@ func classification(
         counters.add(AreaCounters.keys(for: contribution(.poor, programmes: ["vbsp-poor-household", "vbsp-rural-water-sanitation"], candidates: 2)), sign: 1)
         counters.add(AreaCounters.keys(for: contribution(.none)), sign: 1)
         counters.add(AreaCounters.keys(for: contribution(.nearPoor)), sign: 1)
-        counters.add(AreaCounters.keys(for: contribution(.none)), sign: 1)
+        counters.add(AreaCounters.keys(for: contribution(.none, candidates: 1, lowIncome: true)), sign: 1)
         let report = counters.report(areaCode: "02000", level: .commune, name: nil, provinceCode: "19", version: 4, asOf: "t")
         #expect(report.households == ClassCounts(total: 4, poor: 1, nearPoor: 1, averageLiving: 0, none: 2))
         #expect(report.households.poorRatePercent == 25)
@@ -127,7 +143,8 @@ func classification(
         #expect(report.transitions.newlyPoor == 4)
         #expect(report.poorDeprivedBy == ["water": 1])
         #expect(report.referrals == ReferralCounts(households: 1, referrals: 2, byProgramme: ["vbsp-poor-household": 1, "vbsp-rural-water-sanitation": 1]))
-        #expect(report.training == TrainingCounts(households: 1, candidates: 2))
+        #expect(report.training == TrainingCounts(households: 2, candidates: 3))
+        #expect(report.lowIncomeWorkerHouseholds == 1)
         #expect(report.standardIds == ["VN-2022-2025"])
     }
 }

@@ -979,3 +979,48 @@ struct EligibilityPropertyTests {
         }
     }
 }
+
+@Suite("Eligibility: low-income workers (Decree 30/2025)")
+struct EligibilityLowIncomeWorkerTests {
+    struct Row: Sendable, CustomTestStringConvertible {
+        var area: AreaType
+        var perCapita: Int64
+        var deprivations: Int
+        var qualifies: Bool
+        var testDescription: String { "\(area) \(perCapita) VND, \(deprivations) deprived → \(qualifies)" }
+    }
+
+    /// Limits 2,250,000 rural / 3,000,000 urban; the poverty lines 1,500,000 / 2,000,000 sit below them.
+    @Test(arguments: [
+        Row(area: .rural, perCapita: 1_500_000, deprivations: 0, qualifies: false),  // near-poor: supported as such
+        Row(area: .rural, perCapita: 1_500_000, deprivations: 3, qualifies: false),  // poor
+        Row(area: .rural, perCapita: 1_500_001, deprivations: 5, qualifies: true),  // above the line: average living
+        Row(area: .rural, perCapita: 2_250_000, deprivations: 0, qualifies: true),  // exactly at the limit
+        Row(area: .rural, perCapita: 2_250_001, deprivations: 0, qualifies: false),
+        Row(area: .urban, perCapita: 2_250_001, deprivations: 0, qualifies: true),
+        Row(area: .urban, perCapita: 3_000_000, deprivations: 0, qualifies: true),
+        Row(area: .urban, perCapita: 3_000_001, deprivations: 0, qualifies: false),
+    ])
+    func householdTestAtTheLimits(_ row: Row) throws {
+        let household = Fixture.withDeprivations(row.deprivations, Fixture.household(area: row.area, income: Fixture.perCapita(row.perCapita)))
+        let classification = try #require(ClassificationBuilder.build(household, catalogue: Fixture.catalogue))
+        let assessment = try #require(classification.lowIncomeWorkers)
+        #expect(assessment.qualifies == row.qualifies, "\(assessment.reason)")
+        #expect(assessment.limitVnd == (row.area == .rural ? 2_250_000 : 3_000_000))
+        #expect(assessment.reason.contains(row.qualifies ? "at or below" : (classification.householdClass <= .nearPoor ? "supported as such" : "above")))
+    }
+
+    @Test func aScoreOnlyHouseholdDoesNotQualifyAndIsToldWhy() throws {
+        let household = Fixture.household(income: Income(method: .score, scoreA: 200))
+        let assessment = try #require(ClassificationBuilder.build(household, catalogue: Fixture.catalogue)?.lowIncomeWorkers)
+        #expect(!assessment.qualifies)
+        #expect(assessment.reason.contains("unknown"))
+    }
+
+    @Test func standardsWithoutALimitSayNothing() throws {
+        let in2027 = Fixture.household(income: Fixture.perCapita(2_000_000), surveyDate: "2027-03-01")
+        let classification = try #require(ClassificationBuilder.build(in2027, catalogue: Fixture.catalogue))
+        #expect(classification.standard.id == "VN-2027-2030")
+        #expect(classification.lowIncomeWorkers == nil)
+    }
+}

@@ -87,7 +87,7 @@ struct Published {
         let catalogue = try StandardsCatalogue.bundled()
         let programmes = try ProgrammeCatalogue.bundled().programmes
         let rules = try TrainingRules.bundled()
-        var expected: [String: (classes: [HouseholdClass: Int], referred: Int, referrals: Int, candidates: Int)] = [:]
+        var expected: [String: (classes: [HouseholdClass: Int], referred: Int, referrals: Int, candidates: Int, lowIncome: Int)] = [:]
         for (id, snapshot) in households {
             guard let c = classifications[id] else { problems.append("household \(id) has no classification"); continue }
             if c.householdVersion != snapshot.version { problems.append("\(id): classified version \(c.householdVersion) of \(snapshot.version)") }
@@ -100,6 +100,10 @@ struct Published {
             if local.map({ Classifier.classify(snapshot, under: $0).householdClass }) != c.local?.householdClass {
                 problems.append("\(id): provincial class \(String(describing: c.local?.householdClass)) disagrees with \(String(describing: local?.id))")
             }
+            let wantLowIncome = LowIncomeWorkers.assess(
+                householdClass: outcome.householdClass, income: outcome.income, areaType: snapshot.area.areaType,
+                limits: standard.lowIncomeWorkerLimitsVnd)
+            if wantLowIncome != c.lowIncomeWorkers { problems.append("\(id): low-income-worker assessment \(String(describing: c.lowIncomeWorkers))") }
             let wantReferrals = ReferralRules.referrals(for: c, programmes: programmes)
             let gotReferrals = referrals[id]?.referrals ?? []
             if wantReferrals != gotReferrals { problems.append("\(id): referrals \(gotReferrals.map(\.programmeId)), expected \(wantReferrals.map(\.programmeId))") }
@@ -108,11 +112,12 @@ struct Published {
             let gotCandidates = matches[id]?.candidates ?? []
             if wantCandidates != gotCandidates { problems.append("\(id): \(gotCandidates.count) candidates, expected \(wantCandidates.count)") }
             for code in [c.area.communeCode, c.area.provinceCode] {
-                var entry = expected[code] ?? ([:], 0, 0, 0)
+                var entry = expected[code] ?? ([:], 0, 0, 0, 0)
                 entry.classes[c.householdClass, default: 0] += 1
                 entry.referred += wantReferrals.isEmpty ? 0 : 1
                 entry.referrals += wantReferrals.count
                 entry.candidates += wantCandidates.count
+                entry.lowIncome += wantLowIncome?.qualifies == true ? 1 : 0
                 expected[code] = entry
             }
         }
@@ -127,6 +132,9 @@ struct Published {
                 problems.append("area \(code): report \(report.referrals.households)/\(report.referrals.referrals) referred, expected \(want.referred)/\(want.referrals)")
             }
             if report.training.candidates != want.candidates { problems.append("area \(code): \(report.training.candidates) candidates, expected \(want.candidates)") }
+            if report.lowIncomeWorkerHouseholds != want.lowIncome {
+                problems.append("area \(code): \(report.lowIncomeWorkerHouseholds) low-income-worker households, expected \(want.lowIncome)")
+            }
         }
         if reports.count != expected.count { problems.append("\(reports.count) area reports, expected \(expected.count)") }
         return problems

@@ -37,6 +37,7 @@ struct SystemTests {
         let published = try await system.published()
         let classifications = try published.latest(EventTypes.classification, as: Classification.self)
         let poor = try #require(classifications.values.first { $0.householdClass == .poor })
+        #expect(classifications.values.contains { $0.lowIncomeWorkers?.qualifies == true }, "the demo data has low-income-worker households")
         let record = try await system.intake.get("/v1/households/\(poor.householdId)")
         #expect(record.status == 200)
         #expect(try record.decode(HouseholdRecord.self).snapshot.version == 1)

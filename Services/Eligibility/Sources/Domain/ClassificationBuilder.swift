@@ -20,6 +20,9 @@ public enum ClassificationBuilder {
         classification.income.basis = outcome.incomeBasis.rawValue
         classification.income.scoreB = outcome.scoreB
         classification.notes = outcome.notes.isEmpty ? nil : outcome.notes
+        classification.lowIncomeWorkers = LowIncomeWorkers.assess(
+            householdClass: outcome.householdClass, income: outcome.income, areaType: snapshot.area.areaType,
+            limits: standard.lowIncomeWorkerLimitsVnd)
         if let localStandard = catalogue.local(provinceCode: snapshot.area.provinceCode, on: snapshot.surveyDate) {
             let local = Classifier.classify(snapshot, under: localStandard)
             classification.local = LocalClassification(

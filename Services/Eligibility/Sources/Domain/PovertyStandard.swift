@@ -82,6 +82,9 @@ public struct PovertyStandard: Codable, Sendable, Hashable {
     public var incomeLinesVnd: ByArea<Int64>
     /// Upper bound (inclusive) of the average-living-standard band; nil when the standard defines none known to us.
     public var averageLivingLinesVnd: ByArea<Int64>?
+    /// Income per person at or below which the workers of a household that is neither poor nor near-poor are
+    /// low-income workers (Decree 30/2025/NĐ-CP), VND per month; nil when the standard sets none.
+    public var lowIncomeWorkerLimitsVnd: ByArea<Int64>?
     /// Circular 07 scoring calibrated to this standard's lines; nil when no calibration is known.
     public var scoring: Circular07Scoring?
     /// A household at or below the line is poor with at least this many deprivations, near-poor with fewer.
@@ -91,7 +94,8 @@ public struct PovertyStandard: Codable, Sendable, Hashable {
     public init(
         id: String, revision: Int, legalBasis: String, scope: String, priorScopes: [PriorScope]? = nil,
         effectiveFrom: String, effectiveTo: String?, incomeLinesVnd: ByArea<Int64>, averageLivingLinesVnd: ByArea<Int64>?,
-        scoring: Circular07Scoring?, deprivationThreshold: Int, indicators: [IndicatorDefinition]
+        scoring: Circular07Scoring?, deprivationThreshold: Int, indicators: [IndicatorDefinition],
+        lowIncomeWorkerLimitsVnd: ByArea<Int64>? = nil
     ) {
         self.id = id
         self.revision = revision
@@ -102,6 +106,7 @@ public struct PovertyStandard: Codable, Sendable, Hashable {
         self.effectiveTo = effectiveTo
         self.incomeLinesVnd = incomeLinesVnd
         self.averageLivingLinesVnd = averageLivingLinesVnd
+        self.lowIncomeWorkerLimitsVnd = lowIncomeWorkerLimitsVnd
         self.scoring = scoring
         self.deprivationThreshold = deprivationThreshold
         self.indicators = indicators

@@ -38,7 +38,7 @@ public struct TransitionBasis: Sendable, Hashable {
 extension Classification {
     /// Whether the two decide the same: equal apart from what only echoes the standard's data: `version`,
     /// `rulesRevision`, the standards' revision numbers, the lines and thresholds quoted in the income assessments,
-    /// the indicators' reason texts and the notes. A reclassification publishes a household only when this is false.
+    /// the indicators' reason texts, the low-income-worker limit and reason, and the notes. A reclassification publishes a household only when this is false.
     ///
     /// Those echoes carry the parameters ("not below 8 m²", the 1,500,000 line), so a corrected parameter rewrites
     /// them for every household of the standard; comparing them would republish all of those households although
@@ -60,6 +60,8 @@ extension Classification {
         copy.local?.income.averageLivingLineVnd = nil
         copy.local?.income.scoreAThreshold = nil
         copy.notes = nil
+        copy.lowIncomeWorkers?.limitVnd = 0
+        copy.lowIncomeWorkers?.reason = ""
         for index in copy.indicators.indices { copy.indicators[index].reason = "" }
         return copy
     }

@@ -27,6 +27,7 @@ public struct AreaCounters: Codable, Sendable, Hashable {
         if c.householdClass == .poor { keys += c.deprivedIndicators.map { "poorDeprived.\($0)" } }
         if !c.referredProgrammes.isEmpty { keys.append("referral.households") }
         keys += c.referredProgrammes.map { "referral.programme.\($0)" }
+        if c.lowIncomeWorkers { keys.append("lowIncomeWorker.households") }
         if c.trainingCandidates > 0 {
             keys.append("training.households")
             keys += Array(repeating: "training.candidates", count: c.trainingCandidates)
@@ -61,6 +62,7 @@ public struct AreaCounters: Codable, Sendable, Hashable {
                 poorToNearPoor: self["transition.poorToNearPoor"]),
             recognised: self["status.recognised"], proposed: self["status.proposed"], poorDeprivedBy: withPrefix("poorDeprived."),
             referrals: ReferralCounts(households: self["referral.households"], referrals: byProgramme.values.reduce(0, +), byProgramme: byProgramme),
-            training: TrainingCounts(households: self["training.households"], candidates: self["training.candidates"]))
+            training: TrainingCounts(households: self["training.households"], candidates: self["training.candidates"]),
+            lowIncomeWorkerHouseholds: self["lowIncomeWorker.households"])
     }
 }

@@ -47,6 +47,9 @@ struct ClassificationBasis: Codable, Sendable {
     var ethnicMinority: Bool
     var noWorkingCapacity: Bool
     var indicators: [Indicator]
+    var lowIncomeWorkers: LowIncome?
+
+    struct LowIncome: Codable, Sendable { var qualifies: Bool }
 }
 
 /// The household id and version of a loan-referral or training-match set, and the one thing reporting counts of it.
@@ -129,7 +132,7 @@ public final class HouseholdResultHandler: EventHandler, @unchecked Sendable {
                 transition: c.transition, status: c.status, standardId: c.standard.id, ethnicMinority: c.ethnicMinority,
                 noWorkingCapacity: c.noWorkingCapacity, deprivedIndicators: c.indicators.filter(\.deprived).map(\.id),
                 referredProgrammes: (row["programmes"] as String).split(separator: ",").map(String.init),
-                trainingCandidates: row["candidates"])
+                trainingCandidates: row["candidates"], lowIncomeWorkers: c.lowIncomeWorkers?.qualifies == true)
             return try OutboundEvent.json(
                 topic: Topics.areaContribution, key: area.provinceCode, type: EventTypes.areaContribution,
                 source: EventSources.service("reporting"),

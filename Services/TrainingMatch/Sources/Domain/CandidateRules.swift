@@ -15,6 +15,8 @@ public struct TrainingRules: Codable, Sendable, Hashable {
         public var ethnicMinority: Int64
         public var nearPoor: Int64
         public var other: Int64
+        /// Low-income workers (Decree 30/2025); when a rules file has none, `other` applies.
+        public var lowIncomeWorker: Int64?
     }
 
     public var revision: Int
@@ -32,10 +34,12 @@ public struct TrainingRules: Codable, Sendable, Hashable {
     }
 }
 
-/// Selects the working-age members of eligible households as training and job candidates. Pure.
+/// Selects the working-age members of eligible households, and low-income workers (Decree 30/2025), as training
+/// and job candidates. Pure.
 public enum CandidateRules {
     public static func candidates(_ snapshot: HouseholdSnapshot, _ classification: Classification, rules: TrainingRules) -> [TrainingCandidate] {
-        guard rules.eligibleClasses.contains(classification.householdClass) else { return [] }
+        let lowIncome = classification.lowIncomeWorkers?.qualifies == true
+        guard rules.eligibleClasses.contains(classification.householdClass) || lowIncome else { return [] }
         return snapshot.members.compactMap { member in
             let facts = member.facts
             let retirement = facts.sex == .male ? rules.retirementAge.male : rules.retirementAge.female
@@ -54,6 +58,8 @@ public enum CandidateRules {
                 (cap, group) = (rules.supportCapsVnd.ethnicMinority, "ethnic-minority member")
             } else if classification.householdClass == .nearPoor {
                 (cap, group) = (rules.supportCapsVnd.nearPoor, "member of a near-poor household")
+            } else if lowIncome {
+                (cap, group) = (rules.supportCapsVnd.lowIncomeWorker ?? rules.supportCapsVnd.other, "low-income worker (Decree 30/2025)")
             } else {
                 (cap, group) = (rules.supportCapsVnd.other, "rural worker")
             }
