@@ -44,7 +44,7 @@ func service(_ name: String, executable: String, folder: String, resources: Bool
 
 /// (module, executable, folder, has a Resources folder of rule data)
 let services: [(String, String, String, Bool)] = [
-    ("Intake", "intake", "Intake", false),
+    ("Intake", "intake", "Intake", true),
     ("Eligibility", "eligibility", "Eligibility", true),
     ("LoanReferral", "loan-referral", "LoanReferral", true),
     ("TrainingMatch", "training-match", "TrainingMatch", true),

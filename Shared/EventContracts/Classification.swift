@@ -105,7 +105,10 @@ public struct Classification: Codable, Sendable, Hashable {
     public var area: AreaRef
     public var surveyDate: String
     public var roundId: String
+    /// The classified snapshot's status: only a `recognised` version's class becomes the household's official class.
     public var status: RecognitionStatus
+    /// The commune chairman's decision that recognised the classified version, when it is `recognised`.
+    public var recognition: RecognitionDecision?
     public var standard: StandardRef
     public var householdClass: HouseholdClass
     public var income: IncomeAssessment
@@ -114,8 +117,8 @@ public struct Classification: Codable, Sendable, Hashable {
     public var transition: Transition
     /// The household's previous official class, if any.
     public var previousClass: HouseholdClass?
-    /// Survey date of the recognised review in which the household escaped poverty (YYYY-MM-DD), from which
-    /// programme windows run; absent if it never escaped.
+    /// Date of the recognition decision (YYYY-MM-DD) of the version in which the household escaped poverty, from
+    /// which programme windows run; absent if no escape has been recognised (a proposed escape sets none).
     public var escapedOn: String?
     public var memberCount: Int
     /// Head of household belongs to an ethnic minority (reports split by it).

@@ -22,6 +22,20 @@ public enum AreaType: String, Codable, Sendable, CaseIterable { case urban, rura
 /// Whether a review's results are the commune's official list yet (after the chairman's decision).
 public enum RecognitionStatus: String, Codable, Sendable, CaseIterable { case proposed, recognised }
 
+/// The commune People's Committee chairman's decision (quyết định công nhận của Chủ tịch UBND xã) that made a
+/// review round's results official for the commune; carried by every version it recognised.
+public struct RecognitionDecision: Codable, Sendable, Hashable {
+    /// The decision's number as written on it, e.g. `123/QĐ-UBND`.
+    public var decisionNumber: String
+    /// YYYY-MM-DD the chairman signed it; programme windows for newly-escaped households run from it.
+    public var decisionDate: String
+
+    public init(decisionNumber: String, decisionDate: String) {
+        self.decisionNumber = decisionNumber
+        self.decisionDate = decisionDate
+    }
+}
+
 public enum ReviewKind: String, Codable, Sendable, CaseIterable {
     /// The annual review, 1 Sep – 14 Dec.
     case periodic
@@ -307,7 +321,11 @@ public struct HouseholdSnapshot: Codable, Sendable, Hashable {
     public var roundId: String
     /// YYYY-MM-DD; decides which standard applies.
     public var surveyDate: String
+    /// `recognised` only in a version intake wrote for the commune's recognition decision; every survey is `proposed`.
     public var status: RecognitionStatus
+    /// The decision that recognised this version; present exactly when `status` is `recognised` (absent in
+    /// versions recognised before intake recorded decisions).
+    public var recognition: RecognitionDecision?
     public var head: HeadIdentity
     public var members: [HouseholdMember]
     public var conditions: LivingConditions
@@ -316,7 +334,8 @@ public struct HouseholdSnapshot: Codable, Sendable, Hashable {
 
     public init(
         householdId: String, version: Int64, area: AreaRef, reviewKind: ReviewKind, roundId: String, surveyDate: String,
-        status: RecognitionStatus, head: HeadIdentity, members: [HouseholdMember], conditions: LivingConditions, recordedAt: String
+        status: RecognitionStatus, recognition: RecognitionDecision? = nil, head: HeadIdentity, members: [HouseholdMember],
+        conditions: LivingConditions, recordedAt: String
     ) {
         self.householdId = householdId
         self.version = version
@@ -325,9 +344,18 @@ public struct HouseholdSnapshot: Codable, Sendable, Hashable {
         self.roundId = roundId
         self.surveyDate = surveyDate
         self.status = status
+        self.recognition = recognition
         self.head = head
         self.members = members
         self.conditions = conditions
         self.recordedAt = recordedAt
+    }
+}
+
+extension HouseholdSnapshot {
+    /// Makes this version the commune's official one under `decision`: status and decision always go together.
+    public mutating func recognise(by decision: RecognitionDecision) {
+        status = .recognised
+        recognition = decision
     }
 }

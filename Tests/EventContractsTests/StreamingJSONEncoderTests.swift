@@ -65,7 +65,8 @@ import Testing
     }
 
     @Test func dictionariesAreSortedSoEqualValuesGiveEqualBytes() throws {
-        let value = (0..<50).reduce(into: [String: Int]()) { $0["key\($0.count)-\($1)"] = $1 }
+        var value: [String: Int] = [:]
+        for n in 0..<50 { value["key\(value.count)-\(n)"] = n }
         let first = try EventJSON.encode(value)
         let copy = Dictionary(uniqueKeysWithValues: value.map { ($0.key, $0.value) }.reversed())
         #expect(try EventJSON.encode(copy) == first)

@@ -77,8 +77,8 @@ func importCSV(_ text: String) -> (stored: [ImportedHousehold], issues: [ImportI
 func fullSurvey() -> SurveyInput {
     var input = survey(members: 3)
     input.householdId = "0b7e4a3c-5d2f-4e1a-9b8c-7d6e5f4a3b2c"
-    input.roundId = "2026-periodic-đợt-2"
-    input.status = .recognised
+    input.roundId = "2026-periodic"
+    input.status = .proposed
     input.village = "Thôn \"Nà Pài\", tổ 3\nxóm Đồi"
     input.conditions.housing.floorAreaM2 = 42.5
     input.conditions.information.devices = [.smartphone, .television]

@@ -14,15 +14,19 @@ struct EligibilityStoreFixture {
     let catalogue: StandardsCatalogue
     let areas: AreaRegistry
 
-    /// The demo data of `compose/up`: `giamngheo-admin demo` posts 300 households, seed 1, 3 communes per province.
+    /// The commune decision the fixture's recognised households carry.
+    static let decision = RecognitionDecision(decisionNumber: "125/QĐ-UBND", decisionDate: "2026-11-20")
+
+    /// The demo data of `compose/up`: `giamngheo-admin demo` posts 300 households, seed 1, 3 communes per province;
+    /// every `recognisedEvery`-th as intake publishes it once the commune recognised it (``decision``).
     static func demoSnapshots(count: Int = 300, seed: UInt64 = 1, recognisedEvery: Int? = nil) throws -> [HouseholdSnapshot] {
         let areas = try AreaRegistry.bundled()
         var generator = DemoHouseholds(seed: seed, communes: DemoHouseholds.demoCommunes(areas, perProvince: 3))
         return try (0..<count).map { serial in
-            var input = generator.next(serial: serial)
-            if let every = recognisedEvery, serial % every == 0 { input.status = .recognised }
-            return try SurveyValidator.validate(input, areas: areas, today: CalendarDate("2026-11-22")!).get()
+            var snapshot = try SurveyValidator.validate(generator.next(serial: serial), areas: areas, today: CalendarDate("2026-11-22")!).get()
                 .snapshot(version: 1, recordedAt: "2026-10-16T08:00:00.000Z")
+            if let every = recognisedEvery, serial % every == 0 { snapshot.recognise(by: decision) }
+            return snapshot
         }
     }
 

@@ -46,7 +46,7 @@ func errors(_ input: SurveyInput) -> [FieldError] {
         #expect(valid.members.map(\.ageYears) == [46, 8])
         #expect(valid.conditions.income.monthlyTotalVnd == 4_000_000)
         #expect(valid.roundId == "2026-periodic")
-        #expect(valid.status == .proposed)
+        #expect(valid.snapshot(version: 1, recordedAt: "2026-11-22T08:00:00.000Z").status == .proposed)
         // The id follows commune and head CCCD, so the same household submitted again is the same household.
         #expect(valid.householdId == (try SurveyValidator.validate(survey(), areas: areas, today: today).get().householdId))
     }

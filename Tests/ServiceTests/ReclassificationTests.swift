@@ -138,7 +138,7 @@ struct ReclassificationTests {
     @Test func aRecognisedVersionIsJudgedAgainstTheOfficialClassBeforeIt() throws {
         let fixture = try EligibilityStoreFixture()
         var household = try EligibilityStoreFixture.demoSnapshots(count: 1)[0]
-        household.status = .recognised
+        household.recognise(by: EligibilityStoreFixture.decision)
         household.area.areaType = .rural
         household.conditions.income = Income(method: .declared, perCapitaMonthlyVnd: 500_000)
         household.conditions.water = .surfaceWater
@@ -149,7 +149,8 @@ struct ReclassificationTests {
         household.conditions.income = Income(method: .declared, perCapitaMonthlyVnd: 1_550_000)
         try fixture.apply([household])  // version 2: above the 1,500,000 rural line: escaped poverty
         let escaped = try #require(try fixture.store.pool.read { db in try EligibilityStore.classification(household.householdId, in: db) })
-        #expect(escaped.previousClass == .poor && escaped.transition == .escapedPoverty && escaped.escapedOn == household.surveyDate)
+        #expect(escaped.previousClass == .poor && escaped.transition == .escapedPoverty)
+        #expect(escaped.escapedOn == EligibilityStoreFixture.decision.decisionDate, "dated by the recognition decision, not the survey")
 
         // A correction of the rural line to 1,600,000 puts version 2 below it again: still poor, against version 1.
         let corrected = Correction.corrected(fixture.catalogue, "VN-2022-2025") { $0.incomeLinesVnd.rural = 1_600_000 }

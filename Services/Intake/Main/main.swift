@@ -8,5 +8,8 @@ struct IntakeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "intake", abstract: "Household registry: surveys in, household snapshots out.")
     @OptionGroup var options: CommonOptions
 
-    func run() async throws { try await IntakeService.run(options: options) }
+    @Option(help: "A review calendar file (rounds' windows) to use instead of the shipped one (env REVIEW_CALENDAR_FILE).")
+    var reviewCalendarFile: String?
+
+    func run() async throws { try await IntakeService.run(options: options, reviewCalendarFile: reviewCalendarFile) }
 }

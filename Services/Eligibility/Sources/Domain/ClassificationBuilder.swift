@@ -17,6 +17,7 @@ public enum ClassificationBuilder {
             memberCount: snapshot.members.count,
             ethnicMinority: snapshot.members.first { $0.facts.relation == .head }?.facts.ethnicMinority ?? false,
             noWorkingCapacity: !snapshot.members.contains { $0.facts.workingCapacity != .none })
+        classification.recognition = snapshot.status == .recognised ? snapshot.recognition : nil
         classification.income.basis = outcome.incomeBasis.rawValue
         classification.income.scoreB = outcome.scoreB
         classification.notes = outcome.notes.isEmpty ? nil : outcome.notes
@@ -37,7 +38,7 @@ public enum ClassificationBuilder {
         _ snapshot: HouseholdSnapshot, under standard: PovertyStandard, catalogue: StandardsCatalogue, basis: TransitionBasis
     ) -> Classification {
         let outcome = Classifier.classify(snapshot, under: standard)
-        let (transition, _, escapedOn) = basis.advance(to: outcome.householdClass, surveyDate: snapshot.surveyDate)
+        let (transition, _, escapedOn) = basis.advance(to: outcome.householdClass, recognisedOn: snapshot.recognisedOn)
         return build(
             snapshot, under: standard, catalogue: catalogue, outcome: outcome, transition: transition, previous: basis.previousOfficial,
             escapedOn: escapedOn)
@@ -47,5 +48,14 @@ public enum ClassificationBuilder {
     public static func build(_ snapshot: HouseholdSnapshot, catalogue: StandardsCatalogue) -> Classification? {
         guard let standard = catalogue.national(on: snapshot.surveyDate) else { return nil }
         return build(snapshot, under: standard, catalogue: catalogue, basis: .none)
+    }
+}
+
+extension HouseholdSnapshot {
+    /// The date this version became official: its recognition decision's date; for a version recognised before intake
+    /// recorded decisions (no `recognition`), its survey date. Nil while it is proposed.
+    public var recognisedOn: String? {
+        guard status == .recognised else { return nil }
+        return recognition?.decisionDate ?? surveyDate
     }
 }

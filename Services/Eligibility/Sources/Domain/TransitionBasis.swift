@@ -17,10 +17,11 @@ public struct TransitionBasis: Sendable, Hashable {
     public static let none = TransitionBasis(previousOfficial: nil, everEscapedPoverty: false, escapedOn: nil)
 
     /// The basis read back from the classification published for the same version, for stores that did not record
-    /// it. Exact except in one case: a household that escaped poverty in this very version loses any earlier escape
-    /// date (the published `escapedOn` is the new one), which matters only if the new result is no longer an escape.
+    /// it. Exact except in one case: a household whose escape from poverty was recognised in this very version loses
+    /// any earlier escape date (the published `escapedOn` is the new one), which matters only if the new result is no
+    /// longer an escape.
     public init(publishedFor classification: Classification) {
-        let escapedNow = classification.transition == .escapedPoverty
+        let escapedNow = classification.transition == .escapedPoverty && classification.status == .recognised
         self.init(
             previousOfficial: classification.previousClass,
             everEscapedPoverty: classification.transition == .rePoor || (classification.escapedOn != nil && !escapedNow),
@@ -28,10 +29,12 @@ public struct TransitionBasis: Sendable, Hashable {
     }
 
     /// The transition to `current`, and the escape date and flag that hold after it.
-    public func advance(to current: HouseholdClass, surveyDate: String) -> (transition: Transition, everEscapedPoverty: Bool, escapedOn: String?) {
+    /// - Parameter recognisedOn: the date of the decision that recognised this version (nil while it is proposed): an
+    ///   escape from poverty dates from it; a proposed escape changes no date, since it is not official yet.
+    public func advance(to current: HouseholdClass, recognisedOn: String?) -> (transition: Transition, everEscapedPoverty: Bool, escapedOn: String?) {
         let transition = Transitions.transition(previousOfficial: previousOfficial, everEscapedPoverty: everEscapedPoverty, current: current)
-        let escaped = transition == .escapedPoverty
-        return (transition, everEscapedPoverty || escaped, escaped ? surveyDate : escapedOn)
+        let escaped = transition == .escapedPoverty && recognisedOn != nil
+        return (transition, everEscapedPoverty || escaped, escaped ? recognisedOn : escapedOn)
     }
 }
 

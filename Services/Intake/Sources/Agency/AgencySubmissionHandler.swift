@@ -13,10 +13,12 @@ import GRDB
 public struct AgencySubmissionHandler: EventHandler {
     let areas: AreaRegistry
     let today: @Sendable () -> CalendarDate
+    let calendar: ReviewCalendar
 
-    public init(areas: AreaRegistry, today: @escaping @Sendable () -> CalendarDate) {
+    public init(areas: AreaRegistry, today: @escaping @Sendable () -> CalendarDate, calendar: ReviewCalendar = .shipped) {
         self.areas = areas
         self.today = today
+        self.calendar = calendar
     }
 
     public func handle(_ event: InboundEvent, in db: Database) throws -> [OutboundEvent] {
@@ -29,7 +31,7 @@ public struct AgencySubmissionHandler: EventHandler {
             submissionSource: attributes.source, submissionId: attributes.id, correlationId: correlationId, status: .rejected)
         do {
             let input = try event.decode(SurveyInput.self)
-            switch SurveyValidator.validate(input, areas: areas, today: today()) {
+            switch SurveyValidator.validate(input, areas: areas, today: today(), calendar: calendar) {
             case .success(let valid):
                 let accepted = try IntakeStore.accept(valid, input: input, idempotencyKey: nil, in: db)
                 outcome.status = .accepted

@@ -2,14 +2,14 @@ import Foundation
 import Areas
 import EventContracts
 
-/// A survey that passed every check, with what intake derives from it (area, ages, income per person).
+/// A survey that passed every check, with what intake derives from it (area, ages, income per person). A survey is
+/// always `proposed`: only the commune's recognition decision makes a version `recognised`.
 public struct ValidSurvey: Sendable, Hashable {
     public var householdId: String
     public var area: AreaRef
     public var reviewKind: ReviewKind
     public var roundId: String
     public var surveyDate: String
-    public var status: RecognitionStatus
     public var head: HeadIdentity
     public var members: [HouseholdMember]
     public var conditions: LivingConditions
@@ -18,7 +18,7 @@ public struct ValidSurvey: Sendable, Hashable {
     public func snapshot(version: Int64, recordedAt: String) -> HouseholdSnapshot {
         HouseholdSnapshot(
             householdId: householdId, version: version, area: area, reviewKind: reviewKind, roundId: roundId,
-            surveyDate: surveyDate, status: status, head: head, members: members, conditions: conditions, recordedAt: recordedAt)
+            surveyDate: surveyDate, status: .proposed, head: head, members: members, conditions: conditions, recordedAt: recordedAt)
     }
 }
 
@@ -26,7 +26,10 @@ public struct ValidSurvey: Sendable, Hashable {
 public enum SurveyValidator {
     public static let maxMembers = 30
 
-    public static func validate(_ input: SurveyInput, areas: AreaRegistry, today: CalendarDate) -> Result<ValidSurvey, ValidationFailure> {
+    /// - Parameter calendar: the review rounds' windows (an operator's corrected file in the service).
+    public static func validate(
+        _ input: SurveyInput, areas: AreaRegistry, today: CalendarDate, calendar: ReviewCalendar = .shipped
+    ) -> Result<ValidSurvey, ValidationFailure> {
         var errors: [FieldError] = []
         let surveyDate = CalendarDate(input.surveyDate)
         if let surveyDate {
@@ -88,13 +91,52 @@ public enum SurveyValidator {
 
         var conditions = input.conditions
         errors += check(&conditions, memberCount: input.members.count)
+        if input.status == .recognised {
+            errors.append(FieldError(
+                "status", "'recognised' is set only by the commune chairman's recognition decision "
+                    + "(POST /v1/review-rounds/{roundId}/communes/{communeCode}/recognition); submit the survey as 'proposed' or without status"))
+        }
+        let round = surveyDate.flatMap { reviewRound(input, surveyDate: $0, calendar: calendar, errors: &errors) }
 
-        guard errors.isEmpty, let area, let head, let surveyDate else { return .failure(ValidationFailure(errors)) }
+        guard errors.isEmpty, let area, let head, let surveyDate, let round else { return .failure(ValidationFailure(errors)) }
         let householdId = input.householdId?.lowercased() ?? DeterministicID.make("household", area.communeCode, head.cccd)
-        let roundId = input.roundId ?? defaultRound(input.reviewKind, surveyDate)
         return .success(ValidSurvey(
-            householdId: householdId, area: area, reviewKind: input.reviewKind, roundId: roundId, surveyDate: surveyDate.description,
-            status: input.status ?? .proposed, head: head, members: members, conditions: conditions))
+            householdId: householdId, area: area, reviewKind: input.reviewKind, roundId: round.roundId, surveyDate: surveyDate.description,
+            head: head, members: members, conditions: conditions))
+    }
+
+    /// The survey's round: the one it names, which must be of its `reviewKind` and hold its survey date, or else the
+    /// round of that kind whose window holds the date. Appends what is wrong to `errors`.
+    static func reviewRound(_ input: SurveyInput, surveyDate: CalendarDate, calendar: ReviewCalendar, errors: inout [FieldError]) -> ReviewRound? {
+        guard let id = input.roundId else {
+            guard let round = calendar.round(of: input.reviewKind, containing: surveyDate) else {
+                let periodic = try? calendar.round(id: ReviewRoundID.make(.periodic, year: surveyDate.year))
+                errors.append(FieldError(
+                    "surveyDate", input.reviewKind == .periodic
+                        ? "\(surveyDate) is outside the periodic review of \(surveyDate.year)"
+                            + (periodic.map { " (\($0.opensOn) – \($0.closesOn))" } ?? "")
+                            + "; a survey between periodic reviews belongs to an ad hoc round (reviewKind 'adhoc')"
+                        : "no ad hoc round holds \(surveyDate); give its roundId"))
+                return nil
+            }
+            return round
+        }
+        let round: ReviewRound
+        do {
+            round = try calendar.round(id: id)
+        } catch {
+            errors.append(error)
+            return nil
+        }
+        if round.kind != input.reviewKind {
+            errors.append(FieldError("roundId", "'\(id)' is a \(round.kind.rawValue) round but reviewKind is '\(input.reviewKind.rawValue)'"))
+            return nil
+        }
+        if !round.contains(surveyDate) {
+            errors.append(FieldError("surveyDate", "\(surveyDate) is outside round \(id) (\(round.opensOn) – \(round.closesOn))"))
+            return nil
+        }
+        return round
     }
 
     /// Checks the living conditions. Income per person is left to the standard (it divides the total exactly).
@@ -120,13 +162,6 @@ public enum SurveyValidator {
             if income.scoreA == nil { errors.append(FieldError("income.scoreA", "is required when method is 'score'")) }
         }
         return errors
-    }
-
-    static func defaultRound(_ kind: ReviewKind, _ date: CalendarDate) -> String {
-        switch kind {
-        case .periodic: "\(date.year)-periodic"
-        case .adhoc: String(format: "%04d-%02d-adhoc", date.year, date.month)
-        }
     }
 
     static func isUUID(_ text: String) -> Bool {

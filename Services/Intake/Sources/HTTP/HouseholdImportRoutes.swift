@@ -14,12 +14,17 @@ public struct HouseholdImportRoutes: Sendable {
     let writer: GroupCommitWriter
     let areas: AreaRegistry
     let today: @Sendable () -> CalendarDate
+    let calendar: ReviewCalendar
 
-    public init(store: ServiceStore, writer: GroupCommitWriter, areas: AreaRegistry, today: @escaping @Sendable () -> CalendarDate) {
+    public init(
+        store: ServiceStore, writer: GroupCommitWriter, areas: AreaRegistry, today: @escaping @Sendable () -> CalendarDate,
+        calendar: ReviewCalendar = .shipped
+    ) {
         self.store = store
         self.writer = writer
         self.areas = areas
         self.today = today
+        self.calendar = calendar
     }
 
     public func register(on router: Router<BasicRequestContext>) {
@@ -44,7 +49,7 @@ public struct HouseholdImportRoutes: Sendable {
         let started = ContinuousClock.now
         var session: HouseholdImportSession
         do {
-            session = try await HouseholdImportSession.begin(writer: writer, areas: areas, today: today())
+            session = try await HouseholdImportSession.begin(writer: writer, areas: areas, today: today(), calendar: calendar)
         } catch {
             return JSONResponse.error(.serviceUnavailable, "the registry cannot take an import now; retry")
         }

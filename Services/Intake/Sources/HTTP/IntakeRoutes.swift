@@ -7,26 +7,32 @@ import Hummingbird
 import ServiceRuntime
 
 /// Intake's HTTP API: submit surveys one by one, in batches (officers' tablets syncing a day's work) or as a CSV
-/// import, read a household.
+/// import, read a household and its versions; review rounds and the commune's recognition decisions.
 public struct IntakeRoutes: Sendable {
     let store: ServiceStore
     let writer: GroupCommitWriter
     let areas: AreaRegistry
     let today: @Sendable () -> CalendarDate
+    let calendar: ReviewCalendar
 
     public static let maxBatch = 1_000
 
-    public init(store: ServiceStore, areas: AreaRegistry, today: @escaping @Sendable () -> CalendarDate = { CalendarDate(Date()) }) {
+    public init(
+        store: ServiceStore, areas: AreaRegistry, today: @escaping @Sendable () -> CalendarDate = { CalendarDate(Date()) },
+        calendar: ReviewCalendar = .shipped
+    ) {
         self.store = store
         self.writer = GroupCommitWriter(store: store)
         self.areas = areas
         self.today = today
+        self.calendar = calendar
     }
 
     public func register(on router: Router<BasicRequestContext>) {
         router.post("/v1/households") { request, _ in await submit(request) }
         router.post("/v1/household-batches") { request, _ in await submitBatch(request) }
-        HouseholdImportRoutes(store: store, writer: writer, areas: areas, today: today).register(on: router)
+        HouseholdImportRoutes(store: store, writer: writer, areas: areas, today: today, calendar: calendar).register(on: router)
+        ReviewRoundRoutes(store: store, writer: writer, areas: areas, today: today, calendar: calendar).register(on: router)
         router.get("/v1/households/:id") { _, context in
             let id = context.parameters.get("id") ?? ""
             guard let record = try await store.pool.read({ db in try IntakeStore.household(id, in: db) }) else {
@@ -34,6 +40,18 @@ public struct IntakeRoutes: Sendable {
             }
             return JSONResponse.make(.ok, record)
         }
+        router.get("/v1/households/:id/versions") { _, context in
+            let id = context.parameters.get("id") ?? ""
+            let versions = try await store.pool.read { db in try IntakeStore.versions(id, in: db) }
+            guard !versions.isEmpty else { return JSONResponse.notFound("household \(id)") }
+            return JSONResponse.make(.ok, HouseholdVersions(householdId: id.lowercased(), versions: versions))
+        }
+    }
+
+    /// `GET /v1/households/{id}/versions`: the household's history, oldest first.
+    struct HouseholdVersions: Codable, Sendable {
+        var householdId: String
+        var versions: [HouseholdRecord.VersionEntry]
     }
 
     func submit(_ request: Request) async -> Response {
@@ -48,7 +66,7 @@ public struct IntakeRoutes: Sendable {
             return error.response
         }
         let valid: ValidSurvey
-        switch SurveyValidator.validate(input, areas: areas, today: today()) {
+        switch SurveyValidator.validate(input, areas: areas, today: today(), calendar: calendar) {
         case .success(let survey): valid = survey
         case .failure(let failure): return HTTPInputError(.unprocessableContent, errors: failure.errors).response
         }
@@ -91,7 +109,7 @@ public struct IntakeRoutes: Sendable {
         var results = [BatchItemResult?](repeating: nil, count: inputs.count)
         var valid: [(Int, ValidSurvey, SurveyInput)] = []
         for (index, input) in inputs.enumerated() {
-            switch SurveyValidator.validate(input, areas: areas, today: date) {
+            switch SurveyValidator.validate(input, areas: areas, today: date, calendar: calendar) {
             case .success(let survey): valid.append((index, survey, input))
             case .failure(let failure):
                 results[index] = BatchItemResult(index: index, errors: failure.errors.map { FieldError("[\(index)].\($0.field)", $0.reason) })

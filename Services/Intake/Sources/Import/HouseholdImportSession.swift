@@ -29,18 +29,22 @@ public struct HouseholdImportSession: Sendable {
     private var warnings = IssueList()
 
     /// Starts an import: its report exists (status `running`) from now on.
-    public static func begin(writer: GroupCommitWriter, areas: AreaRegistry, today: CalendarDate) async throws -> Self {
-        let session = Self(importId: UUID().uuidString.lowercased(), startedAt: Timestamp.now(), writer: writer, areas: areas, today: today)
+    public static func begin(
+        writer: GroupCommitWriter, areas: AreaRegistry, today: CalendarDate, calendar: ReviewCalendar = .shipped
+    ) async throws -> Self {
+        let session = Self(
+            importId: UUID().uuidString.lowercased(), startedAt: Timestamp.now(), writer: writer,
+            plan: HouseholdCSVImport(areas: areas, today: today, calendar: calendar))
         let (id, startedAt) = (session.importId, session.startedAt)
         try await writer.write { db in try ImportReportStore.begin(id, startedAt: startedAt, in: db) }
         return session
     }
 
-    private init(importId: String, startedAt: String, writer: GroupCommitWriter, areas: AreaRegistry, today: CalendarDate) {
+    private init(importId: String, startedAt: String, writer: GroupCommitWriter, plan: HouseholdCSVImport) {
         self.importId = importId
         self.startedAt = startedAt
         self.writer = writer
-        self.plan = HouseholdCSVImport(areas: areas, today: today)
+        self.plan = plan
     }
 
     /// Reads the next bytes of the upload, storing a chunk of households whenever one is full.

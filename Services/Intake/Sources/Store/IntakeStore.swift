@@ -49,6 +49,7 @@ public enum IntakeStore {
             try db.execute(sql: "CREATE INDEX member_cccd_household ON member_cccd(household_id)")
         }
         ImportReportStore.migrations(&migrator)
+        RecognitionStore.migrations(&migrator)
     }
 
     /// Stores a valid survey as a new version (or recognises it as unchanged) and queues its snapshot event,
@@ -61,7 +62,7 @@ public enum IntakeStore {
         var normalized = input
         normalized.householdId = survey.householdId
         normalized.roundId = survey.roundId
-        normalized.status = survey.status
+        normalized.status = .proposed
         let surveyBytes = try EventJSON.encode(normalized)
         let requestHash = DeterministicID.make("request", String(decoding: surveyBytes, as: UTF8.self))
         if let idempotencyKey,
@@ -79,25 +80,20 @@ public enum IntakeStore {
         } else {
             let version = (current?["version"] as Int64? ?? 0) + 1
             let now = Timestamp.now()
-            let snapshotBytes = try EventJSON.encode(survey.snapshot(version: version, recordedAt: now))
+            let snapshot = survey.snapshot(version: version, recordedAt: now)
             try db.run(
                 """
-                    INSERT INTO household (household_id, version, commune_code, content_hash, updated_at) VALUES (?, ?, ?, ?, ?)
+                    INSERT INTO household (household_id, version, commune_code, content_hash, updated_at, round_id, status)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (household_id) DO UPDATE SET version = excluded.version, commune_code = excluded.commune_code,
-                      content_hash = excluded.content_hash, updated_at = excluded.updated_at
-                    """, [survey.householdId, version, survey.area.communeCode, contentHash, now])
-            try db.run(
-                "INSERT INTO household_version (household_id, version, survey, snapshot, recorded_at) VALUES (?, ?, ?, ?, ?)", [survey.householdId, version, Data(surveyBytes), Data(snapshotBytes), now])
+                      content_hash = excluded.content_hash, updated_at = excluded.updated_at, round_id = excluded.round_id,
+                      status = excluded.status
+                    """, [survey.householdId, version, survey.area.communeCode, contentHash, now, survey.roundId, snapshot.status.rawValue])
+            try storeVersion(snapshot, survey: Data(surveyBytes), in: db)
             try db.run("DELETE FROM member_cccd WHERE household_id = ?", [survey.householdId])
             for cccd in Set(input.members.compactMap(\.cccd)) {
                 try db.run("INSERT INTO member_cccd (cccd, household_id) VALUES (?, ?)", [cccd, survey.householdId])
             }
-            try Outbox.append(
-                OutboundEvent.json(
-                    topic: Topics.household, key: survey.householdId, type: EventTypes.householdSnapshot,
-                    source: EventSources.service("intake"), idParts: ["household", survey.householdId, String(version)],
-                    sequence: version, time: now, encoded: snapshotBytes, personal: true),
-                in: db)
             outcome = AcceptOutcome(householdId: survey.householdId, version: version, result: current == nil ? .created : .updated)
         }
         outcome.warnings = try duplicateCCCDWarnings(input, householdId: survey.householdId, in: db)
@@ -106,6 +102,21 @@ public enum IntakeStore {
                 "INSERT INTO idempotency_key (key, request_hash, outcome, created_at) VALUES (?, ?, ?, ?)", [idempotencyKey, requestHash, Data(try EventJSON.encode(outcome)), Timestamp.now()])
         }
         return outcome
+    }
+
+    /// Keeps `snapshot` as a version of its household, beside the survey it came from, and queues it for publishing:
+    /// the one way a household version is written (a survey, or the commune's recognition of one).
+    static func storeVersion(_ snapshot: HouseholdSnapshot, survey: Data, in db: Database) throws {
+        let snapshotBytes = try EventJSON.encode(snapshot)
+        try db.run(
+            "INSERT INTO household_version (household_id, version, survey, snapshot, recorded_at) VALUES (?, ?, ?, ?, ?)",
+            [snapshot.householdId, snapshot.version, survey, Data(snapshotBytes), snapshot.recordedAt])
+        try Outbox.append(
+            OutboundEvent.json(
+                topic: Topics.household, key: snapshot.householdId, type: EventTypes.householdSnapshot,
+                source: EventSources.service("intake"), idParts: ["household", snapshot.householdId, String(snapshot.version)],
+                sequence: snapshot.version, time: snapshot.recordedAt, encoded: snapshotBytes, personal: true),
+            in: db)
     }
 
     /// A CCCD listed in another household is flagged for an officer, never merged.
@@ -134,13 +145,23 @@ public enum IntakeStore {
                     """),
                 arguments: [id.lowercased()])
         else { return nil }
-        let history = try Row.fetchAll(
-            db.cachedStatement(sql: "SELECT version, recorded_at FROM household_version WHERE household_id = ? ORDER BY version"), arguments: [id.lowercased()]
-        ).map { HouseholdRecord.VersionEntry(version: $0["version"], recordedAt: $0["recorded_at"]) }
+        let history = try versions(id, in: db)
         return HouseholdRecord(
             survey: try EventJSON.decode(SurveyInput.self, from: row["survey"] as Data),
             snapshot: try EventJSON.decode(HouseholdSnapshot.self, from: row["snapshot"] as Data),
             updatedAt: row["updated_at"], history: history)
+    }
+
+    /// Every version of a household, oldest first: its status, round and decision, and when it was recorded.
+    public static func versions(_ id: String, in db: Database) throws -> [HouseholdRecord.VersionEntry] {
+        try Row.fetchAll(
+            db.cachedStatement(sql: "SELECT snapshot FROM household_version WHERE household_id = ? ORDER BY version"), arguments: [id.lowercased()]
+        ).map { row in
+            let snapshot = try EventJSON.decode(HouseholdSnapshot.self, from: row["snapshot"] as Data)
+            return HouseholdRecord.VersionEntry(
+                version: snapshot.version, recordedAt: snapshot.recordedAt, status: snapshot.status, roundId: snapshot.roundId,
+                recognition: snapshot.recognition)
+        }
     }
 
     public static func count(in db: Database) throws -> Int {
@@ -150,9 +171,14 @@ public enum IntakeStore {
 
 /// A household as officers see it: what was entered, what was published, and when each version was recorded.
 public struct HouseholdRecord: Codable, Sendable {
-    public struct VersionEntry: Codable, Sendable {
+    /// One version as `GET /v1/households/{id}/versions` lists it (no personal data).
+    public struct VersionEntry: Codable, Sendable, Hashable {
         public var version: Int64
         public var recordedAt: String
+        public var status: RecognitionStatus
+        public var roundId: String
+        /// The decision that recognised this version, when it is `recognised`.
+        public var recognition: RecognitionDecision?
     }
     public var survey: SurveyInput
     public var snapshot: HouseholdSnapshot

@@ -13,7 +13,8 @@ public struct LoanProgramme: Codable, Sendable, Hashable {
     public enum Rule: Codable, Sendable, Hashable {
         /// The household's class is one of these.
         case householdClass([HouseholdClass])
-        /// Escaped poverty within `windowMonths` of the survey date (Decision 28/2015: 3 years).
+        /// Escaped poverty, and the survey date is at most `windowMonths` after `escapedOn`, the date of the decision that
+        /// recognised the escape (Decision 28/2015: 3 years).
         case newlyEscaped(windowMonths: Int)
         /// A rural household deprived on any of these indicators.
         case ruralDeprivation([String])

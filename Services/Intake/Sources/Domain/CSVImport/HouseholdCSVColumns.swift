@@ -29,11 +29,13 @@ public enum HouseholdCSVColumns {
             "`periodic`: the annual review (1 Sep – 14 Dec); `adhoc`: the monthly review from the 15th."),
         .household(
             "roundId", .optional(\.roundId, .text()),
-            "Review round. Empty for the default, `<year>-periodic` or `<year>-<month>-adhoc` from the survey date."),
+            "Review round: `<year>-periodic` (1 Sep – 14 Dec) or `<year>-<month>-adhoc` (the 15th to the 14th of the next month), "
+                + "of the row's reviewKind and holding its survey date. Empty: the round of that kind whose window holds the survey date."),
         .household("surveyDate", .required(\.surveyDate, .date), "Date of the survey; decides the poverty standard and the area codes that apply."),
         .household(
             "status", .optional(\.status, .oneOf(RecognitionStatus.self)),
-            "Empty or `proposed` until the commune chairman's decision; `recognised` after it."),
+            "Empty or `proposed`. `recognised` is refused: the commune chairman's decision is posted to intake once for the round "
+                + "and commune (docs/intake/review-rounds.md) and recognises its households."),
         .household("housing.walls", .required(\.conditions.housing.walls, .oneOf(BuildingMaterial.self)), "Main material of the walls."),
         .household("housing.columns", .required(\.conditions.housing.columns, .oneOf(BuildingMaterial.self)), "Main material of the columns (or load-bearing walls)."),
         .household("housing.roof", .required(\.conditions.housing.roof, .oneOf(BuildingMaterial.self)), "Main material of the roof."),
