@@ -9,25 +9,10 @@ import ServiceRuntime
 
 /// Bulk CSV import of a commune's review: the upload is read as it arrives (never collected whole) and its report
 /// is kept, so that the full error list can be fetched after the answer.
-public struct HouseholdImportRoutes: Sendable {
-    let store: ServiceStore
-    let writer: GroupCommitWriter
-    let areas: AreaRegistry
-    let today: @Sendable () -> CalendarDate
-    let calendar: ReviewCalendar
+struct HouseholdImportRoutes: IntakeRouteGroup {
+    let context: IntakeContext
 
-    public init(
-        store: ServiceStore, writer: GroupCommitWriter, areas: AreaRegistry, today: @escaping @Sendable () -> CalendarDate,
-        calendar: ReviewCalendar = .shipped
-    ) {
-        self.store = store
-        self.writer = writer
-        self.areas = areas
-        self.today = today
-        self.calendar = calendar
-    }
-
-    public func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<BasicRequestContext>) {
         router.post("/v1/household-imports") { request, context in await importCSV(request, logger: context.logger) }
         router.get("/v1/household-imports/:id") { _, context in
             let id = context.parameters.get("id") ?? ""

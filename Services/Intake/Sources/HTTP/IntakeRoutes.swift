@@ -8,12 +8,8 @@ import ServiceRuntime
 
 /// Intake's HTTP API: submit surveys one by one, in batches (officers' tablets syncing a day's work) or as a CSV
 /// import, read a household and its versions; review rounds and the commune's recognition decisions.
-public struct IntakeRoutes: Sendable {
-    let store: ServiceStore
-    let writer: GroupCommitWriter
-    let areas: AreaRegistry
-    let today: @Sendable () -> CalendarDate
-    let calendar: ReviewCalendar
+public struct IntakeRoutes: IntakeRouteGroup {
+    let context: IntakeContext
 
     public static let maxBatch = 1_000
 
@@ -21,18 +17,14 @@ public struct IntakeRoutes: Sendable {
         store: ServiceStore, areas: AreaRegistry, today: @escaping @Sendable () -> CalendarDate = { CalendarDate(Date()) },
         calendar: ReviewCalendar = .shipped
     ) {
-        self.store = store
-        self.writer = GroupCommitWriter(store: store)
-        self.areas = areas
-        self.today = today
-        self.calendar = calendar
+        context = IntakeContext(store: store, writer: GroupCommitWriter(store: store), areas: areas, today: today, calendar: calendar)
     }
 
     public func register(on router: Router<BasicRequestContext>) {
         router.post("/v1/households") { request, _ in await submit(request) }
         router.post("/v1/household-batches") { request, _ in await submitBatch(request) }
-        HouseholdImportRoutes(store: store, writer: writer, areas: areas, today: today, calendar: calendar).register(on: router)
-        ReviewRoundRoutes(store: store, writer: writer, areas: areas, today: today, calendar: calendar).register(on: router)
+        HouseholdImportRoutes(context: context).register(on: router)
+        ReviewRoundRoutes(context: context).register(on: router)
         router.get("/v1/households/:id") { _, context in
             let id = context.parameters.get("id") ?? ""
             guard let record = try await store.pool.read({ db in try IntakeStore.household(id, in: db) }) else {
@@ -128,4 +120,27 @@ public struct IntakeRoutes: Sendable {
         let rejected = all.filter { $0.errors != nil }.count
         return JSONResponse.make(rejected == 0 ? .ok : HTTPResponse.Status(code: 207, reasonPhrase: "Multi-Status"), BatchResult(accepted: all.count - rejected, rejected: rejected, results: all))
     }
+}
+
+/// What every group of intake's routes works with: one store and its group-commit writer, the area list, the
+/// review calendar and today's date (a function, so tests can fix it).
+struct IntakeContext: Sendable {
+    let store: ServiceStore
+    let writer: GroupCommitWriter
+    let areas: AreaRegistry
+    let today: @Sendable () -> CalendarDate
+    let calendar: ReviewCalendar
+}
+
+/// A group of intake's routes, reading its dependencies from the shared ``IntakeContext``.
+protocol IntakeRouteGroup: Sendable {
+    var context: IntakeContext { get }
+}
+
+extension IntakeRouteGroup {
+    var store: ServiceStore { context.store }
+    var writer: GroupCommitWriter { context.writer }
+    var areas: AreaRegistry { context.areas }
+    var today: @Sendable () -> CalendarDate { context.today }
+    var calendar: ReviewCalendar { context.calendar }
 }

@@ -7,23 +7,8 @@ import Hummingbird
 import ServiceRuntime
 
 /// Review rounds (đợt rà soát) and the commune chairman's recognition decision on a round (docs/intake/review-rounds.md).
-public struct ReviewRoundRoutes: Sendable {
-    let store: ServiceStore
-    let writer: GroupCommitWriter
-    let areas: AreaRegistry
-    let today: @Sendable () -> CalendarDate
-    let calendar: ReviewCalendar
-
-    public init(
-        store: ServiceStore, writer: GroupCommitWriter, areas: AreaRegistry, today: @escaping @Sendable () -> CalendarDate,
-        calendar: ReviewCalendar
-    ) {
-        self.store = store
-        self.writer = writer
-        self.areas = areas
-        self.today = today
-        self.calendar = calendar
-    }
+struct ReviewRoundRoutes: IntakeRouteGroup {
+    let context: IntakeContext
 
     /// `GET /v1/review-rounds`: a year's rounds with the calendar data they come from.
     struct RoundList: Codable, Sendable {
@@ -32,7 +17,7 @@ public struct ReviewRoundRoutes: Sendable {
         var rounds: [ReviewRound]
     }
 
-    public func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<BasicRequestContext>) {
         router.get("/v1/review-rounds") { request, _ in
             let text = request.uri.queryParameters.get("year")
             guard let year = text.map({ Int($0) }) ?? today().year, (2016...2100).contains(year) else {
