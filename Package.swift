@@ -80,7 +80,7 @@ let package = Package(
         .target(
             name: "ServiceRuntime",
             dependencies: [
-                "Kafka", "EventStore", "EventContracts", hummingbird, lifecycle, log, metrics, argumentParser,
+                "Kafka", "EventStore", "EventContracts", "Areas", hummingbird, lifecycle, log, metrics, argumentParser,
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],

@@ -30,10 +30,24 @@ public struct AreaRegistry: Sendable {
 
     /// The data shipped with the system (the seed provinces).
     public static func bundled() throws -> AreaRegistry {
+        try load(directory: try bundledDirectory())
+    }
+
+    /// The folder of the shipped data, for tools that build an areas directory from it.
+    public static func bundledDirectory() throws -> URL {
         guard let url = Bundle.module.url(forResource: "Resources", withExtension: nil) else {
             throw FieldError("areas", "bundled area data is missing")
         }
-        return try load(directory: url)
+        return url
+    }
+
+    /// The areas a service uses: the directory in `AREAS_DIR` when it is set (an operator's, made by
+    /// `giamngheo-admin areas import`; docs/areas.md), else the shipped data. `source` says which, for the start-up log.
+    public static func configured(
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> (registry: AreaRegistry, source: String) {
+        guard let directory = environment["AREAS_DIR"], !directory.isEmpty else { return (try bundled(), "shipped") }
+        return (try load(directory: URL(fileURLWithPath: directory)), directory)
     }
 
     /// Loads `provinces.csv`, `communes.csv` and, when present, `former_units.csv` and `crosswalk.csv` from `directory`.

@@ -1,3 +1,4 @@
+import Areas
 import EventContracts
 import EventStore
 import Foundation
@@ -27,6 +28,14 @@ public struct ServiceApp: Sendable {
         guard librdkafkaVersion.compare("2.1.1", options: .numeric) != .orderedAscending else {
             throw KafkaError.client("librdkafka \(librdkafkaVersion) is too old (need 2.1.1 or newer); run compose/setup")
         }
+    }
+
+    /// The area list (docs/areas.md): the operator's directory in `AREAS_DIR` when set, else the shipped data;
+    /// which one is logged at start.
+    public func areas() throws -> AreaRegistry {
+        let (registry, source) = try AreaRegistry.configured()
+        logger.info("areas", metadata: ["source": "\(source)", "communeCodes": "\(registry.communes.count)"])
+        return registry
     }
 
     /// Opens the store and runs its migrations, before anything consumes.

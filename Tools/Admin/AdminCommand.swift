@@ -15,7 +15,7 @@ struct AdminCommand: AsyncParsableCommand {
         abstract: "Operator tools for GiamNgheo.",
         subcommands: [
             CreateTopics.self, LoadDemo.self, ImportCSV.self, CSVTemplate.self, BrokerBench.self, SystemBench.self, ImportBench.self,
-            CodecBench.self, StoreBench.self, ReclassifyBench.self, CountRecords.self,
+            CodecBench.self, StoreBench.self, ReclassifyBench.self, CountRecords.self, AreasCommand.self,
         ])
 }
 

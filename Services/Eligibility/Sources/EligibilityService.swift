@@ -62,7 +62,7 @@ public enum EligibilityService {
         let consumer = app.consumer(
             group: "eligibility", topics: [Topics.household], handler: ClassificationHandler(catalogue: catalogue), store: store)
         let worker = ReclassificationWorker(reclassifier: Reclassifier(store: store, catalogue: catalogue), logger: app.logger)
-        let runner = ShadowRunner(store: store, catalogue: catalogue, place: CurrentPlace(areas: try AreaRegistry.bundled()), logger: app.logger)
+        let runner = ShadowRunner(store: store, catalogue: catalogue, place: CurrentPlace(areas: try app.areas()), logger: app.logger)
         let router = Router()
         EligibilityRoutes(store: store, catalogue: catalogue).register(on: router)
         ShadowRunRoutes(store: store, runner: runner).register(on: router)

@@ -18,7 +18,7 @@ public enum IntakeService {
         let app = try ServiceApp(service: name, defaultPort: defaultPort, options: options)
         let store = try app.openStore(migrations: IntakeStore.migrations)
         try app.ensureTopics()
-        let areas = try AreaRegistry.bundled()
+        let areas = try app.areas()
         let file = reviewCalendarFile ?? ProcessInfo.processInfo.environment["REVIEW_CALENDAR_FILE"].flatMap { $0.isEmpty ? nil : $0 }
         let calendar = try file.map(ReviewCalendar.load(file:)) ?? ReviewCalendar.bundled()
         app.logger.info("review calendar", metadata: ["revision": "\(calendar.revision)", "file": "\(file ?? "shipped")"])

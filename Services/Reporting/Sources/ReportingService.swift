@@ -17,7 +17,7 @@ public enum ReportingService {
             group: "reporting-households", topics: [Topics.classification, Topics.loanReferral, Topics.trainingMatch],
             handler: HouseholdResultHandler(), store: store)
         let areas = app.consumer(
-            group: "reporting-areas", topics: [Topics.areaContribution], handler: AreaTotalsHandler(areas: try AreaRegistry.bundled()),
+            group: "reporting-areas", topics: [Topics.areaContribution], handler: AreaTotalsHandler(areas: try app.areas()),
             store: store)
         let router = Router()
         ReportingRoutes(store: store).register(on: router)
