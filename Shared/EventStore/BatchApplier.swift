@@ -92,7 +92,8 @@ public struct BatchApplier: Sendable {
                     continue
                 }
                 try db.run(
-                    "INSERT INTO inbox (source, id, received_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", [attributes.source, attributes.id, now])
+                    "INSERT INTO inbox (event_time, source, id, received_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                    [attributes.time, attributes.source, attributes.id, now])
                 guard db.changesCount > 0 else {
                     outcome.duplicates += 1
                     continue
@@ -105,7 +106,8 @@ public struct BatchApplier: Sendable {
                     outcome.applied += 1
                 } catch let poison as PoisonRecord {
                     // Forget the id, so the sender can re-publish a corrected event under the same id.
-                    try db.run("DELETE FROM inbox WHERE source = ? AND id = ?", [attributes.source, attributes.id])
+                    try db.run(
+                        "DELETE FROM inbox WHERE event_time = ? AND source = ? AND id = ?", [attributes.time, attributes.source, attributes.id])
                     try deadLetter(message, poison, in: db)
                     outcome.deadLettered += 1
                 }
