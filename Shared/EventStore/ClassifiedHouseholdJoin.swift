@@ -23,7 +23,26 @@ public struct ClassifiedHouseholdJoin: Sendable {
                 """)
     }
 
+    /// Second schema step: a completed classification keeps no payload, so the column takes NULL.
+    public func migrateCompletedWithoutPayload(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE \(table)_classification_v2 (
+                  household_id TEXT PRIMARY KEY, version INTEGER NOT NULL, classification BLOB, completed_version INTEGER);
+                INSERT INTO \(table)_classification_v2 (household_id, version, classification, completed_version)
+                  SELECT household_id, version, CASE WHEN completed_version >= version THEN NULL ELSE classification END,
+                    completed_version
+                  FROM \(table)_classification;
+                DROP TABLE \(table)_classification;
+                ALTER TABLE \(table)_classification_v2 RENAME TO \(table)_classification;
+                """)
+    }
+
     /// Applies a household or classification event; returns what `complete` produced when the pair became ready.
+    ///
+    /// A classification is kept only while it waits for its household: once completed, its row keeps the version
+    /// and `completed_version` and drops the 3 KB payload, so the usual order (household first) writes the
+    /// classification's row once, small.
     public func handle(
         _ event: InboundEvent, in db: Database,
         complete: (HouseholdSnapshot, Classification) throws -> [OutboundEvent]
@@ -35,35 +54,64 @@ public struct ClassifiedHouseholdJoin: Sendable {
         switch event.attributes.type {
         case EventTypes.householdSnapshot:
             try keepNewer("household", "snapshot", householdId, identity.version, event.data, in: db)
+            guard
+                let pending = try Row.fetchOne(
+                    db.cachedStatement(
+                        sql: """
+                            SELECT c.classification, c.version, h.snapshot, h.version AS household_version
+                            FROM \(table)_classification c JOIN \(table)_household h ON h.household_id = c.household_id
+                            WHERE c.household_id = ? AND c.classification IS NOT NULL
+                            """),
+                    arguments: [householdId]),
+                pending["household_version"] as Int64 >= Classification.householdVersion(ofClassificationVersion: pending["version"])
+            else { return [] }
+            return try completePair(
+                householdId, version: pending["version"], classification: pending["classification"] as Data,
+                snapshot: pending["snapshot"] as Data, in: db, complete: complete)
         case EventTypes.classification:
-            try keepNewer("classification", "classification", householdId, identity.version, event.data, in: db)
+            let held = try Int64.fetchOne(
+                db.cachedStatement(sql: "SELECT version FROM \(table)_classification WHERE household_id = ?"), arguments: [householdId])
+            if let held, held >= identity.version { return [] }  // a version already held (pending or completed)
+            let data = Data(event.data ?? [])
+            if let household = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT version, snapshot FROM \(table)_household WHERE household_id = ?"), arguments: [householdId]),
+                household["version"] as Int64 >= Classification.householdVersion(ofClassificationVersion: identity.version)
+            {
+                return try completePair(
+                    householdId, version: identity.version, classification: data, snapshot: household["snapshot"] as Data, in: db,
+                    complete: complete)
+            }
+            try db.run(
+                """
+                    INSERT INTO \(table)_classification (household_id, version, classification, completed_version) VALUES (?, ?, ?, NULL)
+                    ON CONFLICT (household_id) DO UPDATE SET version = excluded.version, classification = excluded.classification
+                    """, [householdId, identity.version, data])
+            return []
         default:
             throw PoisonRecord(FieldError("ce_type", "unexpected event type '\(event.attributes.type)'"))
         }
-        guard
-            let row = try Row.fetchOne(
-                db.cachedStatement(
-                    sql: """
-                        SELECT h.snapshot, h.version AS household_version, c.classification, c.version, c.completed_version
-                        FROM \(table)_classification c JOIN \(table)_household h ON h.household_id = c.household_id
-                        WHERE c.household_id = ?
-                        """),
-                arguments: [householdId])
-        else { return [] }
-        let version: Int64 = row["version"]
-        if let completed = row["completed_version"] as Int64?, completed >= version { return [] }
-        guard row["household_version"] as Int64 >= Classification.householdVersion(ofClassificationVersion: version) else { return [] }
+    }
+
+    /// Decodes both halves, calls `complete`, and marks the classification version completed without its payload.
+    private func completePair(
+        _ householdId: String, version: Int64, classification classificationData: Data, snapshot snapshotData: Data, in db: Database,
+        complete: (HouseholdSnapshot, Classification) throws -> [OutboundEvent]
+    ) throws -> [OutboundEvent] {
         let classification: Classification
         let snapshot: HouseholdSnapshot
         do {
-            classification = try EventJSON.decode(Classification.self, from: row["classification"] as Data)
-            snapshot = try EventJSON.decode(HouseholdSnapshot.self, from: row["snapshot"] as Data)
+            classification = try EventJSON.decode(Classification.self, from: classificationData)
+            snapshot = try EventJSON.decode(HouseholdSnapshot.self, from: snapshotData)
         } catch {
             throw PoisonRecord(EventJSON.fieldError(error))
         }
         let events = try complete(snapshot, classification)
         try db.run(
-            "UPDATE \(table)_classification SET completed_version = ? WHERE household_id = ?", [version, householdId])
+            """
+                INSERT INTO \(table)_classification (household_id, version, classification, completed_version) VALUES (?, ?, NULL, ?)
+                ON CONFLICT (household_id) DO UPDATE SET version = excluded.version, classification = NULL,
+                  completed_version = excluded.completed_version
+                """, [householdId, version, version])
         return events
     }
 

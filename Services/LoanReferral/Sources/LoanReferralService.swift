@@ -22,6 +22,7 @@ public enum LoanReferralService {
                     CREATE INDEX referral_household ON referral(household_id);
                     """)
         }
+        migrator.registerMigration("loan-referral-v2-join") { db in try ReferralHandler.join.migrateCompletedWithoutPayload(db) }
     }
 
     public static func run(options: CommonOptions) async throws {

@@ -15,6 +15,7 @@ public enum TrainingMatchService {
             try MatchHandler.join.migrate(db)
             try MatchHandler.latest.migrate(db)
         }
+        migrator.registerMigration("training-match-v2-join") { db in try MatchHandler.join.migrateCompletedWithoutPayload(db) }
     }
 
     public static func run(options: CommonOptions) async throws {
