@@ -48,6 +48,17 @@ public enum IntakeStore {
             // Replacing a household's CCCD rows looks them up by household: without this, a scan per submission.
             try db.execute(sql: "CREATE INDEX member_cccd_household ON member_cccd(household_id)")
         }
+        migrator.registerMigration("intake-v3-cccds-on-household") { db in
+            // The household row lists its members' CCCD numbers, so replacing them deletes rows by their key: the
+            // index by household cost every submission a random page write per member (docs/benchmarks.md).
+            try db.execute(
+                sql: """
+                    ALTER TABLE household ADD COLUMN member_cccds TEXT NOT NULL DEFAULT '';
+                    UPDATE household SET member_cccds = coalesce(
+                      (SELECT group_concat(cccd, ',') FROM member_cccd m WHERE m.household_id = household.household_id), '');
+                    DROP INDEX member_cccd_household;
+                    """)
+        }
         ImportReportStore.migrations(&migrator)
         RecognitionStore.migrations(&migrator)
     }
@@ -73,7 +84,8 @@ public enum IntakeStore {
         }
         let contentHash = requestHash
         let current = try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT version, content_hash FROM household WHERE household_id = ?"), arguments: [survey.householdId])
+            db.cachedStatement(sql: "SELECT version, content_hash, member_cccds FROM household WHERE household_id = ?"),
+            arguments: [survey.householdId])
         var outcome: AcceptOutcome
         if let current, current["content_hash"] as String == contentHash {
             outcome = AcceptOutcome(householdId: survey.householdId, version: current["version"], result: .unchanged)
@@ -81,17 +93,24 @@ public enum IntakeStore {
             let version = (current?["version"] as Int64? ?? 0) + 1
             let now = Timestamp.now()
             let snapshot = survey.snapshot(version: version, recordedAt: now)
+            let cccds = Set(input.members.compactMap(\.cccd))
+            let previousCCCDs = Set((current?["member_cccds"] as String? ?? "").split(separator: ",").map(String.init))
             try db.run(
                 """
-                    INSERT INTO household (household_id, version, commune_code, content_hash, updated_at, round_id, status)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO household (household_id, version, commune_code, content_hash, updated_at, round_id, status, member_cccds)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (household_id) DO UPDATE SET version = excluded.version, commune_code = excluded.commune_code,
                       content_hash = excluded.content_hash, updated_at = excluded.updated_at, round_id = excluded.round_id,
-                      status = excluded.status
-                    """, [survey.householdId, version, survey.area.communeCode, contentHash, now, survey.roundId, snapshot.status.rawValue])
+                      status = excluded.status, member_cccds = excluded.member_cccds
+                    """, [
+                    survey.householdId, version, survey.area.communeCode, contentHash, now, survey.roundId, snapshot.status.rawValue,
+                    cccds.sorted().joined(separator: ","),
+                ])
             try storeVersion(snapshot, survey: Data(surveyBytes), in: db)
-            try db.run("DELETE FROM member_cccd WHERE household_id = ?", [survey.householdId])
-            for cccd in Set(input.members.compactMap(\.cccd)) {
+            for cccd in previousCCCDs.subtracting(cccds) {
+                try db.run("DELETE FROM member_cccd WHERE cccd = ? AND household_id = ?", [cccd, survey.householdId])
+            }
+            for cccd in cccds.subtracting(previousCCCDs) {
                 try db.run("INSERT INTO member_cccd (cccd, household_id) VALUES (?, ?)", [cccd, survey.householdId])
             }
             outcome = AcceptOutcome(householdId: survey.householdId, version: version, result: current == nil ? .created : .updated)
