@@ -71,12 +71,19 @@ struct TrainingBasis: Decodable, Sendable {
 /// household contributes to its area keyed by province code (withdrawing it from an area it left) — once per
 /// household per batch, however many of its three inputs the batch brought.
 public final class HouseholdResultHandler: EventHandler, @unchecked Sendable {
-    // @unchecked: `changed` is used only inside one batch's transaction, on the consumer thread, under its lock.
-    private let changed = Mutex<[String]>([])
+    // @unchecked: `batch` is used only inside one batch's transaction, on the consumer thread, under its lock.
+    private let batch = Mutex(BatchState())
+
+    /// The households a batch changed, in order, and the classifications it decoded (so the contribution
+    /// does not decode the stored copy again).
+    private struct BatchState {
+        var changed: [String] = []
+        var classifications: [String: ClassificationBasis] = [:]
+    }
 
     public init() {}
 
-    public func beginBatch(in db: Database) throws { changed.withLock { $0.removeAll() } }
+    public func beginBatch(in db: Database) throws { batch.withLock { $0 = BatchState() } }
 
     public func handle(_ event: InboundEvent, in db: Database) throws -> [OutboundEvent] {
         let householdId: String
@@ -85,6 +92,7 @@ public final class HouseholdResultHandler: EventHandler, @unchecked Sendable {
             let c = try event.decode(ClassificationBasis.self)
             householdId = c.householdId
             try upsert(householdId, column: "class_version", version: c.version, extra: "classification = ?", Data(try EventJSON.encode(c)), in: db)
+            if db.changesCount > 0 { batch.withLock { $0.classifications[householdId] = c } }
         case EventTypes.loanReferral:
             let set = try event.decode(ReferralBasis.self)
             householdId = set.householdId
@@ -97,15 +105,16 @@ public final class HouseholdResultHandler: EventHandler, @unchecked Sendable {
         default:
             throw PoisonRecord(FieldError("ce_type", "unexpected event type '\(event.attributes.type)'"))
         }
-        if db.changesCount > 0 { changed.withLock { $0.append(householdId) } }  // else not newer than what is held
+        if db.changesCount > 0 { batch.withLock { $0.changed.append(householdId) } }  // else not newer than what is held
         return []
     }
 
     public func finishBatch(in db: Database) throws -> [OutboundEvent] {
         var seen = Set<String>()
         var events: [OutboundEvent] = []
-        for householdId in changed.withLock({ $0 }) where seen.insert(householdId).inserted {
-            events += try contributions(of: householdId, in: db)
+        let state = batch.withLock { $0 }
+        for householdId in state.changed where seen.insert(householdId).inserted {
+            events += try contributions(of: householdId, decoded: state.classifications[householdId], in: db)
         }
         return events
     }
@@ -116,13 +125,14 @@ public final class HouseholdResultHandler: EventHandler, @unchecked Sendable {
             "UPDATE household_result SET \(column) = ?, \(extra) WHERE household_id = ? AND \(column) < ?", [version, value, id, version])
     }
 
-    private func contributions(of householdId: String, in db: Database) throws -> [OutboundEvent] {
+    /// - Parameter decoded: the stored classification, when this batch decoded it already.
+    private func contributions(of householdId: String, decoded: ClassificationBasis?, in db: Database) throws -> [OutboundEvent] {
         guard
             let row = try Row.fetchOne(
                 db.cachedStatement(sql: "SELECT * FROM household_result WHERE household_id = ?"), arguments: [householdId]),
             let classificationData = row["classification"] as Data?
         else { return [] }
-        let c = try EventJSON.decode(ClassificationBasis.self, from: classificationData)
+        let c = try decoded ?? EventJSON.decode(ClassificationBasis.self, from: classificationData)
         let version = (row["class_version"] as Int64) + (row["referral_version"] as Int64) + (row["training_version"] as Int64)
         let previousArea = try (row["emitted_area"] as Data?).map { try EventJSON.decode(AreaRef.self, from: $0) }
         let time = Timestamp.now()
