@@ -26,18 +26,15 @@ public enum CCCD {
         if year / 100 * 100 != century || (sex == .female) != female {
             return "4th digit \(centuryDigit) does not match a \(sex.rawValue) born in \(year)"
         }
-        guard String(digits[4..<6]) == String(format2(year % 100)) else {
+        guard String(digits[4..<6]) == DecimalText.zeroPadded(year % 100, width: 2) else {
             return "5th–6th digits \(String(digits[4..<6])) do not match the birth year \(year)"
         }
         return nil
     }
 
-    private static func format2(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
-
     /// A valid-looking number for a person (for demo data and tests): province prefix, century/sex, year, serial.
     public static func make(province: String = "019", sex: Sex, birthYear: Int, serial: Int) -> String {
         let centuryDigit = (birthYear / 100 - 19) * 2 + (sex == .female ? 1 : 0)
-        let serialText = String(serial % 1_000_000)
-        return province + String(centuryDigit) + format2(birthYear % 100) + String(repeating: "0", count: 6 - serialText.count) + serialText
+        return province + String(centuryDigit) + DecimalText.zeroPadded(birthYear % 100, width: 2) + DecimalText.zeroPadded(serial % 1_000_000, width: 6)
     }
 }

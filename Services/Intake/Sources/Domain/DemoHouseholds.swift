@@ -56,7 +56,7 @@ public struct DemoHouseholds: Sendable {
                 }
             let sex: Sex = relation == .head ? (chance(75) ? .male : .female) : (relation == .spouse ? .female : (chance(50) ? .male : .female))
             let birthYear = surveyYear - age - 1
-            let birthDate = "\(birthYear)-\(String(format2(int(1...12))))-\(String(format2(int(1...28))))"
+            let birthDate = "\(birthYear)-\(DecimalText.zeroPadded(int(1...12), width: 2))-\(DecimalText.zeroPadded(int(1...28), width: 2))"
             let working = age >= 15 && age < 60
             let employment: Employment =
                 working
@@ -107,5 +107,4 @@ public struct DemoHouseholds: Sendable {
         return CCCD.make(province: prefixes[(number / 1_000_000) % prefixes.count], sex: sex, birthYear: birthYear, serial: number % 1_000_000)
     }
 
-    private func format2(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
 }

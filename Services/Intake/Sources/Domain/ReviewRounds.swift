@@ -125,7 +125,7 @@ public struct ReviewCalendar: Codable, Sendable, Hashable {
             let month = parsed.month!
             let next = CalendarDate(Self.date(parsed.year, month, 1))!.adding(months: 1)
             round = ReviewRound(
-                roundId: id, kind: .adhoc, name: String(format: "Rà soát thường xuyên tháng %d/%04d", month, parsed.year), year: parsed.year,
+                roundId: id, kind: .adhoc, name: "Rà soát thường xuyên tháng \(month)/\(DecimalText.zeroPadded(parsed.year, width: 4))", year: parsed.year,
                 month: month, opensOn: Self.date(parsed.year, month, adhoc.opensOnDay),
                 closesOn: Self.date(next.year, next.month, adhoc.closesOnDayOfNextMonth), source: adhoc.source)
         }
@@ -155,7 +155,8 @@ public struct ReviewCalendar: Codable, Sendable, Hashable {
     }
 
     private static func date(_ year: Int, _ month: Int, _ day: Int) -> String {
-        String(format: "%04d-%02d-%02d", year, month, min(day, CalendarDate.days(in: month, of: year)))
+        let day = min(day, CalendarDate.days(in: month, of: year))
+        return "\(DecimalText.zeroPadded(year, width: 4))-\(DecimalText.zeroPadded(month, width: 2))-\(DecimalText.zeroPadded(day, width: 2))"
     }
 }
 
@@ -164,8 +165,8 @@ public enum ReviewRoundID {
     /// The id of a round.
     public static func make(_ kind: ReviewKind, year: Int, month: Int? = nil) -> String {
         switch kind {
-        case .periodic: String(format: "%04d-periodic", year)
-        case .adhoc: String(format: "%04d-%02d-adhoc", year, month ?? 1)
+        case .periodic: "\(DecimalText.zeroPadded(year, width: 4))-periodic"
+        case .adhoc: "\(DecimalText.zeroPadded(year, width: 4))-\(DecimalText.zeroPadded(month ?? 1, width: 2))-adhoc"
         }
     }
 

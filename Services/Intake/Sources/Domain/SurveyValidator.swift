@@ -58,32 +58,32 @@ public enum SurveyValidator {
         }
         var seenCCCD: [String: Int] = [:]
         for (index, member) in input.members.enumerated() {
-            let path = "members[\(index)]"
-            let name = member.fullName.trimmingCharacters(in: .whitespaces)
-            if name.isEmpty { errors.append(FieldError("\(path).fullName", "is empty")) }
-            if name.count > 100 { errors.append(FieldError("\(path).fullName", "is longer than 100 characters")) }
-            if member.facts.ethnicity.trimmingCharacters(in: .whitespaces).isEmpty {
-                errors.append(FieldError("\(path).ethnicity", "is empty"))
+            func field(_ name: String) -> String { "members[\(index)].\(name)" }  // built only for an error
+            let name = member.fullName.trimmingWhitespace()
+            if name.isEmpty { errors.append(FieldError(field("fullName"), "is empty")) }
+            if name.utf8.count > 100 && name.count > 100 { errors.append(FieldError(field("fullName"), "is longer than 100 characters")) }
+            if member.facts.ethnicity.trimmingWhitespace().isEmpty {
+                errors.append(FieldError(field("ethnicity"), "is empty"))
             }
             guard let birth = CalendarDate(member.birthDate) else {
-                errors.append(FieldError("\(path).birthDate", "'\(member.birthDate)' is not a date in the form YYYY-MM-DD"))
+                errors.append(FieldError(field("birthDate"), "'\(member.birthDate)' is not a date in the form YYYY-MM-DD"))
                 continue
             }
             let age = surveyDate.map { birth.age(on: $0) } ?? 0
-            if let surveyDate, birth > surveyDate { errors.append(FieldError("\(path).birthDate", "is after the survey date")) }
-            if age > 120 { errors.append(FieldError("\(path).birthDate", "gives an age of \(age) years")) }
+            if let surveyDate, birth > surveyDate { errors.append(FieldError(field("birthDate"), "is after the survey date")) }
+            if age > 120 { errors.append(FieldError(field("birthDate"), "gives an age of \(age) years")) }
             if let cccd = member.cccd {
                 if let problem = CCCD.problem(cccd, sex: member.facts.sex, birthDate: member.birthDate) {
-                    errors.append(FieldError("\(path).cccd", problem))
+                    errors.append(FieldError(field("cccd"), problem))
                 } else if let other = seenCCCD[cccd] {
-                    errors.append(FieldError("\(path).cccd", "same CCCD as members[\(other)]"))
+                    errors.append(FieldError(field("cccd"), "same CCCD as members[\(other)]"))
                 }
                 seenCCCD[cccd] = index
             } else if member.facts.relation == .head {
-                errors.append(FieldError("\(path).cccd", "is required for the head of household"))
+                errors.append(FieldError(field("cccd"), "is required for the head of household"))
             }
             if member.facts.nutrition != nil && age >= 16 {
-                errors.append(FieldError("\(path).nutrition", "applies to children under 16; this member is \(age)"))
+                errors.append(FieldError(field("nutrition"), "applies to children under 16; this member is \(age)"))
             }
             if member.facts.relation == .head, let cccd = member.cccd { head = HeadIdentity(fullName: name, cccd: cccd) }
             members.append(HouseholdMember(memberId: "m\(index + 1)", ageYears: age, facts: member.facts))
@@ -167,5 +167,16 @@ public enum SurveyValidator {
     static func isUUID(_ text: String) -> Bool {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false).map(\.count)
         return parts == [8, 4, 4, 4, 12] && text.allSatisfy { $0 == "-" || $0.isHexDigit }
+    }
+}
+
+extension String {
+    /// `trimmingCharacters(in: .whitespaces)`, without Foundation's cost when neither end is white space (the usual
+    /// case): every character of `CharacterSet.whitespaces` has Unicode's White_Space property.
+    func trimmingWhitespace() -> String {
+        guard let first = unicodeScalars.first, let last = unicodeScalars.last,
+            first.properties.isWhitespace || last.properties.isWhitespace
+        else { return self }
+        return trimmingCharacters(in: .whitespaces)
     }
 }
