@@ -80,6 +80,7 @@ public struct BatchApplier: Sendable {
         let outcome = try store.pool.write { db in
             var outcome = BatchOutcome()
             let now = Timestamp.now()
+            try store.pruneInbox(in: db)
             try handler.beginBatch(in: db)
             for message in batch {
                 outcome.nextOffsets[message.topicPartition] = message.offset + 1

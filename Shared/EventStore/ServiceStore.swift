@@ -1,7 +1,9 @@
+import EventContracts
 import Foundation
 import GRDB
 import Kafka
 import Logging
+import Synchronization
 
 /// A service's SQLite store (WAL, `synchronous=FULL`) with the delivery tables every service shares:
 /// `consumer_offset` (where each partition resumes), `inbox` (events already applied, by time, source and id) and `outbox`
@@ -9,11 +11,17 @@ import Logging
 public final class ServiceStore: Sendable {
     public let pool: DatabasePool
     public let path: String
+    /// How long an applied event stays in the inbox (by its time and by when it arrived).
+    public let inboxRetention: TimeInterval
     let outboxSignal = OutboxSignal()
+    private let lastInboxPrune = Mutex(Date.distantPast)
 
     /// Opens (creating if needed) the store and runs every migration before anything consumes.
     /// - Parameter migrations: the service's own schema, registered after the shared tables.
-    public init(path: String, migrations: (inout DatabaseMigrator) -> Void = { _ in }) throws {
+    /// - Parameter inboxRetention: how long the inbox remembers an event (30 days unless the operator says otherwise).
+    public init(
+        path: String, inboxRetention: TimeInterval = 30 * 86_400, migrations: (inout DatabaseMigrator) -> Void = { _ in }
+    ) throws {
         try FileManager.default.createDirectory(
             atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         var config = Configuration()
@@ -27,6 +35,7 @@ public final class ServiceStore: Sendable {
             try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Self.checkpointPages)")
         }
         self.path = path
+        self.inboxRetention = inboxRetention
         self.pool = try DatabasePool(path: path, configuration: config)
         var migrator = DatabaseMigrator()
         Self.registerDeliveryTables(&migrator)
@@ -97,6 +106,27 @@ public final class ServiceStore: Sendable {
                 $0[TopicPartition(topic: $1["topic"], partition: $1["partition"])] = $1["next_offset"]
             }
         }
+    }
+
+    /// Deletes inbox rows whose event time and arrival are both older than the retention, in the caller's
+    /// transaction: at most once an hour (or when `force`d) and at most `limit` rows at a time, so a first pruning of a
+    /// large inbox spreads over many batches. A duplicate that arrives after its row is gone is still a no-op through
+    /// the version guards; the inbox only spares it the work. Returns the rows deleted.
+    @discardableResult
+    public func pruneInbox(in db: Database, now: Date = Date(), force: Bool = false, limit: Int = 10_000) throws -> Int {
+        let due = lastInboxPrune.withLock { last in
+            guard force || now.timeIntervalSince(last) >= 3_600 else { return false }
+            last = now
+            return true
+        }
+        guard due else { return 0 }
+        let cutoff = Timestamp.string(now.addingTimeInterval(-inboxRetention))
+        try db.execute(
+            sql: """
+                DELETE FROM inbox WHERE (event_time, source, id) IN (
+                  SELECT event_time, source, id FROM inbox WHERE event_time < ? AND received_at < ? ORDER BY event_time LIMIT ?)
+                """, arguments: [cutoff, cutoff, limit])
+        return db.changesCount
     }
 
     /// Events waiting for the relay.

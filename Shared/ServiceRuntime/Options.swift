@@ -30,6 +30,9 @@ public struct CommonOptions: ParsableArguments, Sendable {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (env LOG_LEVEL).")
     public var logLevel: String?
 
+    @Option(help: "Days an applied event's id is kept in the inbox to drop its duplicates (env INBOX_RETENTION_DAYS, default 30).")
+    public var inboxRetentionDays: Int?
+
     public init() {}
 }
 
@@ -45,6 +48,8 @@ public struct RuntimeConfig: Sendable {
     /// librdkafka properties shared by every client of the process (security settings included).
     public var kafka: KafkaConfig
     public var logLevel: String
+    /// How long the inbox remembers an applied event (``ServiceStore``'s pruning).
+    public var inboxRetentionDays: Int
 
     /// Resolves flags, then environment, then defaults.
     public init(service: String, defaultPort: Int, options: CommonOptions, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
@@ -61,6 +66,11 @@ public struct RuntimeConfig: Sendable {
         instanceId = options.instanceId ?? environment["INSTANCE_ID"] ?? "\(service)-1"
         topicPartitions = options.topicPartitions ?? environment["TOPIC_PARTITIONS"].flatMap { Int($0) } ?? 6
         logLevel = options.logLevel ?? environment["LOG_LEVEL"] ?? "info"
+        let retention = options.inboxRetentionDays.map(String.init) ?? environment["INBOX_RETENTION_DAYS"] ?? "30"
+        guard let days = Int(retention), days >= 1 else {
+            throw ValidationError("INBOX_RETENTION_DAYS '\(retention)' must be a whole number of days, at least 1")
+        }
+        inboxRetentionDays = days
         var properties: [String: String] = [
             "bootstrap.servers": brokers,
             "client.id": "\(service)-\(instanceId)",
@@ -104,6 +114,7 @@ public struct RuntimeConfig: Sendable {
         result["http"] = "\(httpHost):\(httpPort)"
         result["instanceId"] = instanceId
         result["topicPartitions"] = String(topicPartitions)
+        result["inboxRetentionDays"] = String(inboxRetentionDays)
         result["librdkafka"] = librdkafkaVersion
         return result
     }

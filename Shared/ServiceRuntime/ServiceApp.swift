@@ -40,7 +40,8 @@ public struct ServiceApp: Sendable {
 
     /// Opens the store and runs its migrations, before anything consumes.
     public func openStore(migrations: (inout DatabaseMigrator) -> Void) throws -> ServiceStore {
-        try ServiceStore(path: config.storePath, migrations: migrations)
+        try ServiceStore(
+            path: config.storePath, inboxRetention: TimeInterval(config.inboxRetentionDays) * 86_400, migrations: migrations)
     }
 
     /// Creates the system's topics that do not exist yet (compacted where the contract says so).
