@@ -91,17 +91,17 @@ public final class HouseholdResultHandler: EventHandler, @unchecked Sendable {
         case EventTypes.classification:
             let c = try event.decode(ClassificationBasis.self)
             householdId = c.householdId
-            try upsert(householdId, column: "class_version", version: c.version, extra: "classification = ?", Data(try EventJSON.encode(c)), in: db)
+            try upsert(householdId, column: "class_version", version: c.version, valueColumn: "classification", Data(try EventJSON.encode(c)), in: db)
             if db.changesCount > 0 { batch.withLock { $0.classifications[householdId] = c } }
         case EventTypes.loanReferral:
             let set = try event.decode(ReferralBasis.self)
             householdId = set.householdId
             let programmes = set.referrals.map(\.programmeId).sorted().joined(separator: ",")
-            try upsert(householdId, column: "referral_version", version: set.version, extra: "programmes = ?", programmes, in: db)
+            try upsert(householdId, column: "referral_version", version: set.version, valueColumn: "programmes", programmes, in: db)
         case EventTypes.trainingMatch:
             let set = try event.decode(TrainingBasis.self)
             householdId = set.householdId
-            try upsert(householdId, column: "training_version", version: set.version, extra: "candidates = ?", set.candidates.count, in: db)
+            try upsert(householdId, column: "training_version", version: set.version, valueColumn: "candidates", set.candidates.count, in: db)
         default:
             throw PoisonRecord(FieldError("ce_type", "unexpected event type '\(event.attributes.type)'"))
         }
@@ -119,10 +119,14 @@ public final class HouseholdResultHandler: EventHandler, @unchecked Sendable {
         return events
     }
 
-    private func upsert(_ id: String, column: String, version: Int64, extra: String, _ value: any DatabaseValueConvertible, in db: Database) throws {
-        try db.run("INSERT INTO household_result (household_id) VALUES (?) ON CONFLICT DO NOTHING", [id])
+    /// Stores one input's version and value unless the held version is at least as new; `db.changesCount` says which.
+    private func upsert(_ id: String, column: String, version: Int64, valueColumn: String, _ value: any DatabaseValueConvertible, in db: Database) throws {
         try db.run(
-            "UPDATE household_result SET \(column) = ?, \(extra) WHERE household_id = ? AND \(column) < ?", [version, value, id, version])
+            """
+                INSERT INTO household_result (household_id, \(column), \(valueColumn)) VALUES (?, ?, ?)
+                ON CONFLICT (household_id) DO UPDATE SET \(column) = excluded.\(column), \(valueColumn) = excluded.\(valueColumn)
+                WHERE excluded.\(column) > household_result.\(column)
+                """, [id, version, value])
     }
 
     /// - Parameter decoded: the stored classification, when this batch decoded it already.
