@@ -63,7 +63,7 @@ public struct ClassifiedHouseholdJoin: Sendable {
                             WHERE c.household_id = ? AND c.classification IS NOT NULL
                             """),
                     arguments: [householdId]),
-                pending["household_version"] as Int64 >= Classification.householdVersion(ofClassificationVersion: pending["version"])
+                Self.isReady(household: pending["household_version"], classification: pending["version"])
             else { return [] }
             return try completePair(
                 householdId, version: pending["version"], classification: pending["classification"] as Data,
@@ -75,7 +75,7 @@ public struct ClassifiedHouseholdJoin: Sendable {
             let data = Data(event.data ?? [])
             if let household = try Row.fetchOne(
                 db.cachedStatement(sql: "SELECT version, snapshot FROM \(table)_household WHERE household_id = ?"), arguments: [householdId]),
-                household["version"] as Int64 >= Classification.householdVersion(ofClassificationVersion: identity.version)
+                Self.isReady(household: household["version"], classification: identity.version)
             {
                 return try completePair(
                     householdId, version: identity.version, classification: data, snapshot: household["snapshot"] as Data, in: db,
@@ -90,6 +90,11 @@ public struct ClassifiedHouseholdJoin: Sendable {
         default:
             throw PoisonRecord(FieldError("ce_type", "unexpected event type '\(event.attributes.type)'"))
         }
+    }
+
+    /// Whether the held household version is at least the one the classification version was computed from.
+    private static func isReady(household: Int64, classification: Int64) -> Bool {
+        household >= Classification.householdVersion(ofClassificationVersion: classification)
     }
 
     /// Decodes both halves, calls `complete`, and marks the classification version completed without its payload.

@@ -18,9 +18,12 @@ public final class ServiceStore: Sendable {
 
     /// Opens (creating if needed) the store and runs every migration before anything consumes.
     /// - Parameter migrations: the service's own schema, registered after the shared tables.
-    /// - Parameter inboxRetention: how long the inbox remembers an event (30 days unless the operator says otherwise).
+    /// Days the inbox remembers an applied event unless the operator says otherwise (`INBOX_RETENTION_DAYS`).
+    public static let defaultInboxRetentionDays = 30
+
+    /// - Parameter inboxRetention: how long the inbox remembers an event.
     public init(
-        path: String, inboxRetention: TimeInterval = 30 * 86_400, migrations: (inout DatabaseMigrator) -> Void = { _ in }
+        path: String, inboxRetention: TimeInterval = TimeInterval(defaultInboxRetentionDays) * 86_400, migrations: (inout DatabaseMigrator) -> Void = { _ in }
     ) throws {
         try FileManager.default.createDirectory(
             atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import EventStore
 import Foundation
 import Kafka
 
@@ -66,7 +67,8 @@ public struct RuntimeConfig: Sendable {
         instanceId = options.instanceId ?? environment["INSTANCE_ID"] ?? "\(service)-1"
         topicPartitions = options.topicPartitions ?? environment["TOPIC_PARTITIONS"].flatMap { Int($0) } ?? 6
         logLevel = options.logLevel ?? environment["LOG_LEVEL"] ?? "info"
-        let retention = options.inboxRetentionDays.map(String.init) ?? environment["INBOX_RETENTION_DAYS"] ?? "30"
+        let retention = options.inboxRetentionDays.map(String.init) ?? environment["INBOX_RETENTION_DAYS"]
+            ?? String(ServiceStore.defaultInboxRetentionDays)
         guard let days = Int(retention), days >= 1 else {
             throw ValidationError("INBOX_RETENTION_DAYS '\(retention)' must be a whole number of days, at least 1")
         }

@@ -61,7 +61,7 @@ public enum RecognitionValidator {
         var errors: [FieldError] = []
         var round: ReviewRound?
         do { round = try calendar.round(id: roundId) } catch { errors.append(error) }
-        let number = request.decisionNumber.trimmingCharacters(in: .whitespaces)
+        let number = request.decisionNumber.trimmingWhitespace()
         if number.isEmpty { errors.append(FieldError("decisionNumber", "is empty; write the decision's number, e.g. 123/QĐ-UBND")) }
         if number.count > maxDecisionNumberLength { errors.append(FieldError("decisionNumber", "is longer than \(maxDecisionNumberLength) characters")) }
         let date = CalendarDate(request.decisionDate)
