@@ -22,15 +22,11 @@ struct StoreBench: ParsableCommand {
         func handle(_ event: InboundEvent, in db: Database) throws -> [OutboundEvent] {
             if mode == "none" { return [] }
             let key = event.attributes.subject
-            if mode == "stateonly" {
-                try db.execute(
-                    sql: "INSERT INTO state (id, version, payload) VALUES (?, 1, ?) ON CONFLICT (id) DO UPDATE SET version = version + 1, payload = excluded.payload",
-                    arguments: [key, Data(payload)])
-                return []
-            }
-            try db.execute(
-                sql: "INSERT INTO state (id, version, payload) VALUES (?, 1, ?) ON CONFLICT (id) DO UPDATE SET version = version + 1, payload = excluded.payload",
-                arguments: [key, Data(payload)])
+            // A cached statement, as the services' handlers use (`Database.run`).
+            try db.run(
+                "INSERT INTO state (id, version, payload) VALUES (?, 1, ?) ON CONFLICT (id) DO UPDATE SET version = version + 1, payload = excluded.payload",
+                [key, Data(payload)])
+            if mode == "stateonly" { return [] }
             return [
                 try OutboundEvent.json(
                     topic: Topics.classification, key: key, type: EventTypes.classification, source: "bench",
