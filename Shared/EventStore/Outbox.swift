@@ -68,18 +68,25 @@ public enum Outbox {
 
 /// Headers stored in a BLOB column: length-prefixed name and value pairs.
 enum HeaderCoding {
+    /// Builds the bytes in one array sized up front and wraps them once: appending each piece to a `Data` cost
+    /// about 4 µs per event in `store-bench`.
     static func encode(_ headers: [KafkaHeader]) -> Data {
-        var data = Data()
-        func put(_ bytes: [UInt8]) {
-            var length = UInt32(bytes.count).bigEndian
-            withUnsafeBytes(of: &length) { data.append(contentsOf: $0) }
-            data.append(contentsOf: bytes)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(headers.reduce(0) { $0 + 8 + $1.key.utf8.count + $1.value.count })
+        func putLength(_ count: Int) {
+            let length = UInt32(count)
+            bytes.append(UInt8(truncatingIfNeeded: length >> 24))
+            bytes.append(UInt8(truncatingIfNeeded: length >> 16))
+            bytes.append(UInt8(truncatingIfNeeded: length >> 8))
+            bytes.append(UInt8(truncatingIfNeeded: length))
         }
         for header in headers {
-            put(Array(header.key.utf8))
-            put(header.value)
+            putLength(header.key.utf8.count)
+            bytes.append(contentsOf: header.key.utf8)
+            putLength(header.value.count)
+            bytes.append(contentsOf: header.value)
         }
-        return data
+        return Data(bytes)
     }
 
     static func decode(_ data: Data) -> [KafkaHeader] {
