@@ -240,9 +240,10 @@ public final class AreaTotalsHandler: EventHandler, @unchecked Sendable {
                     INSERT INTO area_report (area_code, province_code, payload) VALUES (?, ?, ?)
                     ON CONFLICT (area_code) DO UPDATE SET payload = excluded.payload
                     """, [code, entry.province, Data(bytes)])
+            // The stored bytes are the published ones: one encode per report.
             return try OutboundEvent.json(
                 topic: Topics.report, key: code, type: EventTypes.areaReport, source: EventSources.service("reporting"),
-                idParts: ["report", code, String(entry.version)], sequence: entry.version, time: now, payload: report)
+                idParts: ["report", code, String(entry.version)], sequence: entry.version, time: now, encoded: bytes)
         }
     }
 }
