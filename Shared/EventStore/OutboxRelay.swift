@@ -61,43 +61,49 @@ public final class OutboxRelay: Sendable {
     /// Publishes up to one batch. Returns how many rows were delivered (0 when the outbox is empty or the broker failed).
     @discardableResult
     public func publishBatch(_ producer: KafkaProducer) throws -> Int {
-        let rows = try store.pool.read { db in
-            try Row.fetchAll(
+        // A cursor and `dataNoCopy` copy each blob once, into the message, rather than into a `Row` and then again.
+        var seqs: [Int64] = []
+        var messages: [KafkaProducerMessage] = []
+        try store.pool.read { db in
+            let rows = try Row.fetchCursor(
                 db.cachedStatement(sql: "SELECT seq, topic, message_key, headers, payload FROM outbox ORDER BY seq LIMIT ?"),
                 arguments: [batchSize])
+            while let row = try rows.next() {
+                seqs.append(row[0])
+                messages.append(
+                    KafkaProducerMessage(
+                        topic: row[1], key: row.dataNoCopy(atIndex: 2).map { [UInt8]($0) },
+                        value: row.dataNoCopy(atIndex: 4).map { [UInt8]($0) },
+                        headers: HeaderCoding.decode(row.dataNoCopy(atIndex: 3) ?? Data())))
+            }
         }
-        depthGauge.record(rows.count < batchSize ? rows.count : try store.outboxDepth())
-        guard !rows.isEmpty else { return 0 }
-        let messages = rows.map { row in
-            KafkaProducerMessage(
-                topic: row["topic"],
-                key: (row["message_key"] as Data?).map { [UInt8]($0) },
-                value: (row["payload"] as Data?).map { [UInt8]($0) },
-                headers: HeaderCoding.decode(row["headers"]))
-        }
+        depthGauge.record(messages.count < batchSize ? messages.count : try store.outboxDepth())
+        guard !messages.isEmpty else { return 0 }
         let reports = try producer.send(messages)
         var delivered: [Int64] = []
         var firstError: KafkaError?
-        for (row, report) in zip(rows, reports) {
+        for (seq, report) in zip(seqs, reports) {
             if let error = report.error {
                 firstError = firstError ?? error
             } else {
-                delivered.append(row["seq"])
+                delivered.append(seq)
             }
         }
         if !delivered.isEmpty {
             try store.pool.write { db in
-                for chunk in stride(from: 0, to: delivered.count, by: 500) {
-                    let part = delivered[chunk..<min(chunk + 500, delivered.count)]
-                    try db.run(
-                        "DELETE FROM outbox WHERE seq IN (\(part.map { _ in "?" }.joined(separator: ",")))", StatementArguments(Array(part)))
+                if delivered.count == seqs.count {
+                    // The whole batch: the oldest rows up to its last, since the batch was the outbox's head in order and
+                    // rows queued since have higher `seq` (AUTOINCREMENT never reuses one).
+                    try db.run("DELETE FROM outbox WHERE seq <= ?", [delivered[delivered.count - 1]])
+                } else {
+                    for seq in delivered { try db.run("DELETE FROM outbox WHERE seq = ?", [seq]) }
                 }
             }
             produced.increment(by: delivered.count)
         }
         if let firstError {
-            failures.increment(by: rows.count - delivered.count)
-            logger.error("delivery failed; will retry", metadata: ["error": "\(firstError)", "failed": "\(rows.count - delivered.count)"])
+            failures.increment(by: seqs.count - delivered.count)
+            logger.error("delivery failed; will retry", metadata: ["error": "\(firstError)", "failed": "\(seqs.count - delivered.count)"])
             store.outboxSignal.wait(timeout: 0.5)  // back off before re-sending to a failing broker
         }
         return delivered.count

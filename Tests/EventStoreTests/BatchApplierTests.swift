@@ -147,4 +147,30 @@ struct OutboxRelayTests {
             #expect(sequence.count == (0..<300).filter { $0 % 7 == key }.count)
         }
     }
+
+    @Test func keepsTheRowsWhoseDeliveryFailedAndDeletesTheRest() async throws {
+        let brokers = try TestEnvironment.brokers()
+        let store = try makeStore()
+        let topic = TestEnvironment.uniqueTopic("relay-partial")
+        let missing = TestEnvironment.uniqueTopic("relay-missing")  // never created; topics are not auto-created
+        // Fail undeliverable records within seconds rather than after the 30 s defaults.
+        let config = TestEnvironment.kafkaConfig(brokers).merging(["message.timeout.ms": "3000", "topic.metadata.propagation.max.ms": "1000"])
+        let producer = try KafkaProducer(config: config, logger: TestEnvironment.logger)
+        try producer.createTopics([TopicSpec(name: topic, partitions: 1)])
+        try await store.pool.write { db in
+            for i in 0..<9 {
+                try Outbox.append(
+                    OutboundEvent.json(
+                        topic: TopicDefinition(i == 4 ? missing : topic, compacted: false), key: "h", type: "test.out", source: "/test",
+                        idParts: ["relay-partial", String(i)], sequence: Int64(i), time: "2026-01-01T00:00:00Z", payload: i),
+                    in: db)
+            }
+        }
+        let relay = OutboxRelay(store: store, config: config, batchSize: 100, logger: TestEnvironment.logger)
+        #expect(try relay.publishBatch(producer) == 8)
+        // The failed row is in the middle of the batch: only it stays, to be sent again.
+        let left = try await store.pool.read { db in try String.fetchAll(db, sql: "SELECT topic FROM outbox") }
+        #expect(left == [missing])
+        #expect(try await TopicReader.readAll([topic], brokers: brokers).count == 8)
+    }
 }
