@@ -71,14 +71,16 @@ struct SystemBench: AsyncParsableCommand {
         defer { follower.stop() }
         let communes = DemoHouseholds.demoCommunes(try AreaRegistry.bundled(), perProvince: 25)
         var generator = DemoHouseholds(seed: 42, communes: communes)
-        let client = JSONHTTPClient(baseURL: intake)
+        // Every batch goes through blocking sockets on a thread of its own: URLSession cost about 230 µs of CPU per
+        // household on the machine being measured (FileUpload's doc comment).
+        let upload = try FileUpload(baseURL: intake)
         var serial = 0
 
         // Warm-up, not measured: the report follower's first group join (about 3 s with Tansu) and each producer's
         // first metadata lookup would otherwise be the latency phase's slowest samples.
         let warmUp = (0..<max(1, steadyRate / 10)).map { _ in defer { serial += 1 }; return generator.next(serial: serial) }
-        let warmUpReply = try await client.post("/v1/household-batches", json: warmUp)
-        guard warmUpReply.status == 200 else { throw ValidationError("intake answered \(warmUpReply.status): \(warmUpReply.text)") }
+        let warmUpBody = try EventJSON.encode(warmUp)
+        try await runOnThread(name: "bench-post") { try Self.postBatch(warmUpBody, with: upload) }
         try await watcher.wait(forTotal: serial, timeout: timeout)
         let latencyStart = serial
         // Latency: small batches every 10 ms at the steady rate; each batch's latency ends when the reports count it.
@@ -87,8 +89,8 @@ struct SystemBench: AsyncParsableCommand {
         let phaseStart = ContinuousClock.now
         for tick in 0..<ticks {
             let batch = (0..<perTick).map { _ in defer { serial += 1 }; return generator.next(serial: serial) }
-            let reply = try await client.post("/v1/household-batches", json: batch)
-            guard reply.status == 200 else { throw ValidationError("intake answered \(reply.status): \(reply.text)") }
+            let body = try EventJSON.encode(batch)
+            try await runOnThread(name: "bench-post") { try Self.postBatch(body, with: upload) }
             watcher.expect(total: serial)
             try await Task.sleep(until: phaseStart + .milliseconds(10 * (tick + 1)), clock: .continuous)  // pacing, not synchronisation
         }
@@ -100,9 +102,6 @@ struct SystemBench: AsyncParsableCommand {
         let prepared = (0..<households).map { _ in defer { serial += 1 }; return generator.next(serial: serial) }
         // Bodies are encoded before the clock starts, so the measurement is of the services, not of the load generator.
         let chunks = try stride(from: 0, to: prepared.count, by: batch).map { try EventJSON.encode(Array(prepared[$0..<min($0 + batch, prepared.count)])) }
-        // Blocking posts, one OS thread per request in flight: URLSession cost this phase about 230 µs of CPU per
-        // household on the machine it measures (FileUpload's doc comment).
-        let upload = try FileUpload(baseURL: intake)
         let start = Date()
         let cpuStart = clock()  // this process's CPU (all threads): the load generator's share of the machine
         let next = SharedIndex()
@@ -113,8 +112,7 @@ struct SystemBench: AsyncParsableCommand {
                         while true {
                             let index = next.take()
                             guard index < chunks.count else { return }
-                            let reply = try upload.post("/v1/household-batches", body: chunks[index], contentType: "application/json")
-                            guard reply.status == 200 else { throw ValidationError("intake answered \(reply.status): \(reply.text)") }
+                            try Self.postBatch(chunks[index], with: upload)
                         }
                     }
                 }
@@ -139,6 +137,12 @@ struct SystemBench: AsyncParsableCommand {
         print(String(format: "system.kafka_messages_per_household %.2f", Double(records) / Double(serial)))
         // Over the throughput phase only: posting the prepared bodies and following the reports.
         print(String(format: "cpu.us_per_household.load_generator %.0f", loadGeneratorCPU * 1e6 / Double(households)))
+    }
+
+    /// Posts one batch of households (a JSON array) to intake; throws unless it answered 200.
+    private static func postBatch(_ body: [UInt8], with upload: FileUpload) throws {
+        let reply = try upload.post("/v1/household-batches", body: body, contentType: "application/json")
+        guard reply.status == 200 else { throw ValidationError("intake answered \(reply.status): \(reply.text)") }
     }
 }
 

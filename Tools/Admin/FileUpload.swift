@@ -5,8 +5,8 @@ import Glibc
 #endif
 
 /// Posts a file (streamed from disk) or a byte body as one HTTP/1.1 request over plain TCP with blocking writes, and
-/// returns the answer. The admin tool uses it for CSV imports (`import-csv`, `bench-import`) and for `bench`'s
-/// throughput phase.
+/// returns the answer. The admin tool uses it for CSV imports (`import-csv`, `bench-import`) and for every batch
+/// `bench` posts.
 ///
 /// Why not URLSession: on Linux its upload path wakes its dispatch queues thousands of times a second while the server
 /// reads slowly (an import at work), burning about half a core in the client, which on a 2-core machine is taken
