@@ -103,7 +103,7 @@ struct SystemBench: AsyncParsableCommand {
         // Bodies are encoded before the clock starts, so the measurement is of the services, not of the load generator.
         let chunks = try stride(from: 0, to: prepared.count, by: batch).map { try EventJSON.encode(Array(prepared[$0..<min($0 + batch, prepared.count)])) }
         let start = Date()
-        let cpuStart = clock()  // this process's CPU (all threads): the load generator's share of the machine
+        let cpuStart = processCPUSeconds()  // this process's CPU (all threads): the load generator's share of the machine
         let next = SharedIndex()
         try await withThrowingTaskGroup(of: Void.self) { group in
             for worker in 0..<concurrency {
@@ -122,7 +122,7 @@ struct SystemBench: AsyncParsableCommand {
         let intakeSeconds = Date().timeIntervalSince(start)
         try await watcher.wait(forTotal: serial, timeout: timeout)
         let seconds = Date().timeIntervalSince(start)
-        let loadGeneratorCPU = Double(clock() - cpuStart) / Double(CLOCKS_PER_SEC)
+        let loadGeneratorCPU = processCPUSeconds() - cpuStart
 
         let producer = try KafkaProducer(config: kafka.config, logger: logger)
         var records: Int64 = 0
@@ -161,8 +161,7 @@ final class ReportWatcher: Sendable {
             let sum = state.totals.values.reduce(0, +)
             let now = ContinuousClock.now
             while let first = state.pending.first, first.total <= sum {
-                let elapsed = now - first.since
-                state.latencies.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+                state.latencies.append((now - first.since).inSeconds)
                 state.pending.removeFirst()
             }
         }

@@ -28,8 +28,7 @@ struct CodecBench: ParsableCommand {
         func measure(_ name: String, _ body: () throws -> Void) rethrows {
             let start = ContinuousClock.now
             for _ in 0..<passes { try body() }
-            let elapsed = ContinuousClock.now - start
-            let micros = Double(elapsed.components.seconds) * 1e6 + Double(elapsed.components.attoseconds) / 1e12
+            let micros = (ContinuousClock.now - start).inSeconds * 1e6
             print(String(format: "codec.%@_us %.1f", name, micros / Double(passes * snapshots.count)))
         }
         var sink = 0

@@ -30,7 +30,7 @@ struct ImportBench: ParsableCommand {
             else {
                 throw ValidationError("intake answered \(reply.status): \(reply.text.prefix(2_000))")
             }
-            return (report, elapsed / .seconds(1))
+            return (report, elapsed.inSeconds)
         }
         let (first, firstSeconds) = try timedImport()
         let (second, secondSeconds) = try timedImport()

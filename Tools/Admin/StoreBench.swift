@@ -54,7 +54,7 @@ struct StoreBench: ParsableCommand {
                 topic: Topics.household.name, partition: Int32(i % 6), offset: Int64(i / 6), key: Array(key.utf8), value: payload,
                 headers: attributes.headers.map { KafkaHeader(key: $0.0, string: $0.1) })
         }
-        let cpuStart = clock()
+        let cpuStart = processCPUSeconds()
         let start = ContinuousClock.now
         var index = 0
         while index < messages.count {
@@ -62,9 +62,8 @@ struct StoreBench: ParsableCommand {
             _ = try applier.apply(Array(messages[index..<end]))
             index = end
         }
-        let elapsed = ContinuousClock.now - start
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        let cpu = Double(clock() - cpuStart) / Double(CLOCKS_PER_SEC)
+        let seconds = (ContinuousClock.now - start).inSeconds
+        let cpu = processCPUSeconds() - cpuStart
         print(String(format: "store.apply_records_per_s %.0f", Double(records) / seconds))
         print(String(format: "store.apply_cpu_us_per_record %.1f", cpu * 1e6 / Double(records)))
         let depth = try store.outboxDepth()
