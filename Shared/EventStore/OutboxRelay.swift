@@ -8,6 +8,11 @@ import Synchronization
 
 /// Publishes the outbox in order with the idempotent producer and deletes rows only after their delivery report.
 ///
+/// Order holds per partition: each keyed row is written to the partition Kafka's default partitioner gives its key
+/// (the relay computes it from the topic's partition count, so it knows the row's partition before sending), and a row
+/// that fails blocks the rows after it on its partition. None of them is deleted until the failed row is delivered:
+/// they are sent again after it, so a compacted topic never ends a key on an older record. Rows on other partitions go on.
+///
 /// Runs on one dedicated OS thread that owns the producer. A crash between the broker's acknowledgement and
 /// the delete re-sends the same `ce_id`, which consumers ignore. On ``stop()`` it drains what is queued
 /// (bounded by `drainTimeout`) before returning.
@@ -21,6 +26,8 @@ public final class OutboxRelay: Sendable {
     private let produced: Counter
     private let depthGauge: Gauge
     private let failures: Counter
+    /// Partition counts of the topics written to, refreshed when a row names a topic not in it.
+    private let partitionCounts = Mutex<[String: Int32]>([:])
 
     public init(store: ServiceStore, config: KafkaConfig, batchSize: Int = 2_000, drainTimeout: TimeInterval = 10, logger: Logger) {
         self.store = store
@@ -58,7 +65,8 @@ public final class OutboxRelay: Sendable {
         logger.info("outbox relay stopped")
     }
 
-    /// Publishes up to one batch. Returns how many rows were delivered (0 when the outbox is empty or the broker failed).
+    /// Publishes up to one batch. Returns how many rows were delivered and deleted (0 when the outbox is empty or the
+    /// broker failed).
     @discardableResult
     public func publishBatch(_ producer: KafkaProducer) throws -> Int {
         // A cursor and `dataNoCopy` copy each blob once, into the message, rather than into a `Row` and then again.
@@ -79,33 +87,65 @@ public final class OutboxRelay: Sendable {
         }
         depthGauge.record(messages.count < batchSize ? messages.count : try store.outboxDepth())
         guard !messages.isEmpty else { return 0 }
+        assignPartitions(&messages, producer: producer)
         let reports = try producer.send(messages)
-        var delivered: [Int64] = []
-        var firstError: KafkaError?
-        for (seq, report) in zip(seqs, reports) {
-            if let error = report.error {
-                firstError = firstError ?? error
-            } else {
-                delivered.append(seq)
-            }
-        }
+        let (delivered, failed, firstError) = Self.deletable(messages, reports: reports)
         if !delivered.isEmpty {
+            let deleted = delivered.map { seqs[$0] }
             try store.pool.write { db in
-                if delivered.count == seqs.count {
+                if deleted.count == seqs.count {
                     // The whole batch: the oldest rows up to its last, since the batch was the outbox's head in order and
                     // rows queued since have higher `seq` (AUTOINCREMENT never reuses one).
-                    try db.run("DELETE FROM outbox WHERE seq <= ?", [delivered[delivered.count - 1]])
+                    try db.run("DELETE FROM outbox WHERE seq <= ?", [deleted[deleted.count - 1]])
                 } else {
-                    for seq in delivered { try db.run("DELETE FROM outbox WHERE seq = ?", [seq]) }
+                    for seq in deleted { try db.run("DELETE FROM outbox WHERE seq = ?", [seq]) }
                 }
             }
-            produced.increment(by: delivered.count)
+            produced.increment(by: deleted.count)
         }
         if let firstError {
-            failures.increment(by: seqs.count - delivered.count)
-            logger.error("delivery failed; will retry", metadata: ["error": "\(firstError)", "failed": "\(seqs.count - delivered.count)"])
+            failures.increment(by: failed)
+            partitionCounts.withLock { $0.removeAll() }  // a topic may have been re-created with other partitions
+            logger.error(
+                "delivery failed; the failed rows and those behind them on their partitions are kept to be sent again",
+                metadata: ["error": "\(firstError)", "failed": "\(failed)", "kept": "\(seqs.count - delivered.count)"])
             store.outboxSignal.wait(timeout: 0.5)  // back off before re-sending to a failing broker
         }
         return delivered.count
+    }
+
+    /// Which rows of a sent batch may be deleted: a delivered row none of whose earlier rows on its partition failed.
+    /// A row delivered behind a failed one stays, to be sent again after it.
+    /// - Returns: the indexes to delete, in order; how many failed; the first error.
+    static func deletable(_ messages: [KafkaProducerMessage], reports: [KafkaDeliveryReport]) -> ([Int], Int, KafkaError?) {
+        var blocked = Set<ProduceLane>()
+        var deletable: [Int] = []
+        var failed = 0
+        var firstError: KafkaError?
+        for (index, (message, report)) in zip(messages, reports).enumerated() {
+            if let error = report.error {
+                failed += 1
+                if error.code != KafkaError.blockedBehindEarlierFailure.code { firstError = firstError ?? error }
+                blocked.insert(message.lane)
+            } else if blocked.isEmpty || !blocked.contains(message.lane) {
+                deletable.append(index)
+            }
+        }
+        return (deletable, failed, firstError ?? (failed > 0 ? KafkaError.blockedBehindEarlierFailure : nil))
+    }
+
+    /// Sets each keyed message's partition from its topic's partition count, as Kafka's default partitioner would
+    /// choose it; a message whose topic the broker does not list yet, or without a key, is left to the producer (its
+    /// key, or its topic for a keyless one, is then its unit of order).
+    private func assignPartitions(_ messages: inout [KafkaProducerMessage], producer: KafkaProducer) {
+        var counts = partitionCounts.withLock { $0 }
+        if messages.contains(where: { counts[$0.topic] == nil }), let fresh = try? producer.partitionCounts() {
+            counts = fresh.mapValues { Int32($0) }
+            partitionCounts.withLock { $0 = counts }
+        }
+        for index in messages.indices {
+            guard let key = messages[index].key, let count = counts[messages[index].topic], count > 0 else { continue }
+            messages[index].partition = KeyPartitioner.partition(key: key, partitionCount: count)
+        }
     }
 }

@@ -55,6 +55,11 @@ public struct KafkaError: Error, Sendable, CustomStringConvertible {
         KafkaError(code: -1, name: "CLIENT", reason: reason, isRetriable: retriable)
     }
 
+    /// Not produced: an earlier message of the same partition in the same `send` failed, and sending this one first
+    /// would put it ahead of that one.
+    public static let blockedBehindEarlierFailure = KafkaError(
+        code: -2, name: "BLOCKED", reason: "not sent: an earlier message of the same partition failed", isRetriable: true)
+
     private static let retriableCodes: Set<Int32> = [
         RD_KAFKA_RESP_ERR__QUEUE_FULL.rawValue,
         RD_KAFKA_RESP_ERR__MSG_TIMED_OUT.rawValue,

@@ -31,15 +31,76 @@ public struct TopicPartition: Sendable, Hashable, CustomStringConvertible {
 /// A record to produce. A `nil` value is a tombstone (deletes the key on a compacted topic).
 public struct KafkaProducerMessage: Sendable {
     public var topic: String
+    /// The partition to write to; `nil` lets the producer's partitioner choose from the key.
+    public var partition: Int32?
     public var key: [UInt8]?
     public var value: [UInt8]?
     public var headers: [KafkaHeader]
 
-    public init(topic: String, key: [UInt8]?, value: [UInt8]?, headers: [KafkaHeader] = []) {
+    public init(topic: String, partition: Int32? = nil, key: [UInt8]?, value: [UInt8]?, headers: [KafkaHeader] = []) {
         self.topic = topic
+        self.partition = partition
         self.key = key
         self.value = value
         self.headers = headers
+    }
+
+    /// What `send` keeps in order: the partition when it is given, else the key (which decides the partition).
+    public var lane: ProduceLane {
+        if let partition { return ProduceLane(topic: topic, partition: partition, key: nil) }
+        return ProduceLane(topic: topic, partition: nil, key: key)
+    }
+}
+
+/// The unit of order in one `send`: a topic's partition, or a key of a topic when the partition is left to the partitioner.
+public struct ProduceLane: Hashable, Sendable {
+    public var topic: String
+    public var partition: Int32?
+    public var key: [UInt8]?
+}
+
+/// Kafka's default partitioning of keyed records (Java's `murmur2`, librdkafka's `murmur2_random` for a key):
+/// the positive murmur2 hash of the key bytes modulo the partition count.
+public enum KeyPartitioner {
+    public static func partition(key: [UInt8], partitionCount: Int32) -> Int32 {
+        Int32(bitPattern: murmur2(key) & 0x7fff_ffff) % partitionCount
+    }
+
+    /// Kafka's murmur2 (seed 0x9747b28c), as in `org.apache.kafka.common.utils.Utils.murmur2`.
+    public static func murmur2(_ data: [UInt8]) -> UInt32 {
+        let m: UInt32 = 0x5bd1_e995
+        let r: UInt32 = 24
+        var h: UInt32 = 0x9747_b28c ^ UInt32(truncatingIfNeeded: data.count)
+        let blocks = data.count / 4
+        for i in 0..<blocks {
+            let j = i * 4
+            var k = UInt32(data[j]) | UInt32(data[j + 1]) << 8 | UInt32(data[j + 2]) << 16 | UInt32(data[j + 3]) << 24
+            k = k &* m
+            k ^= k >> r
+            k = k &* m
+            h = h &* m
+            h ^= k
+        }
+        let tail = blocks * 4
+        switch data.count % 4 {
+        case 3:
+            h ^= UInt32(data[tail + 2]) << 16
+            h ^= UInt32(data[tail + 1]) << 8
+            h ^= UInt32(data[tail])
+            h = h &* m
+        case 2:
+            h ^= UInt32(data[tail + 1]) << 8
+            h ^= UInt32(data[tail])
+            h = h &* m
+        case 1:
+            h ^= UInt32(data[tail])
+            h = h &* m
+        default: break
+        }
+        h ^= h >> 13
+        h = h &* m
+        h ^= h >> 15
+        return h
     }
 }
 
@@ -80,6 +141,12 @@ public struct KafkaDeliveryReport: Sendable {
     public var partition: Int32
     public var offset: Int64
     public var error: KafkaError?
+
+    public init(partition: Int32, offset: Int64, error: KafkaError?) {
+        self.partition = partition
+        self.offset = offset
+        self.error = error
+    }
 }
 
 /// librdkafka's logical offsets.

@@ -46,12 +46,21 @@ public final class KafkaProducer: @unchecked Sendable {
     }
 
     /// Produces `messages` in order and waits for all their delivery reports.
+    ///
+    /// Order holds per partition (or per key, for a message whose partition is left to the partitioner): a message
+    /// that cannot be queued stops the ones after it on the same partition, which are reported as
+    /// ``KafkaError/blockedBehindEarlierFailure`` without being produced.
     /// - Returns: one report per message, in the same order; failed ones carry an error.
     /// - Throws: only when the producer itself is unusable (a fatal error).
     public func send(_ messages: [KafkaProducerMessage]) throws(KafkaError) -> [KafkaDeliveryReport] {
         try lock.withLock { _ throws(KafkaError) in
             context.begin(count: messages.count)
+            var blocked = Set<ProduceLane>()
             for (index, message) in messages.enumerated() {
+                if !blocked.isEmpty, blocked.contains(message.lane) {
+                    context.record(token: index + 1, KafkaDeliveryReport(partition: -1, offset: -1, error: .blockedBehindEarlierFailure))
+                    continue
+                }
                 while true {
                     let error = produce(message, token: index + 1)
                     guard let error else { break }
@@ -60,6 +69,7 @@ public final class KafkaProducer: @unchecked Sendable {
                         continue
                     }
                     context.record(token: index + 1, KafkaDeliveryReport(partition: -1, offset: -1, error: error))
+                    blocked.insert(message.lane)
                     break
                 }
             }
@@ -132,7 +142,7 @@ public final class KafkaProducer: @unchecked Sendable {
         let error: OpaquePointer? = message.topic.withCString { topic in
             withOptionalBytes(message.key) { key in
                 withOptionalBytes(message.value) { value in
-                    var args = [rd_kafka_vu_t](repeating: rd_kafka_vu_t(), count: 6)
+                    var args = [rd_kafka_vu_t](repeating: rd_kafka_vu_t(), count: message.partition == nil ? 6 : 7)
                     args[0].vtype = RD_KAFKA_VTYPE_TOPIC
                     args[0].u.cstr = topic
                     args[1].vtype = RD_KAFKA_VTYPE_KEY
@@ -147,6 +157,10 @@ public final class KafkaProducer: @unchecked Sendable {
                     args[4].u.headers = headers
                     args[5].vtype = RD_KAFKA_VTYPE_OPAQUE
                     args[5].u.ptr = UnsafeMutableRawPointer(bitPattern: token)
+                    if let partition = message.partition {
+                        args[6].vtype = RD_KAFKA_VTYPE_PARTITION
+                        args[6].u.i32 = partition
+                    }
                     return rd_kafka_produceva(handle, args, args.count)
                 }
             }

@@ -1,5 +1,5 @@
 import EventContracts
-import EventStore
+@testable import EventStore
 import Foundation
 import GRDB
 import Kafka
@@ -148,29 +148,92 @@ struct OutboxRelayTests {
         }
     }
 
-    @Test func keepsTheRowsWhoseDeliveryFailedAndDeletesTheRest() async throws {
+    @Test func aFailedRowHoldsBackTheRowsBehindItOnItsPartitionUntilItIsSent() async throws {
         let brokers = try TestEnvironment.brokers()
         let store = try makeStore()
-        let topic = TestEnvironment.uniqueTopic("relay-partial")
-        let missing = TestEnvironment.uniqueTopic("relay-missing")  // never created; topics are not auto-created
-        // Fail undeliverable records within seconds rather than after the 30 s defaults.
-        let config = TestEnvironment.kafkaConfig(brokers).merging(["message.timeout.ms": "3000", "topic.metadata.propagation.max.ms": "1000"])
-        let producer = try KafkaProducer(config: config, logger: TestEnvironment.logger)
-        try producer.createTopics([TopicSpec(name: topic, partitions: 1)])
+        let topic = TestEnvironment.uniqueTopic("relay-order")
+        // The producer refuses a record over 2,000 bytes at once: one row in the middle of the batch fails.
+        let strict = TestEnvironment.kafkaConfig(brokers).merging(["message.max.bytes": "2000"])
+        let producer = try KafkaProducer(config: strict, logger: TestEnvironment.logger)
+        try producer.createTopics([TopicSpec(name: topic, partitions: 2)])
+        let keys = (0..<40).map { "h\($0)" }
+        let onZero = keys.filter { KeyPartitioner.partition(key: Array($0.utf8), partitionCount: 2) == 0 }.prefix(3)
+        let onOne = keys.filter { KeyPartitioner.partition(key: Array($0.utf8), partitionCount: 2) == 1 }.prefix(3)
+        // Rows 0–11 alternate between the partitions; row 4, on partition 0, is too large.
+        let rows: [(key: String, size: Int)] = (0..<12).map { i in
+            (i % 2 == 0 ? onZero[onZero.startIndex + (i / 2) % 3] : onOne[onOne.startIndex + (i / 2) % 3], i == 4 ? 5_000 : 10)
+        }
         try await store.pool.write { db in
-            for i in 0..<9 {
+            for (i, row) in rows.enumerated() {
                 try Outbox.append(
                     OutboundEvent.json(
-                        topic: TopicDefinition(i == 4 ? missing : topic, compacted: false), key: "h", type: "test.out", source: "/test",
-                        idParts: ["relay-partial", String(i)], sequence: Int64(i), time: "2026-01-01T00:00:00Z", payload: i),
+                        topic: TopicDefinition(topic, compacted: true), key: row.key, type: "test.out", source: "/test",
+                        idParts: ["relay-order", String(i)], sequence: Int64(i), time: "2026-01-01T00:00:00Z",
+                        payload: String(repeating: "x", count: row.size)),
                     in: db)
             }
         }
-        let relay = OutboxRelay(store: store, config: config, batchSize: 100, logger: TestEnvironment.logger)
-        #expect(try relay.publishBatch(producer) == 8)
-        // The failed row is in the middle of the batch: only it stays, to be sent again.
-        let left = try await store.pool.read { db in try String.fetchAll(db, sql: "SELECT topic FROM outbox") }
-        #expect(left == [missing])
-        #expect(try await TopicReader.readAll([topic], brokers: brokers).count == 8)
+        let relay = OutboxRelay(store: store, config: strict, batchSize: 100, logger: TestEnvironment.logger)
+        // Partition 0 stops at row 4; partition 1 (the odd rows) is not held back.
+        #expect(try relay.publishBatch(producer) == 2 + 6)
+        func sequences(_ partition: Int32) async throws -> [Int] {
+            try await TopicReader.readAll([topic], brokers: brokers).filter { $0.partition == partition }
+                .compactMap { $0.header("ce_sequence").flatMap { Int($0) } }
+        }
+        #expect(try await sequences(0) == [0, 2])
+        #expect(try await sequences(1) == [1, 3, 5, 7, 9, 11])
+        let kept = try await store.pool.read { db in try Int64.fetchAll(db, sql: "SELECT seq FROM outbox ORDER BY seq") }
+        #expect(kept.count == 4, "row 4 and the partition-0 rows after it stay: \(kept)")
+        // Again with the same limit: nothing behind the failed row goes out.
+        #expect(try relay.publishBatch(producer) == 0)
+        #expect(try await sequences(0) == [0, 2])
+
+        // Once the row can be sent, it goes first and the rest of its partition follows in order.
+        let relaxed = TestEnvironment.kafkaConfig(brokers)
+        let relay2 = OutboxRelay(store: store, config: relaxed, batchSize: 100, logger: TestEnvironment.logger)
+        #expect(try relay2.publishBatch(try KafkaProducer(config: relaxed, logger: TestEnvironment.logger)) == 4)
+        #expect(try await sequences(0) == [0, 2, 4, 6, 8, 10])
+        #expect(try store.outboxDepth() == 0)
+    }
+
+    @Test func keepsADeliveredRowThatCameBehindAFailedOneOnItsPartition() throws {
+        // A delivery can fail after later records of its partition were delivered; those stay to be sent again after it.
+        let message = { (key: String) in KafkaProducerMessage(topic: "t", partition: key == "a" ? 0 : 1, key: Array(key.utf8), value: nil) }
+        let ok = KafkaDeliveryReport(partition: 0, offset: 1, error: nil)
+        let failed = KafkaDeliveryReport(partition: 0, offset: -1, error: .client("timed out", retriable: true))
+        let (deletable, failures, error) = OutboxRelay.deletable(
+            [message("a"), message("b"), message("a"), message("a"), message("b")], reports: [ok, ok, failed, ok, ok])
+        #expect(deletable == [0, 1, 4])
+        #expect(failures == 1)
+        #expect(error?.reason == "timed out")
+    }
+}
+
+/// The relay puts each keyed record on the partition Kafka's own partitioner would.
+@Suite(.timeLimit(.minutes(2)))
+struct KeyPartitionerTests {
+    @Test func hashesAsKafkaDoes() {
+        // Vectors of Kafka's own test of `Utils.murmur2` (signed 32-bit results).
+        let vectors: [(String, Int32)] = [
+            ("21", -973_932_308), ("foobar", -790_332_482), ("a-little-bit-long-string", -985_981_536),
+            ("a-little-bit-longer-string", -1_486_304_829), ("lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8", -58_897_971),
+            ("abc", 479_470_107),
+        ]
+        for (text, expected) in vectors {
+            #expect(Int32(bitPattern: KeyPartitioner.murmur2(Array(text.utf8))) == expected, "\(text)")
+        }
+    }
+
+    @Test func choosesThePartitionLibrdkafkaChooses() async throws {
+        let brokers = try TestEnvironment.brokers()
+        let topic = TestEnvironment.uniqueTopic("partitioner")
+        let producer = try KafkaProducer(config: TestEnvironment.kafkaConfig(brokers), logger: TestEnvironment.logger)
+        try producer.createTopics([TopicSpec(name: topic, partitions: 6)])
+        let keys = (0..<60).map { "household-\($0)" }
+        let reports = try producer.send(keys.map { KafkaProducerMessage(topic: topic, key: Array($0.utf8), value: Array("{}".utf8)) })
+        for (key, report) in zip(keys, reports) {
+            #expect(report.error == nil)
+            #expect(report.partition == KeyPartitioner.partition(key: Array(key.utf8), partitionCount: 6), "\(key)")
+        }
     }
 }
