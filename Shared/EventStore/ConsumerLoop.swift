@@ -43,6 +43,11 @@ public final class ConsumerLoop: Sendable {
         lagGauge = Gauge(label: "giamngheo_consumer_lag_records", dimensions: dimensions)
     }
 
+    private let failed = Mutex<String?>(nil)
+
+    /// Why the loop stopped on an error, if it did (readiness reports it until the process exits).
+    public var failure: String? { failed.withLock { $0 } }
+
     /// Partitions this member applies now.
     public var assignment: Set<TopicPartition> { currentAssignment.withLock { $0 } }
 
@@ -54,6 +59,16 @@ public final class ConsumerLoop: Sendable {
 
     /// Runs on the calling thread until ``stop()``; the consumer lives and dies on this thread.
     public func runBlocking() throws {
+        do {
+            try consume()
+        } catch {
+            failed.withLock { $0 = "\(error)" }
+            logger.critical("consumer failed; the service stops", metadata: ["consumer": "\(name)", "error": "\(error)"])
+            throw error
+        }
+    }
+
+    private func consume() throws {
         let store = applier.store
         let consumer = try KafkaConsumer(
             config: config, topics: topics, startOffsets: { try store.startOffsets(for: $0) }, logger: logger)

@@ -95,6 +95,7 @@ public final class KafkaConsumer: @unchecked Sendable {
             }
             batch.append(convert(raw))
         }
+        if let failure = context.failure.withLock({ $0 }) { throw failure }
         if context.revokedDuringBatch.withLock({ flag in defer { flag = false }; return flag }) {
             let assigned = assignment
             batch.removeAll { !assigned.contains($0.topicPartition) }
@@ -182,6 +183,9 @@ final class ConsumerContext: NativeClientContext, @unchecked Sendable {
     let startOffsets: StartOffsetProvider
     let assigned = Mutex<Set<TopicPartition>>([])
     let revokedDuringBatch = Mutex(false)
+    /// Set when an assignment could not be taken up; the next `poll` throws it, so the member stops instead of
+    /// holding partitions it does not consume.
+    let failure = Mutex<KafkaError?>(nil)
 
     init(logger: Logger, startOffsets: @escaping StartOffsetProvider) {
         self.startOffsets = startOffsets
@@ -214,8 +218,10 @@ private let consumerRebalanceCallback: @convention(c) (
                 if let offset = offsets[tp] { list.pointee.elems[index].offset = offset }
             }
         } catch {
-            // Without the store's offsets we must not consume: assigning would start from the group's offsets.
-            context.logger.critical("cannot read start offsets; not assigning", metadata: ["error": "\(error)"])
+            // Without the store's offsets we must not consume (assigning would start from the group's offsets), and must
+            // not sit on the partitions either: the next poll fails the member, which closes and leaves to the others.
+            context.logger.critical("cannot read start offsets; stopping this consumer", metadata: ["error": "\(error)"])
+            context.failure.withLock { $0 = KafkaError.client("cannot read the start offsets of \(changed.map(\.description).sorted()) from the store: \(error)") }
             return
         }
         if cooperative {
