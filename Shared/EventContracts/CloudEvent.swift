@@ -10,8 +10,10 @@ public struct CloudEventAttributes: Sendable, Hashable {
     public var type: String
     /// When the fact happened (RFC 3339), not when the record was produced.
     public var time: String
-    /// The entity the event is about (household id or area code); also the Kafka key.
+    /// The entity the event is about (household id or area code); the Kafka key unless the record's key is finer.
     public var subject: String
+    /// What decides the record's partition (CloudEvents partitioning extension); the subject when absent.
+    public var partitionKey: String?
     /// The entity's version, zero-padded to 20 digits so that it sorts as text (CloudEvents `sequence`).
     public var sequence: String?
     public var dataschema: String?
@@ -58,7 +60,7 @@ public struct CloudEventAttributes: Sendable, Hashable {
             ("ce_type", type),
             ("ce_time", time),
             ("ce_subject", subject),
-            ("ce_partitionkey", subject),
+            ("ce_partitionkey", partitionKey ?? subject),
             ("content-type", Self.contentType),
         ]
         if let sequence { result.append(("ce_sequence", sequence)) }
@@ -87,6 +89,8 @@ public struct CloudEventAttributes: Sendable, Hashable {
         self.type = try required("ce_type")
         self.time = lookup("ce_time") ?? ""
         self.subject = lookup("ce_subject") ?? lookup("ce_partitionkey") ?? ""
+        let partitionKey = lookup("ce_partitionkey")
+        self.partitionKey = partitionKey == subject ? nil : partitionKey
         self.sequence = lookup("ce_sequence")
         if let sequence, Int64(sequence) == nil { throw FieldError("ce_sequence", "'\(sequence)' is not a whole number") }
         self.dataschema = lookup("ce_dataschema")

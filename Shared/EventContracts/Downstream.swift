@@ -37,17 +37,26 @@ public struct LoanReferral: Codable, Sendable, Hashable {
 /// `giamngheo.loan-referral.v1`: every current referral of one household (empty when none applies).
 public struct LoanReferralSet: Codable, Sendable, Hashable {
     public var householdId: String
-    /// The classification version the referrals follow from.
-    public var version: Int64
+    /// The classified household version the referrals follow from.
+    public var householdVersion: Int64
+    /// The standards catalogue revision that classified it.
+    public var rulesRevision: Int
+    /// The programme catalogue revision that referred it.
+    public var programmesRevision: Int
     public var area: AreaRef
     public var householdClass: HouseholdClass
     /// The head's identity, which the bank needs to receive the household (personal data).
     public var head: HeadIdentity
     public var referrals: [LoanReferral]
 
-    public init(householdId: String, version: Int64, area: AreaRef, householdClass: HouseholdClass, head: HeadIdentity, referrals: [LoanReferral]) {
+    public init(
+        householdId: String, householdVersion: Int64, rulesRevision: Int, programmesRevision: Int, area: AreaRef,
+        householdClass: HouseholdClass, head: HeadIdentity, referrals: [LoanReferral]
+    ) {
         self.householdId = householdId
-        self.version = version
+        self.householdVersion = householdVersion
+        self.rulesRevision = rulesRevision
+        self.programmesRevision = programmesRevision
         self.area = area
         self.householdClass = householdClass
         self.head = head
@@ -85,63 +94,65 @@ public struct TrainingCandidate: Codable, Sendable, Hashable {
 /// `giamngheo.training-match.v1`: a household's current training and job candidates.
 public struct TrainingMatchSet: Codable, Sendable, Hashable {
     public var householdId: String
-    /// The classification version the candidates follow from.
-    public var version: Int64
+    /// The classified household version the candidates follow from.
+    public var householdVersion: Int64
+    /// The standards catalogue revision that classified it.
+    public var rulesRevision: Int
+    /// The training rules revision that selected the candidates.
+    public var trainingRulesRevision: Int
     public var area: AreaRef
     public var householdClass: HouseholdClass
     public var candidates: [TrainingCandidate]
 
-    public init(householdId: String, version: Int64, area: AreaRef, householdClass: HouseholdClass, candidates: [TrainingCandidate]) {
+    public init(
+        householdId: String, householdVersion: Int64, rulesRevision: Int, trainingRulesRevision: Int, area: AreaRef,
+        householdClass: HouseholdClass, candidates: [TrainingCandidate]
+    ) {
         self.householdId = householdId
-        self.version = version
+        self.householdVersion = householdVersion
+        self.rulesRevision = rulesRevision
+        self.trainingRulesRevision = trainingRulesRevision
         self.area = area
         self.householdClass = householdClass
         self.candidates = candidates
     }
 }
 
-/// `giamngheo.reporting.area-contribution.v1` (internal): what one household adds to its area's totals,
-/// re-keyed by province code so that one reporting instance owns a province and its communes.
-public struct AreaContribution: Codable, Sendable, Hashable {
-    public var householdId: String
-    /// Sum of the household's classification, referral and training versions: grows with any of them.
+/// `giamngheo.area-tally.v1`: what the households of one input partition add to one area's counters, by the service that
+/// decides those facts (reporting for classes and transitions, loan-referral for referrals, training-match for
+/// candidates). Keyed `<source>/<areaCode>/<partition>` and partitioned by area code (`ce_partitionkey`), so one
+/// reporting instance holds every tally of an area; compacted, so the latest tally per key is kept.
+///
+/// A pure function of its input: `version` is one more than the offset of the last input record (on `inputTopic`,
+/// `partition`) that changed these counters, and the counters are those after that record. Replayed or rebuilt, the
+/// same version carries the same counts.
+public struct AreaTally: Codable, Sendable, Hashable {
+    public var source: String
+    public var areaCode: String
+    public var areaLevel: AreaLevel
+    public var provinceCode: String
+    public var inputTopic: String
+    public var partition: Int32
     public var version: Int64
-    public var area: AreaRef
-    /// `false` withdraws the household from this area (it moved, or was corrected to another commune).
-    public var present: Bool
-    public var householdClass: HouseholdClass
-    public var transition: Transition
-    public var status: RecognitionStatus
-    public var standardId: String
-    public var ethnicMinority: Bool
-    public var noWorkingCapacity: Bool
-    public var deprivedIndicators: [String]
-    public var referredProgrammes: [String]
-    public var trainingCandidates: Int
-    /// The household's workers are low-income workers (Decree 30/2025/NĐ-CP).
-    public var lowIncomeWorkers: Bool
+    /// Named counters (`total`, `class.poor`, `referral.programme.<id>`, …); zero counters are left out.
+    public var counts: [String: Int]
 
     public init(
-        householdId: String, version: Int64, area: AreaRef, present: Bool, householdClass: HouseholdClass,
-        transition: Transition, status: RecognitionStatus, standardId: String, ethnicMinority: Bool,
-        noWorkingCapacity: Bool, deprivedIndicators: [String], referredProgrammes: [String], trainingCandidates: Int,
-        lowIncomeWorkers: Bool
+        source: String, areaCode: String, areaLevel: AreaLevel, provinceCode: String, inputTopic: String, partition: Int32, version: Int64,
+        counts: [String: Int]
     ) {
-        self.householdId = householdId
+        self.source = source
+        self.areaCode = areaCode
+        self.areaLevel = areaLevel
+        self.provinceCode = provinceCode
+        self.inputTopic = inputTopic
+        self.partition = partition
         self.version = version
-        self.area = area
-        self.present = present
-        self.householdClass = householdClass
-        self.transition = transition
-        self.status = status
-        self.standardId = standardId
-        self.ethnicMinority = ethnicMinority
-        self.noWorkingCapacity = noWorkingCapacity
-        self.deprivedIndicators = deprivedIndicators
-        self.referredProgrammes = referredProgrammes
-        self.trainingCandidates = trainingCandidates
-        self.lowIncomeWorkers = lowIncomeWorkers
+        self.counts = counts
     }
+
+    /// The record key: one tally per source, area and input partition.
+    public var key: String { "\(source)/\(areaCode)/\(partition)" }
 }
 
 public enum AreaLevel: String, Codable, Sendable, CaseIterable { case commune, province }

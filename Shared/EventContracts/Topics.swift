@@ -1,50 +1,106 @@
-/// A topic of the system's contract: its name, whether it is compacted, and who owns it.
+/// What a topic's records are keyed by.
+public enum TopicKey: String, Sendable, Hashable {
+    case householdId, areaCode, standardAndArea, agencyChosen, correlationId, originalKey
+    /// `<source>/<areaCode>/<partition>`, partitioned by the area code alone.
+    case tallyOfArea
+}
+
+/// One row of the topology: a topic, its key, retention, who writes and reads it, and what it shares partitioning with.
 public struct TopicDefinition: Sendable, Hashable {
     public var name: String
+    /// The CloudEvents `type` of its records (nil for dead-letter topics, which keep the original's).
+    public var eventType: String?
+    public var key: TopicKey
     /// Compacted topics keep the latest record per key, so a store can be rebuilt by replaying them.
     public var compacted: Bool
+    /// Topics of one group must have the same partition count: a consumer joins them per key, and a household's
+    /// state in every service sits on the same partition number.
+    public var copartitionGroup: String?
+    public var producers: [String]
+    public var consumers: [String]
+    /// Carries personal data (names, CCCD numbers, or surveys); consumers must not log it.
+    public var personal: Bool
 
-    public init(_ name: String, compacted: Bool) {
+    public init(
+        _ name: String, type: String? = nil, key: TopicKey = .originalKey, compacted: Bool, copartitionGroup: String? = nil,
+        producers: [String] = [], consumers: [String] = [], personal: Bool = false
+    ) {
         self.name = name
+        self.eventType = type
+        self.key = key
         self.compacted = compacted
+        self.copartitionGroup = copartitionGroup
+        self.producers = producers
+        self.consumers = consumers
+        self.personal = personal
     }
 }
 
-/// The topics and event types of the system. Names follow `giamngheo.<entity>.v<major>`; an incompatible
-/// change gets a new major topic, an optional field does not.
+/// The system's topology, declared once: topic creation, the start-up check of partition counts, the AsyncAPI
+/// document and the access matrix all read it. Names follow `giamngheo.<entity>.v<major>`; an incompatible change gets a
+/// new major topic, an optional field does not.
 public enum Topics {
+    /// Co-partition group of the topics keyed by household id.
+    public static let householdGroup = "household"
+    /// Co-partition group of the topics partitioned by area code.
+    public static let areaGroup = "area"
+
     /// Household snapshots from intake (key: household id). Personal: carries the head's identity.
-    public static let household = TopicDefinition("giamngheo.household.v1", compacted: true)
-    /// Classifications from eligibility (key: household id).
-    public static let classification = TopicDefinition("giamngheo.classification.v1", compacted: true)
+    public static let household = TopicDefinition(
+        "giamngheo.household.v1", type: EventTypes.householdSnapshot, key: .householdId, compacted: true,
+        copartitionGroup: householdGroup, producers: ["intake"], consumers: ["eligibility"], personal: true)
+    /// Each household version classified, with the facts downstream rules read (key: household id). Personal: the
+    /// head's identity, which VBSP needs for a referral.
+    public static let classifiedHousehold = TopicDefinition(
+        "giamngheo.classified-household.v1", type: EventTypes.classifiedHousehold, key: .householdId, compacted: true,
+        copartitionGroup: householdGroup, producers: ["eligibility"], consumers: ["loan-referral", "training-match", "reporting"],
+        personal: true)
     /// A household's loan referrals to VBSP (key: household id). Personal: carries the head's identity.
-    public static let loanReferral = TopicDefinition("giamngheo.loan-referral.v1", compacted: true)
+    public static let loanReferral = TopicDefinition(
+        "giamngheo.loan-referral.v1", type: EventTypes.loanReferral, key: .householdId, compacted: true,
+        copartitionGroup: householdGroup, producers: ["loan-referral"], consumers: ["VBSP offices"], personal: true)
     /// A household's training and job candidates (key: household id).
-    public static let trainingMatch = TopicDefinition("giamngheo.training-match.v1", compacted: true)
-    /// Area reports (key: area code) for dashboards. No personal data.
-    public static let report = TopicDefinition("giamngheo.report.v1", compacted: true)
-    /// Reporting's internal repartition of household results by province code. Not compacted: many households
-    /// share a key, so compaction would drop all but one; reporting rebuilds it from the compacted topics upstream.
-    public static let areaContribution = TopicDefinition("giamngheo.reporting.area-contribution.v1", compacted: false)
+    public static let trainingMatch = TopicDefinition(
+        "giamngheo.training-match.v1", type: EventTypes.trainingMatch, key: .householdId, compacted: true,
+        copartitionGroup: householdGroup, producers: ["training-match"], consumers: ["employment centres"])
+    /// Area reports (key: area code) for dashboards. No personal data. Reporting reads it back at the start of an
+    /// empty store, so that a rebuilt store never publishes a report older than one already out.
+    public static let report = TopicDefinition(
+        "giamngheo.report.v1", type: EventTypes.areaReport, key: .areaCode, compacted: true, copartitionGroup: areaGroup,
+        producers: ["reporting"], consumers: ["dashboards"])
+    /// Area tallies (``AreaTally``): each fact counted once, by the service that decides it, per area and input partition
+    /// (key: `<source>/<areaCode>/<partition>`, partitioned by area code). Compacted: the latest tally per key is what
+    /// counts, so reporting rebuilds its area totals from it. No personal data.
+    public static let areaTally = TopicDefinition(
+        "giamngheo.area-tally.v1", type: EventTypes.areaTally, key: .tallyOfArea, compacted: true, copartitionGroup: areaGroup,
+        producers: ["reporting", "loan-referral", "training-match"], consumers: ["reporting"])
     /// Eligibility's shadow runs: what a candidate standard would do to each area (key: `<standardId>/<areaCode>`).
     /// Compacted, so the latest run per standard and area is kept. Counts only, no personal data.
-    public static let shadowDiff = TopicDefinition("giamngheo.eligibility.shadow-diff.v1", compacted: true)
+    public static let shadowDiff = TopicDefinition(
+        "giamngheo.eligibility.shadow-diff.v1", type: EventTypes.shadowDiff, key: .standardAndArea, compacted: true,
+        producers: ["eligibility"], consumers: ["dashboards", "ministries"])
 
     /// Household submissions from agencies (the HTTP survey body as the record value; any key). Personal.
-    public static let agencySubmission = TopicDefinition("giamngheo.intake.submission.v1", compacted: false)
+    public static let agencySubmission = TopicDefinition(
+        "giamngheo.intake.submission.v1", type: EventTypes.agencySubmission, key: .agencyChosen, compacted: false,
+        producers: ["agencies"], consumers: ["intake"], personal: true)
     /// Intake's answer to each agency submission (key: its correlation id). Personal (see ``SubmissionOutcome``).
-    public static let submissionOutcome = TopicDefinition("giamngheo.intake.submission-outcome.v1", compacted: false)
+    public static let submissionOutcome = TopicDefinition(
+        "giamngheo.intake.submission-outcome.v1", type: EventTypes.submissionOutcome, key: .correlationId, compacted: false,
+        producers: ["intake"], consumers: ["agencies"], personal: true)
 
     /// The dead-letter topic of a consuming service: poison records with the reason and the original bytes.
     public static func deadLetter(_ service: String) -> TopicDefinition {
-        TopicDefinition("giamngheo.dlq.\(service).v1", compacted: false)
+        TopicDefinition(
+            "giamngheo.dlq.\(service).v1", key: .originalKey, compacted: false, producers: [service], consumers: ["operators"],
+            personal: true)
     }
 
     public static let consumingServices = ["intake", "eligibility", "loan-referral", "training-match", "reporting"]
 
     /// The topics that carry the system's events (all but the dead-letter ones).
     public static var eventTopics: [TopicDefinition] {
-        [household, classification, loanReferral, trainingMatch, areaContribution, report, shadowDiff]
+        [household, classifiedHousehold, loanReferral, trainingMatch, areaTally, report, shadowDiff]
     }
 
     /// The topics agencies write to and read their answers from.
@@ -52,16 +108,29 @@ public enum Topics {
 
     /// Every topic the system needs, for creation at start-up.
     public static var all: [TopicDefinition] { eventTopics + agencyTopics + consumingServices.map(deadLetter) }
+
+    /// Why the topics as they exist cannot serve the topology: co-partitioned topics whose partition counts differ.
+    /// Empty when all is well; topics that do not exist are not judged.
+    public static func partitioningProblems(_ partitionCounts: [String: Int]) -> [String] {
+        let groups = Dictionary(grouping: all.filter { $0.copartitionGroup != nil }, by: { $0.copartitionGroup! })
+        return groups.keys.sorted().compactMap { group in
+            let counts = groups[group]!.compactMap { topic in partitionCounts[topic.name].map { (topic.name, $0) } }
+            guard Set(counts.map(\.1)).count > 1 else { return nil }
+            let listed = counts.map { "\($0.0) has \($0.1)" }.joined(separator: ", ")
+            return "topics partitioned by \(group) must have the same number of partitions (a consumer reads them together "
+                + "partition by partition), but \(listed); re-create them with one count (TOPIC_PARTITIONS)"
+        }
+    }
 }
 
 /// CloudEvents `type` values; the suffix is the payload's major version.
 public enum EventTypes {
     public static let householdSnapshot = "vn.giamngheo.household.snapshot.v1"
-    public static let classification = "vn.giamngheo.classification.v1"
+    public static let classifiedHousehold = "vn.giamngheo.classified-household.v1"
     public static let loanReferral = "vn.giamngheo.loan-referral.v1"
     public static let trainingMatch = "vn.giamngheo.training-match.v1"
     public static let areaReport = "vn.giamngheo.area-report.v1"
-    public static let areaContribution = "vn.giamngheo.reporting.area-contribution.v1"
+    public static let areaTally = "vn.giamngheo.area-tally.v1"
     public static let deadLetter = "vn.giamngheo.dead-letter.v1"
     public static let agencySubmission = "vn.giamngheo.intake.submission.v1"
     public static let submissionOutcome = "vn.giamngheo.intake.submission-outcome.v1"

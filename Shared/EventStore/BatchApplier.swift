@@ -32,8 +32,21 @@ public struct PoisonRecord: Error, Sendable, CustomStringConvertible {
     public var description: String { errors.map(\.description).joined(separator: "; ") }
 }
 
+/// How a handler makes a redelivered or re-sent event a no-op.
+public enum Deduplication: Sendable {
+    /// Its state carries the versions of what it applied, and an upsert guarded by them ignores what is not newer:
+    /// enough on its own, so no inbox row is written per record.
+    case versions
+    /// The inbox remembers each applied event by (`ce_time`, `ce_source`, `ce_id`): for inputs without versions (agency
+    /// submissions), where it is the only protection.
+    case inbox
+}
+
 /// A service's reaction to one inbound event, run inside the batch's transaction.
 public protocol EventHandler: Sendable {
+    /// How this handler's input is de-duplicated (the inbox unless it says its state is version-guarded).
+    var deduplication: Deduplication { get }
+
     /// Applies `event` to the store and returns the events it causes (appended to the outbox in the same transaction).
     /// Throw ``PoisonRecord`` for input that can never be applied; any other error rolls the whole batch back
     /// and the batch is retried.
@@ -48,6 +61,7 @@ public protocol EventHandler: Sendable {
 }
 
 extension EventHandler {
+    public var deduplication: Deduplication { .inbox }
     public func beginBatch(in db: Database) throws {}
     public func finishBatch(in db: Database) throws -> [OutboundEvent] { [] }
 }
@@ -80,7 +94,8 @@ public struct BatchApplier: Sendable {
         let outcome = try store.pool.write { db in
             var outcome = BatchOutcome()
             let now = Timestamp.now()
-            try store.pruneInbox(in: db)
+            let inbox = handler.deduplication == .inbox
+            if inbox { try store.pruneInbox(in: db) }
             try handler.beginBatch(in: db)
             for message in batch {
                 outcome.nextOffsets[message.topicPartition] = message.offset + 1
@@ -92,12 +107,14 @@ public struct BatchApplier: Sendable {
                     outcome.deadLettered += 1
                     continue
                 }
-                try db.run(
-                    "INSERT INTO inbox (event_time, source, id, received_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                    [attributes.time, attributes.source, attributes.id, now])
-                guard db.changesCount > 0 else {
-                    outcome.duplicates += 1
-                    continue
+                if inbox {
+                    try db.run(
+                        "INSERT INTO inbox (event_time, source, id, received_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                        [attributes.time, attributes.source, attributes.id, now])
+                    guard db.changesCount > 0 else {
+                        outcome.duplicates += 1
+                        continue
+                    }
                 }
                 let event = InboundEvent(message: message, attributes: attributes, data: message.value)
                 do {
@@ -107,8 +124,10 @@ public struct BatchApplier: Sendable {
                     outcome.applied += 1
                 } catch let poison as PoisonRecord {
                     // Forget the id, so the sender can re-publish a corrected event under the same id.
-                    try db.run(
-                        "DELETE FROM inbox WHERE event_time = ? AND source = ? AND id = ?", [attributes.time, attributes.source, attributes.id])
+                    if inbox {
+                        try db.run(
+                            "DELETE FROM inbox WHERE event_time = ? AND source = ? AND id = ?", [attributes.time, attributes.source, attributes.id])
+                    }
                     try deadLetter(message, poison, in: db)
                     outcome.deadLettered += 1
                 }

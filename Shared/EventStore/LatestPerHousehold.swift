@@ -2,8 +2,8 @@ import EventContracts
 import Foundation
 import GRDB
 
-/// A household's latest derived result (referrals, candidates) with a fingerprint of what receivers see, so a
-/// service publishes only when that changes.
+/// A household's latest derived result (referrals, candidates), the version it follows from, and a fingerprint of
+/// what receivers see, so a service publishes only when that changes.
 public struct LatestPerHousehold: Sendable {
     public let table: String
 
@@ -13,23 +13,34 @@ public struct LatestPerHousehold: Sendable {
         try db.execute(
             sql: """
                 CREATE TABLE \(table) (
-                  household_id TEXT PRIMARY KEY, version INTEGER NOT NULL, fingerprint TEXT NOT NULL, payload BLOB NOT NULL)
+                  household_id TEXT PRIMARY KEY, household_version INTEGER NOT NULL, rules_revision INTEGER NOT NULL,
+                  fingerprint TEXT NOT NULL, payload BLOB NOT NULL)
                 """)
+    }
+
+    /// Whether `order` is newer than the version the held result follows from (true when none is held).
+    public func isNewer(_ householdId: String, _ order: VersionOrder, in db: Database) throws -> Bool {
+        guard
+            let row = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT household_version, rules_revision FROM \(table) WHERE household_id = ?"),
+                arguments: [householdId])
+        else { return true }
+        return VersionOrder(householdVersion: row[0], rulesRevision: row[1]) < order
     }
 
     /// Stores `payload` as the household's latest and says whether to publish it: yes when `visible` (the payload
     /// without what changes on every version) differs from last time; no for a first result that is empty.
     public func replace(
-        householdId: String, version: Int64, payload: [UInt8], visible: [UInt8], isEmpty: Bool, in db: Database
+        householdId: String, order: VersionOrder, payload: [UInt8], visible: [UInt8], isEmpty: Bool, in db: Database
     ) throws -> Bool {
         let previous = try String.fetchOne(db.cachedStatement(sql: "SELECT fingerprint FROM \(table) WHERE household_id = ?"), arguments: [householdId])
         let fingerprint = DeterministicID.make(String(decoding: visible, as: UTF8.self))
         try db.run(
             """
-                INSERT INTO \(table) (household_id, version, fingerprint, payload) VALUES (?, ?, ?, ?)
-                ON CONFLICT (household_id) DO UPDATE SET version = excluded.version, fingerprint = excluded.fingerprint,
-                  payload = excluded.payload
-                """, [householdId, version, fingerprint, Data(payload)])
+                INSERT INTO \(table) (household_id, household_version, rules_revision, fingerprint, payload) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (household_id) DO UPDATE SET household_version = excluded.household_version,
+                  rules_revision = excluded.rules_revision, fingerprint = excluded.fingerprint, payload = excluded.payload
+                """, [householdId, order.householdVersion, order.rulesRevision, fingerprint, Data(payload)])
         if let previous { return previous != fingerprint }
         return !isEmpty
     }

@@ -22,25 +22,27 @@ public struct OutboundEvent: Sendable {
     }
 
     /// A JSON event whose id is derived from `idParts`, so the same cause always yields the same id.
+    /// - Parameter subject: `ce_subject` and `ce_partitionkey` when they are not the key (an area tally is keyed finer
+    ///   than the area that places it).
     public static func json<T: Encodable>(
         topic: TopicDefinition, key: String, type: String, source: String, idParts: [String], sequence: Int64?,
-        time: String, payload: T, causationId: String? = nil, personal: Bool = false
+        time: String, payload: T, causationId: String? = nil, personal: Bool = false, subject: String? = nil
     ) throws -> OutboundEvent {
         try json(
             topic: topic, key: key, type: type, source: source, idParts: idParts, sequence: sequence, time: time,
-            encoded: EventJSON.encode(payload), causationId: causationId, personal: personal)
+            encoded: EventJSON.encode(payload), causationId: causationId, personal: personal, subject: subject)
     }
 
     /// The same, for a payload already encoded (when the service also stores those bytes: JSON costs more than I/O here).
     public static func json(
         topic: TopicDefinition, key: String, type: String, source: String, idParts: [String], sequence: Int64?,
-        time: String, encoded: [UInt8], causationId: String? = nil, personal: Bool = false
+        time: String, encoded: [UInt8], causationId: String? = nil, personal: Bool = false, subject: String? = nil
     ) throws -> OutboundEvent {
         OutboundEvent(
             topic: topic.name,
             key: key,
             attributes: CloudEventAttributes(
-                id: DeterministicID.make(parts: idParts), source: source, type: type, time: time, subject: key,
+                id: DeterministicID.make(parts: idParts), source: source, type: type, time: time, subject: subject ?? key,
                 sequence: sequence, dataschema: EventTypes.schema(type), causationid: causationId,
                 dataclassification: personal ? "personal" : "none"),
             data: encoded)

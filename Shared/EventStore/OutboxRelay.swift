@@ -135,8 +135,9 @@ public final class OutboxRelay: Sendable {
     }
 
     /// Sets each keyed message's partition from its topic's partition count, as Kafka's default partitioner would
-    /// choose it; a message whose topic the broker does not list yet, or without a key, is left to the producer (its
-    /// key, or its topic for a keyless one, is then its unit of order).
+    /// choose it for the record's `ce_partitionkey` (its key when it has none); a message whose topic the broker does
+    /// not list yet, or without a key, is left to the producer (its key, or its topic for a keyless one, is then its
+    /// unit of order).
     private func assignPartitions(_ messages: inout [KafkaProducerMessage], producer: KafkaProducer) {
         var counts = partitionCounts.withLock { $0 }
         if messages.contains(where: { counts[$0.topic] == nil }), let fresh = try? producer.partitionCounts() {
@@ -145,7 +146,8 @@ public final class OutboxRelay: Sendable {
         }
         for index in messages.indices {
             guard let key = messages[index].key, let count = counts[messages[index].topic], count > 0 else { continue }
-            messages[index].partition = KeyPartitioner.partition(key: key, partitionCount: count)
+            let partitionKey = messages[index].headers.first { $0.key == "ce_partitionkey" }?.value ?? key
+            messages[index].partition = KeyPartitioner.partition(key: partitionKey, partitionCount: count)
         }
     }
 }

@@ -43,6 +43,7 @@ public final class ServiceStore: Sendable {
         var migrator = DatabaseMigrator()
         Self.registerDeliveryTables(&migrator)
         migrations(&migrator)
+        Self.registerPublishedVersions(&migrator)
         try migrator.migrate(pool)
     }
 
@@ -86,6 +87,10 @@ public final class ServiceStore: Sendable {
                     ALTER TABLE inbox_by_time RENAME TO inbox;
                     """)
         }
+    }
+
+    static func registerPublishedVersions(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("delivery-v3-published-version", migrate: PublishedVersions.migrate)
     }
 
     /// Where each partition resumes (for the rebalance callback): the store's next offset, or the beginning of the

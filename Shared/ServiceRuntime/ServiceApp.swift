@@ -44,15 +44,22 @@ public struct ServiceApp: Sendable {
             path: config.storePath, inboxRetention: TimeInterval(config.inboxRetentionDays) * 86_400, migrations: migrations)
     }
 
-    /// Creates the system's topics that do not exist yet (compacted where the contract says so).
+    /// Creates the system's topics that do not exist yet and refuses to start when co-partitioned topics differ
+    /// (``TopologySetup``); the reason is logged before the error ends the process.
     public func ensureTopics() throws {
-        let producer = try KafkaProducer(config: config.kafka, logger: logger)
-        try producer.createTopics(
-            Topics.all.map {
-                TopicSpec(
-                    name: $0.name, partitions: config.topicPartitions,
-                    configs: $0.compacted ? ["cleanup.policy": "compact"] : [:])
-            })
+        do {
+            try TopologySetup.ensure(with: try KafkaProducer(config: config.kafka, logger: logger), partitions: config.topicPartitions)
+        } catch let error as TopologyError {
+            logger.critical("\(error)")
+            throw error
+        }
+    }
+
+    /// For a store that has recorded nothing it published on `topics` (new, or rebuilt from empty): reads back what this
+    /// service published there before, so that replaying its inputs republishes no older version (``PublishedVersions``).
+    public func readBackPublished(_ store: ServiceStore, topics: [TopicDefinition]) throws {
+        try PublishedVersions.bootstrap(
+            store, topics: topics, source: EventSources.service(config.service), config: config.kafka, logger: logger)
     }
 
     /// A consumer-group member that applies `topics` with `handler` into `store`.
@@ -100,8 +107,12 @@ public struct ServiceApp: Sendable {
                 problems.append("store: \(error)")
             }
             if let brokerProblem = await probe.check() { problems.append("broker: \(brokerProblem)") }
-            for loop in consumers where loop.assignment.isEmpty {
-                problems.append("consumer \(loop.name): no partitions assigned")
+            for loop in consumers {
+                if let failure = loop.failure {
+                    problems.append("consumer \(loop.name) failed: \(failure)")
+                } else if loop.assignment.isEmpty {
+                    problems.append("consumer \(loop.name): no partitions assigned")
+                }
             }
             return JSONResponse.make(
                 problems.isEmpty ? .ok : .serviceUnavailable,

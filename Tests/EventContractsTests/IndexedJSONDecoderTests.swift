@@ -35,10 +35,10 @@ import Testing
 
     @Test func agreesWithFoundationOnEveryEventExample() throws {
         try agrees(HouseholdSnapshot.self, try example("household.snapshot.v1"))
-        try agrees(Classification.self, try example("classification.v1"))
+        try agrees(ClassifiedHousehold.self, try example("classified-household.v1"))
         try agrees(LoanReferralSet.self, try example("loan-referral.v1"))
         try agrees(TrainingMatchSet.self, try example("training-match.v1"))
-        try agrees(AreaContribution.self, try example("reporting.area-contribution.v1"))
+        try agrees(AreaTally.self, try example("area-tally.v1"))
         try agrees(AreaReport.self, try example("area-report.v1"))
         try agrees(ShadowAreaDiff.self, try example("eligibility.shadow-diff.v1"))
         try agrees(SubmissionOutcome.self, try example("intake.submission-outcome.v1"))

@@ -18,6 +18,31 @@ func classification(
         ethnicMinority: false, noWorkingCapacity: false)
 }
 
+/// The classified household the rules read, for a classification and members (facts beside them as in `c`).
+func classified(_ c: Classification, members: [HouseholdMember] = []) -> ClassifiedHousehold {
+    ClassifiedHousehold(
+        HouseholdSnapshot(
+            householdId: c.householdId, version: c.householdVersion, area: c.area, reviewKind: .periodic, roundId: c.roundId,
+            surveyDate: c.surveyDate, status: c.status, head: HeadIdentity(fullName: "x", cccd: "019080000001"), members: members,
+            conditions: LivingConditions(
+                housing: Housing(walls: .brick, columns: .brick, roof: .metalSheet, floorAreaM2: 40), water: .piped, latrine: .septic,
+                waste: .collected, information: InformationAccess(telecomUse: true, internetUse: true, devices: []),
+                income: Income(method: .declared, monthlyTotalVnd: 1)), recordedAt: "2026-10-15T00:00:00Z"),
+        c)
+}
+
+extension ReferralRules {
+    static func referrals(for c: Classification, programmes: [LoanProgramme]) -> [LoanReferral] {
+        referrals(for: classified(c), programmes: programmes)
+    }
+}
+
+extension CandidateRules {
+    static func candidates(_ snapshot: HouseholdSnapshot, _ c: Classification, rules: TrainingRules) -> [TrainingCandidate] {
+        candidates(classified(c, members: snapshot.members), rules: rules)
+    }
+}
+
 @Suite struct ReferralRulesTests {
     let programmes = try! ProgrammeCatalogue.bundled().programmes
 
@@ -47,7 +72,7 @@ func classification(
     @Test func referralIdsAreStableWithinARound() {
         let a = ReferralRules.referrals(for: classification(.poor), programmes: programmes)[0].referralId
         var later = classification(.poor)
-        later.version = 2_000_001
+        later.householdVersion = 2
         #expect(ReferralRules.referrals(for: later, programmes: programmes)[0].referralId == a)
     }
 }
@@ -109,21 +134,26 @@ func classification(
 }
 
 @Suite struct AreaCountersTests {
-    func contribution(
-        _ cls: HouseholdClass, commune: String = "02000", programmes: [String] = [], candidates: Int = 0, lowIncome: Bool = false
-    ) -> AreaContribution {
-        AreaContribution(
-            householdId: "h", version: 1, area: AreaRef(communeCode: commune, provinceCode: "19", areaType: .rural), present: true,
-            householdClass: cls, transition: .newlyPoor, status: .proposed, standardId: "VN-2022-2025", ethnicMinority: true,
-            noWorkingCapacity: false, deprivedIndicators: ["water"], referredProgrammes: programmes, trainingCandidates: candidates,
-            lowIncomeWorkers: lowIncome)
+    /// The keys of a classified household as reporting tallies them, plus those loan-referral and training-match add.
+    func keys(
+        _ cls: HouseholdClass, programmes: [String] = [], candidates: Int = 0, lowIncome: Bool = false
+    ) -> [String] {
+        let basis = ClassificationBasis(
+            householdId: "h", householdVersion: 1, rulesRevision: 1, area: AreaRef(communeCode: "02000", provinceCode: "19", areaType: .rural),
+            status: .proposed,
+            classification: .init(
+                standard: .init(id: "VN-2022-2025"), householdClass: cls, deprivedIndicators: ["water"], transition: .newlyPoor,
+                ethnicMinority: true, noWorkingCapacity: false, lowIncomeWorkers: lowIncome))
+        let referral = programmes.isEmpty ? [] : ["referral.households"] + programmes.map { "referral.programme.\($0)" }
+        let training = candidates == 0 ? [] : ["training.households"] + Array(repeating: "training.candidates", count: candidates)
+        return AreaCounters.keys(for: basis) + referral + training
     }
 
-    @Test func addingAndTakingAwayAContributionRestoresTheTotals() {
+    @Test func addingAndTakingAwayAHouseholdRestoresTheTotals() {
         var counters = AreaCounters()
-        counters.add(AreaCounters.keys(for: contribution(.nearPoor)), sign: 1)
+        counters.add(keys(.nearPoor), sign: 1)
         let before = counters
-        let poor = AreaCounters.keys(for: contribution(.poor, programmes: ["vbsp-poor-household"], candidates: 2))
+        let poor = keys(.poor, programmes: ["vbsp-poor-household"], candidates: 2)
         counters.add(poor, sign: 1)
         counters.add(poor, sign: -1)
         #expect(counters == before)
@@ -131,10 +161,10 @@ func classification(
 
     @Test func reportCountsAndRates() {
         var counters = AreaCounters()
-        counters.add(AreaCounters.keys(for: contribution(.poor, programmes: ["vbsp-poor-household", "vbsp-rural-water-sanitation"], candidates: 2)), sign: 1)
-        counters.add(AreaCounters.keys(for: contribution(.none)), sign: 1)
-        counters.add(AreaCounters.keys(for: contribution(.nearPoor)), sign: 1)
-        counters.add(AreaCounters.keys(for: contribution(.none, candidates: 1, lowIncome: true)), sign: 1)
+        counters.add(keys(.poor, programmes: ["vbsp-poor-household", "vbsp-rural-water-sanitation"], candidates: 2), sign: 1)
+        counters.add(keys(.none), sign: 1)
+        counters.add(keys(.nearPoor), sign: 1)
+        counters.add(keys(.none, candidates: 1, lowIncome: true), sign: 1)
         let report = counters.report(areaCode: "02000", level: .commune, name: nil, provinceCode: "19", version: 4, asOf: "t")
         #expect(report.households == ClassCounts(total: 4, poor: 1, nearPoor: 1, averageLiving: 0, none: 2))
         #expect(report.households.poorRatePercent == 25)

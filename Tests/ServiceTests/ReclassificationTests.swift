@@ -53,14 +53,15 @@ struct ReclassificationTests {
         #expect(job.jobId == "rev1-to-rev2" && job.scope == "changed" && job.changedStandardIds == ["VN-2022-2025"])
         #expect(job.examined == 300 && job.evaluated == 300 && job.published == expected.count)
 
-        let events = try fixture.outbox(Classification.self, topic: Topics.classification)
+        let events = try fixture.outbox(ClassifiedHousehold.self, topic: Topics.classifiedHousehold)
         #expect(Set(events.map(\.key)) == expected)
         #expect(events.count == expected.count)
-        for (_, id, classification) in events {
-            #expect(classification.version == Classification.version(householdVersion: 1, rulesRevision: 2))
+        for (_, id, household) in events {
+            let classification = household.classification
+            #expect(household.householdVersion == 1 && household.rulesRevision == 2)
             #expect(classification.standard == new.ref)
-            #expect(id == DeterministicID.make("classification", classification.householdId, String(classification.version)))
-            let snapshot = try #require(snapshots.first { $0.householdId == classification.householdId })
+            #expect(id == DeterministicID.make("classified-household", household.householdId, "1", "2"))
+            let snapshot = try #require(snapshots.first { $0.householdId == household.householdId })
             #expect(classification.householdClass == Classifier.classify(snapshot, under: new).householdClass)
             // The household was recognised in its first review: still its first official class, not "unchanged" against itself.
             #expect(classification.transition == .first)
@@ -95,8 +96,8 @@ struct ReclassificationTests {
         let resumed = try #require(try Self.reclassify(interrupted, corrected(interrupted.catalogue), chunkSize: 30))
         #expect(resumed.jobId == paused.jobId && resumed.status == .completed && resumed.examined == 200)
 
-        let expected = try whole.outbox(Classification.self, topic: Topics.classification)
-        let got = try interrupted.outbox(Classification.self, topic: Topics.classification)
+        let expected = try whole.outbox(ClassifiedHousehold.self, topic: Topics.classifiedHousehold)
+        let got = try interrupted.outbox(ClassifiedHousehold.self, topic: Topics.classifiedHousehold)
         #expect(got.map(\.id) == expected.map(\.id))
         #expect(got.map(\.value) == expected.map(\.value))
     }
@@ -110,7 +111,7 @@ struct ReclassificationTests {
         }
         let job = try #require(try Self.reclassify(fixture, corrected))
         #expect(job.status == .completed && job.examined == 100 && job.evaluated == 0 && job.published == 0)
-        #expect(try fixture.outbox(Classification.self, topic: Topics.classification).isEmpty)
+        #expect(try fixture.outbox(ClassifiedHousehold.self, topic: Topics.classifiedHousehold).isEmpty)
         #expect(try fixture.store.pool.read { db in try Int.fetchOne(db, sql: "SELECT MAX(revision) FROM applied_catalogue") } == 2)
     }
 
@@ -127,7 +128,7 @@ struct ReclassificationTests {
         #expect(fromConsumer?.0.version == Classification.version(householdVersion: 2, rulesRevision: 2))
 
         let job = try #require(try Self.reclassify(fixture, corrected))
-        let events = try fixture.outbox(Classification.self, topic: Topics.classification)
+        let events = try fixture.outbox(ClassifiedHousehold.self, topic: Topics.classifiedHousehold)
         #expect(!events.isEmpty)
         #expect(!events.contains { $0.key == snapshots[7].householdId }, "the consumer's classification of version 2 stands")
         let stored = try fixture.store.pool.read { db in try EligibilityStore.classification(snapshots[7].householdId, in: db) }
@@ -155,9 +156,9 @@ struct ReclassificationTests {
         // A correction of the rural line to 1,600,000 puts version 2 below it again: still poor, against version 1.
         let corrected = Correction.corrected(fixture.catalogue, "VN-2022-2025") { $0.incomeLinesVnd.rural = 1_600_000 }
         try Self.reclassify(fixture, corrected)
-        let again = try #require(try fixture.outbox(Classification.self, topic: Topics.classification).first?.value)
-        #expect(again.householdVersion == 2 && again.householdClass == .poor)
-        #expect(again.previousClass == .poor && again.transition == .unchanged && again.escapedOn == nil)
+        let again = try #require(try fixture.outbox(ClassifiedHousehold.self, topic: Topics.classifiedHousehold).first?.value)
+        #expect(again.householdVersion == 2 && again.classification.householdClass == .poor)
+        #expect(again.classification.previousClass == .poor && again.classification.transition == .unchanged && again.classification.escapedOn == nil)
         let official = try fixture.store.pool.read { db in
             try Row.fetchOne(db, sql: "SELECT household_class, ever_escaped_poverty, prior_class FROM official_class WHERE household_id = ?", arguments: [household.householdId])
         }

@@ -21,7 +21,7 @@ extension SystemTests {
         try #require(ours.count >= 3)
         try await system.post(households)
         try await waitUntil("24 households classified", timeout: .seconds(90), every: .milliseconds(300)) {
-            try await system.published().latest(EventTypes.classification, as: Classification.self).count == 24
+            try await system.published().latest(EventTypes.classifiedHousehold, as: ClassifiedHousehold.self).count == 24
         }
 
         let path = "/v1/review-rounds/2026-periodic/communes/\(commune)"
@@ -38,9 +38,9 @@ extension SystemTests {
 
         // Eligibility classifies the recognised versions: recognised, with the decision; the rest stay proposed.
         let official = RecognitionDecision(decisionNumber: "123/QĐ-UBND", decisionDate: "2026-11-20")
-        var classifications: [String: Classification] = [:]
+        var classifications: [String: ClassifiedHousehold] = [:]
         try await waitUntil("the recognised households classified again", timeout: .seconds(60), every: .milliseconds(300)) {
-            classifications = try await system.published().latest(EventTypes.classification, as: Classification.self)
+            classifications = try await system.published().latest(EventTypes.classifiedHousehold, as: ClassifiedHousehold.self)
             return classifications.values.filter { $0.status == .recognised }.count == ours.count - 1
         }
         for (id, classification) in classifications {

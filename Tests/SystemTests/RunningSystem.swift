@@ -77,7 +77,7 @@ struct Published {
     func disagreements(expectedHouseholds: Int) throws -> [String] {
         var problems: [String] = []
         let households = try latest(EventTypes.householdSnapshot, as: HouseholdSnapshot.self)
-        let classifications = try latest(EventTypes.classification, as: Classification.self)
+        let classifications = try latest(EventTypes.classifiedHousehold, as: ClassifiedHousehold.self)
         let referrals = try latest(EventTypes.loanReferral, as: LoanReferralSet.self)
         let matches = try latest(EventTypes.trainingMatch, as: TrainingMatchSet.self)
         let reports = try latest(EventTypes.areaReport, as: AreaReport.self)
@@ -89,8 +89,10 @@ struct Published {
         let rules = try TrainingRules.bundled()
         var expected: [String: (classes: [HouseholdClass: Int], referred: Int, referrals: Int, candidates: Int, lowIncome: Int)] = [:]
         for (id, snapshot) in households {
-            guard let c = classifications[id] else { problems.append("household \(id) has no classification"); continue }
-            if c.householdVersion != snapshot.version { problems.append("\(id): classified version \(c.householdVersion) of \(snapshot.version)") }
+            guard let classified = classifications[id] else { problems.append("household \(id) has no classification"); continue }
+            let c = classified.classification
+            if classified.householdVersion != snapshot.version { problems.append("\(id): classified version \(classified.householdVersion) of \(snapshot.version)") }
+            if classified.head != snapshot.head || classified.members != snapshot.members { problems.append("\(id): classified household carries other facts") }
             let standard = catalogue.national(on: snapshot.surveyDate)!
             let outcome = Classifier.classify(snapshot, under: standard)
             if outcome.householdClass != c.householdClass || outcome.deprivationCount != c.deprivationCount {
@@ -103,15 +105,15 @@ struct Published {
             let wantLowIncome = LowIncomeWorkers.assess(
                 householdClass: outcome.householdClass, income: outcome.income, areaType: snapshot.area.areaType,
                 limits: standard.lowIncomeWorkerLimitsVnd)
-            if wantLowIncome != c.lowIncomeWorkers { problems.append("\(id): low-income-worker assessment \(String(describing: c.lowIncomeWorkers))") }
-            let wantReferrals = ReferralRules.referrals(for: c, programmes: programmes)
+            if wantLowIncome?.qualifies != c.lowIncomeWorkers { problems.append("\(id): low-income-worker assessment \(String(describing: c.lowIncomeWorkers))") }
+            let wantReferrals = ReferralRules.referrals(for: classified, programmes: programmes)
             let gotReferrals = referrals[id]?.referrals ?? []
             if wantReferrals != gotReferrals { problems.append("\(id): referrals \(gotReferrals.map(\.programmeId)), expected \(wantReferrals.map(\.programmeId))") }
             if let head = referrals[id]?.head, head != snapshot.head { problems.append("\(id): referral carries another head") }
-            let wantCandidates = CandidateRules.candidates(snapshot, c, rules: rules)
+            let wantCandidates = CandidateRules.candidates(classified, rules: rules)
             let gotCandidates = matches[id]?.candidates ?? []
             if wantCandidates != gotCandidates { problems.append("\(id): \(gotCandidates.count) candidates, expected \(wantCandidates.count)") }
-            for code in [c.area.communeCode, c.area.provinceCode] {
+            for code in [classified.area.communeCode, classified.area.provinceCode] {
                 var entry = expected[code] ?? ([:], 0, 0, 0, 0)
                 entry.classes[c.householdClass, default: 0] += 1
                 entry.referred += wantReferrals.isEmpty ? 0 : 1

@@ -21,7 +21,7 @@ extension SystemTests {
         try await system.start()
         try await system.post(try RunningSystem.demo(300, seed: 1))
         try await waitUntil("300 households classified", timeout: .seconds(90), every: .milliseconds(500)) {
-            try await system.published().latest(EventTypes.classification, as: Classification.self).count == 300
+            try await system.published().latest(EventTypes.classifiedHousehold, as: ClassifiedHousehold.self).count == 300
         }
         let eligibility = JSONHTTPClient(baseURL: system["eligibility"].baseURL)
 
@@ -93,7 +93,8 @@ extension SystemTests {
         var republished: [KafkaConsumerMessage] = []
         try await waitUntil("the reclassified households on the topic") {
             republished = try await system.published().records.filter {
-                $0.topic == Topics.classification.name && ($0.header("ce_sequence").flatMap { Int64($0) } ?? 0) % 1_000_000 == Int64(corrected.revision)
+                $0.topic == Topics.classifiedHousehold.name
+                    && (try? EventJSON.decode(ClassifiedHousehold.self, from: $0.value ?? []))?.rulesRevision == corrected.revision
             }
             return republished.count >= expected.count
         }

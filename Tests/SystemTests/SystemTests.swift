@@ -35,9 +35,9 @@ struct SystemTests {
 
         // Officers read back what they entered; each service answers for the same household.
         let published = try await system.published()
-        let classifications = try published.latest(EventTypes.classification, as: Classification.self)
-        let poor = try #require(classifications.values.first { $0.householdClass == .poor })
-        #expect(classifications.values.contains { $0.lowIncomeWorkers?.qualifies == true }, "the demo data has low-income-worker households")
+        let classifications = try published.latest(EventTypes.classifiedHousehold, as: ClassifiedHousehold.self)
+        let poor = try #require(classifications.values.first { $0.classification.householdClass == .poor })
+        #expect(classifications.values.contains { $0.classification.lowIncomeWorkers == true }, "the demo data has low-income-worker households")
         let record = try await system.intake.get("/v1/households/\(poor.householdId)")
         #expect(record.status == 200)
         #expect(try record.decode(HouseholdRecord.self).snapshot.version == 1)
@@ -108,7 +108,7 @@ struct SystemTests {
         let published = try await system.published()
         // Every household version was classified exactly once: re-sends carry the same event id.
         var idsByVersion: [String: Set<String>] = [:]
-        for record in published.records where record.header("ce_type") == EventTypes.classification {
+        for record in published.records where record.header("ce_type") == EventTypes.classifiedHousehold {
             idsByVersion["\(record.header("ce_subject")!)@\(record.header("ce_sequence")!)", default: []].insert(record.header("ce_id")!)
         }
         #expect(idsByVersion.values.allSatisfy { $0.count == 1 })

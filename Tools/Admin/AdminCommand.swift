@@ -50,11 +50,7 @@ struct CreateTopics: ParsableCommand {
 
     func run() throws {
         let producer = try KafkaProducer(config: kafka.config, logger: logger)
-        try producer.createTopics(
-            Topics.all.map {
-                TopicSpec(name: $0.name, partitions: kafka.partitionCount, configs: $0.compacted ? ["cleanup.policy": "compact"] : [:])
-            })
-        for (name, partitions) in try producer.partitionCounts().sorted(by: { $0.key < $1.key }) where name.hasPrefix("giamngheo.") {
+        for (name, partitions) in try TopologySetup.ensure(with: producer, partitions: kafka.partitionCount).sorted(by: { $0.key < $1.key }) {
             print("\(name)\t\(partitions) partitions")
         }
     }

@@ -24,6 +24,8 @@ struct CodecBench: ParsableCommand {
         let classifications = snapshots.compactMap { ClassificationBuilder.build($0, catalogue: catalogue) }
         let snapshotBytes = try snapshots.map { try EventJSON.encode($0) }
         let classificationBytes = try classifications.map { try EventJSON.encode($0) }
+        let classified = zip(snapshots, classifications).map { ClassifiedHousehold($0, $1) }
+        let classifiedBytes = try classified.map { try EventJSON.encode($0) }
 
         func measure(_ name: String, _ body: () throws -> Void) rethrows {
             let start = ContinuousClock.now
@@ -39,10 +41,15 @@ struct CodecBench: ParsableCommand {
         try measure("classification_decode") {
             for b in classificationBytes { sink &+= try EventJSON.decode(Classification.self, from: b).deprivationCount }
         }
+        try measure("classified_household_encode") { for c in classified { sink &+= try EventJSON.encode(c).count } }
+        try measure("classified_household_decode") {
+            for b in classifiedBytes { sink &+= try EventJSON.decode(ClassifiedHousehold.self, from: b).members.count }
+        }
         let snapshotSize = snapshotBytes.reduce(0) { $0 + $1.count } / max(1, snapshotBytes.count)
         let classificationSize = classificationBytes.reduce(0) { $0 + $1.count } / max(1, classificationBytes.count)
         print("codec.snapshot_bytes \(snapshotSize)")
         print("codec.classification_bytes \(classificationSize)")
+        print("codec.classified_household_bytes \(classifiedBytes.reduce(0) { $0 + $1.count } / max(1, classifiedBytes.count))")
         if sink == 42 { print("") }  // keeps the work observable to the optimiser
     }
 }

@@ -29,7 +29,7 @@ struct StoreBench: ParsableCommand {
             if mode == "stateonly" { return [] }
             return [
                 try OutboundEvent.json(
-                    topic: Topics.classification, key: key, type: EventTypes.classification, source: "bench",
+                    topic: Topics.classifiedHousehold, key: key, type: EventTypes.classifiedHousehold, source: "bench",
                     idParts: ["bench", event.attributes.id], sequence: 1, time: event.attributes.time, encoded: payload)
             ]
         }

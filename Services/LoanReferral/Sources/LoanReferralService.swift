@@ -9,11 +9,11 @@ import ServiceRuntime
 public enum LoanReferralService {
     public static let name = "loan-referral"
     public static let defaultPort = 8083
+    /// Each household's current referral set.
+    static let latest = LatestPerHousehold(table: "referral_set")
 
     public static func migrations(_ migrator: inout DatabaseMigrator) {
         migrator.registerMigration("loan-referral-v1") { db in
-            try ReferralHandler.join.migrate(db)
-            try ReferralHandler.latest.migrate(db)
             try db.execute(
                 sql: """
                     CREATE TABLE referral (
@@ -22,63 +22,89 @@ public enum LoanReferralService {
                     CREATE INDEX referral_household ON referral(household_id);
                     """)
         }
-        migrator.registerMigration("loan-referral-v2-join") { db in try ReferralHandler.join.migrateCompletedWithoutPayload(db) }
+        migrator.registerMigration("loan-referral-v2-join") { _ in }
+        // Event contracts v2: one classified-household input instead of joining snapshots with classifications. The
+        // join's tables go, and the store replays the new topic from its start.
+        migrator.registerMigration("loan-referral-v3-classified-household") { db in
+            try db.execute(
+                sql: """
+                    DROP TABLE IF EXISTS joined_household; DROP TABLE IF EXISTS joined_classification;
+                    DROP TABLE IF EXISTS referral_set; DELETE FROM consumer_offset;
+                    """)
+            try LoanReferralService.latest.migrate(db)
+            try AreaTallies(source: name).migrate(db)
+        }
     }
 
     public static func run(options: CommonOptions) async throws {
         let app = try ServiceApp(service: name, defaultPort: defaultPort, options: options)
         let store = try app.openStore(migrations: migrations)
         try app.ensureTopics()
-        let handler = ReferralHandler(programmes: try ProgrammeCatalogue.bundled().programmes)
-        let consumer = app.consumer(group: name, topics: [Topics.household, Topics.classification], handler: handler, store: store)
+        try app.readBackPublished(store, topics: [Topics.areaTally])
+        let catalogue = try ProgrammeCatalogue.bundled()
+        let consumer = app.consumer(group: name, topics: [Topics.classifiedHousehold], handler: ReferralHandler.make(catalogue), store: store)
         let router = Router()
         router.get("/v1/households/:id/referrals") { _, context in
             let id = context.parameters.get("id") ?? ""
-            guard let payload = try await store.pool.read({ db in try ReferralHandler.latest.payload(householdId: id, in: db) })
+            guard let payload = try await store.pool.read({ db in try LoanReferralService.latest.payload(householdId: id, in: db) })
             else { return JSONResponse.notFound("referrals of household \(id)") }
             return JSONResponse.make(.ok, try EventJSON.decode(LoanReferralSet.self, from: payload))
         }
-        router.get("/v1/programmes") { _, _ in JSONResponse.make(.ok, handler.programmes) }
+        router.get("/v1/programmes") { _, _ in JSONResponse.make(.ok, catalogue.programmes) }
         try await app.run(store: store, consumers: [consumer], router: router)
     }
 }
 
-/// Joins household and classification, computes the referrals, and publishes the set when it changes.
-public struct ReferralHandler: EventHandler {
-    static let join = ClassifiedHouseholdJoin()
-    static let latest = LatestPerHousehold(table: "referral_set")
+/// Loan referral's rules in the shape every derived-result service shares: refer each classified household to the
+/// VBSP programmes it qualifies for, and publish the household's set when it changes.
+public struct Referral: HouseholdDerivation {
     public let programmes: [LoanProgramme]
+    public let rulesRevision: Int
+    public var service: String { LoanReferralService.name }
+    public var output: TopicDefinition { Topics.loanReferral }
 
-    public init(programmes: [LoanProgramme]) { self.programmes = programmes }
-
-    public func handle(_ event: InboundEvent, in db: Database) throws -> [OutboundEvent] {
-        try Self.join.handle(event, in: db) { snapshot, classification in
-            let referrals = ReferralRules.referrals(for: classification, programmes: programmes)
-            let set = LoanReferralSet(
-                householdId: snapshot.householdId, version: classification.version, area: classification.area,
-                householdClass: classification.householdClass, head: snapshot.head, referrals: referrals)
-            // What the bank sees, without the version: unchanged referrals for the same head and area publish nothing.
-            var unversioned = set
-            unversioned.version = 0
-            let bytes = try EventJSON.encode(set)
-            let changed = try Self.latest.replace(
-                householdId: snapshot.householdId, version: set.version, payload: bytes, visible: try EventJSON.encode(unversioned),
-                isEmpty: referrals.isEmpty, in: db)
-            for referral in referrals {
-                try db.run(
-                    """
-                        INSERT INTO referral (referral_id, household_id, programme_id, status, first_version) VALUES (?, ?, ?, ?, ?)
-                        ON CONFLICT (referral_id) DO NOTHING
-                        """, [referral.referralId, snapshot.householdId, referral.programmeId, referral.status.rawValue, set.version])
-            }
-            guard changed else { return [] }
-            return [
-                try OutboundEvent.json(
-                    topic: Topics.loanReferral, key: snapshot.householdId, type: EventTypes.loanReferral,
-                    source: EventSources.service("loan-referral"),
-                    idParts: ["loan-referral", snapshot.householdId, String(set.version)], sequence: set.version,
-                    time: snapshot.recordedAt, encoded: bytes, causationId: nil, personal: true)
-            ]
-        }
+    public init(_ catalogue: ProgrammeCatalogue) {
+        programmes = catalogue.programmes
+        rulesRevision = catalogue.revision
     }
+
+    public func derive(_ household: ClassifiedHousehold, in db: Database) throws -> LoanReferralSet {
+        let referrals = ReferralRules.referrals(for: household, programmes: programmes)
+        for referral in referrals {
+            try db.run(
+                """
+                    INSERT INTO referral (referral_id, household_id, programme_id, status, first_version) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT (referral_id) DO NOTHING
+                    """, [referral.referralId, household.householdId, referral.programmeId, referral.status.rawValue, household.householdVersion])
+        }
+        return LoanReferralSet(
+            householdId: household.householdId, householdVersion: household.householdVersion, rulesRevision: household.rulesRevision,
+            programmesRevision: rulesRevision, area: household.area, householdClass: household.classification.householdClass,
+            head: household.head, referrals: referrals)
+    }
+}
+
+extension Referral {
+    /// Households referred, and referrals by programme.
+    public func tallyKeys(_ set: LoanReferralSet) -> [String] {
+        set.referrals.isEmpty ? [] : ["referral.households"] + set.referrals.map { "referral.programme.\($0.programmeId)" }
+    }
+}
+
+public typealias ReferralHandler = DerivedResultHandler<Referral>
+
+extension ReferralHandler {
+    public static func make(_ catalogue: ProgrammeCatalogue) -> ReferralHandler {
+        ReferralHandler(Referral(catalogue), table: LoanReferralService.latest.table)
+    }
+}
+
+extension LoanReferralSet: DerivedResult {
+    /// What the bank sees, without the versions: unchanged referrals for the same head and area publish nothing.
+    public var unversioned: LoanReferralSet {
+        var copy = self
+        (copy.householdVersion, copy.rulesRevision, copy.programmesRevision) = (0, 0, 0)
+        return copy
+    }
+    public var isEmpty: Bool { referrals.isEmpty }
 }

@@ -13,12 +13,11 @@ public enum ReportingService {
         let app = try ServiceApp(service: name, defaultPort: defaultPort, options: options)
         let store = try app.openStore(migrations: ReportingStore.migrations)
         try app.ensureTopics()
+        try app.readBackPublished(store, topics: [Topics.areaTally, Topics.report])
         let households = app.consumer(
-            group: "reporting-households", topics: [Topics.classification, Topics.loanReferral, Topics.trainingMatch],
-            handler: HouseholdResultHandler(), store: store)
+            group: "reporting-households", topics: [Topics.classifiedHousehold], handler: ClassTallyHandler(), store: store)
         let areas = app.consumer(
-            group: "reporting-areas", topics: [Topics.areaContribution], handler: AreaTotalsHandler(areas: try app.areas()),
-            store: store)
+            group: "reporting-areas", topics: [Topics.areaTally], handler: AreaReportHandler(areas: try app.areas()), store: store)
         let router = Router()
         ReportingRoutes(store: store).register(on: router)
         try await app.run(store: store, consumers: [households, areas], router: router)

@@ -10,24 +10,36 @@ public enum TrainingMatchService {
     public static let name = "training-match"
     public static let defaultPort = 8084
 
+    /// Each household's current candidates.
+    static let latest = LatestPerHousehold(table: "match_set")
+
     public static func migrations(_ migrator: inout DatabaseMigrator) {
-        migrator.registerMigration("training-match-v1") { db in
-            try MatchHandler.join.migrate(db)
-            try MatchHandler.latest.migrate(db)
+        migrator.registerMigration("training-match-v1") { _ in }
+        migrator.registerMigration("training-match-v2-join") { _ in }
+        // Event contracts v2: one classified-household input instead of joining snapshots with classifications. The
+        // join's tables go, and the store replays the new topic from its start.
+        migrator.registerMigration("training-match-v3-classified-household") { db in
+            try db.execute(
+                sql: """
+                    DROP TABLE IF EXISTS joined_household; DROP TABLE IF EXISTS joined_classification;
+                    DROP TABLE IF EXISTS match_set; DELETE FROM consumer_offset;
+                    """)
+            try latest.migrate(db)
+            try AreaTallies(source: name).migrate(db)
         }
-        migrator.registerMigration("training-match-v2-join") { db in try MatchHandler.join.migrateCompletedWithoutPayload(db) }
     }
 
     public static func run(options: CommonOptions) async throws {
         let app = try ServiceApp(service: name, defaultPort: defaultPort, options: options)
         let store = try app.openStore(migrations: migrations)
         try app.ensureTopics()
-        let handler = MatchHandler(rules: try TrainingRules.bundled())
-        let consumer = app.consumer(group: name, topics: [Topics.household, Topics.classification], handler: handler, store: store)
+        try app.readBackPublished(store, topics: [Topics.areaTally])
+        let handler = MatchHandler(Matching(rules: try TrainingRules.bundled()), table: latest.table)
+        let consumer = app.consumer(group: name, topics: [Topics.classifiedHousehold], handler: handler, store: store)
         let router = Router()
         router.get("/v1/households/:id/matches") { _, context in
             let id = context.parameters.get("id") ?? ""
-            guard let payload = try await store.pool.read({ db in try MatchHandler.latest.payload(householdId: id, in: db) })
+            guard let payload = try await store.pool.read({ db in try latest.payload(householdId: id, in: db) })
             else { return JSONResponse.notFound("matches of household \(id)") }
             return JSONResponse.make(.ok, try EventJSON.decode(TrainingMatchSet.self, from: payload))
         }
@@ -35,35 +47,38 @@ public enum TrainingMatchService {
     }
 }
 
-/// Joins household and classification and publishes the household's candidates when they change.
-public struct MatchHandler: EventHandler {
-    static let join = ClassifiedHouseholdJoin()
-    static let latest = LatestPerHousehold(table: "match_set")
-    let rules: TrainingRules
+/// Training matching's rules in the shape every derived-result service shares: put forward the household's
+/// candidates and publish them when they change.
+public struct Matching: HouseholdDerivation {
+    public let rules: TrainingRules
+    public var service: String { TrainingMatchService.name }
+    public var output: TopicDefinition { Topics.trainingMatch }
+    public var rulesRevision: Int { rules.revision }
 
     public init(rules: TrainingRules) { self.rules = rules }
 
-    public func handle(_ event: InboundEvent, in db: Database) throws -> [OutboundEvent] {
-        try Self.join.handle(event, in: db) { snapshot, classification in
-            let set = TrainingMatchSet(
-                householdId: snapshot.householdId, version: classification.version, area: classification.area,
-                householdClass: classification.householdClass,
-                candidates: CandidateRules.candidates(snapshot, classification, rules: rules))
-            var unversioned = set
-            unversioned.version = 0
-            let bytes = try EventJSON.encode(set)
-            guard
-                try Self.latest.replace(
-                    householdId: snapshot.householdId, version: set.version, payload: bytes, visible: try EventJSON.encode(unversioned),
-                    isEmpty: set.candidates.isEmpty, in: db)
-            else { return [] }
-            return [
-                try OutboundEvent.json(
-                    topic: Topics.trainingMatch, key: snapshot.householdId, type: EventTypes.trainingMatch,
-                    source: EventSources.service("training-match"),
-                    idParts: ["training-match", snapshot.householdId, String(set.version)], sequence: set.version,
-                    time: snapshot.recordedAt, encoded: bytes)
-            ]
-        }
+    public func derive(_ household: ClassifiedHousehold, in db: Database) throws -> TrainingMatchSet {
+        TrainingMatchSet(
+            householdId: household.householdId, householdVersion: household.householdVersion, rulesRevision: household.rulesRevision,
+            trainingRulesRevision: rules.revision, area: household.area, householdClass: household.classification.householdClass,
+            candidates: CandidateRules.candidates(household, rules: rules))
     }
+}
+
+extension Matching {
+    /// Households with candidates, and candidates.
+    public func tallyKeys(_ set: TrainingMatchSet) -> [String] {
+        set.candidates.isEmpty ? [] : ["training.households"] + Array(repeating: "training.candidates", count: set.candidates.count)
+    }
+}
+
+public typealias MatchHandler = DerivedResultHandler<Matching>
+
+extension TrainingMatchSet: DerivedResult {
+    public var unversioned: TrainingMatchSet {
+        var copy = self
+        (copy.householdVersion, copy.rulesRevision, copy.trainingRulesRevision) = (0, 0, 0)
+        return copy
+    }
+    public var isEmpty: Bool { candidates.isEmpty }
 }

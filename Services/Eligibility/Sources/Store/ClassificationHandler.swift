@@ -7,6 +7,9 @@ import GRDB
 public struct ClassificationHandler: EventHandler {
     let catalogue: StandardsCatalogue
 
+    /// Version-guarded: a record not newer than what is held changes nothing.
+    public var deduplication: Deduplication { .versions }
+
     public init(catalogue: StandardsCatalogue) { self.catalogue = catalogue }
 
     public func handle(_ event: InboundEvent, in db: Database) throws -> [OutboundEvent] {
@@ -14,8 +17,8 @@ public struct ClassificationHandler: EventHandler {
             throw PoisonRecord(FieldError("ce_type", "expected \(EventTypes.householdSnapshot), got '\(event.attributes.type)'"))
         }
         let snapshot = try event.decode(HouseholdSnapshot.self)
-        guard let (classification, bytes) = try apply(snapshot, bytes: event.data ?? [], in: db) else { return [] }
-        return [try EligibilityStore.event(for: classification, bytes: bytes, time: snapshot.recordedAt, causationId: event.attributes.id)]
+        guard let (classification, _) = try apply(snapshot, bytes: event.data ?? [], in: db) else { return [] }
+        return [try EligibilityStore.event(for: classification, of: snapshot, causationId: event.attributes.id)]
     }
 
     /// Stores a new household version and its classification; nil for a version older than or equal to the stored one.

@@ -113,18 +113,20 @@ public enum EligibilityStore {
             ])
     }
 
-    /// The event that publishes a stored classification (the same bytes as stored).
-    /// - Parameters:
-    ///   - time: when the fact happened: the snapshot's `recordedAt`, or when a reclassification decided it.
-    ///   - correlationId: the reclassification job, when one caused it.
+    /// The classified-household event of a snapshot and its classification: a pure function of the two, so a replay,
+    /// a reclassification or a rebuilt store publishes the same bytes under the same `ce_id` and `ce_time` (the
+    /// snapshot's `recordedAt`).
+    /// - Parameter correlationId: the reclassification job, when one caused it.
     static func event(
-        for classification: Classification, bytes: [UInt8], time: String, causationId: String? = nil, correlationId: String? = nil
+        for classification: Classification, of snapshot: HouseholdSnapshot, causationId: String? = nil, correlationId: String? = nil
     ) throws -> OutboundEvent {
+        let household = ClassifiedHousehold(snapshot, classification)
         var event = try OutboundEvent.json(
-            topic: Topics.classification, key: classification.householdId, type: EventTypes.classification,
+            topic: Topics.classifiedHousehold, key: household.householdId, type: EventTypes.classifiedHousehold,
             source: EventSources.service("eligibility"),
-            idParts: ["classification", classification.householdId, String(classification.version)],
-            sequence: classification.version, time: time, encoded: bytes, causationId: causationId)
+            idParts: ["classified-household", household.householdId] + household.order.idParts,
+            sequence: household.householdVersion, time: household.recordedAt, payload: household, causationId: causationId,
+            personal: true)
         event.attributes.correlationid = correlationId
         return event
     }

@@ -78,9 +78,9 @@ public struct Reclassifier: Sendable {
             switch verdict {
             case .unchanged: break
             case .withoutStandard: withoutStandard += 1
-            case .changed(let classification, let bytes, let basis):
+            case .changed(let classification, let bytes, let basis, let snapshot):
                 try EligibilityStore.record(classification, bytes: bytes, basis: basis, in: db)
-                try Outbox.append(EligibilityStore.event(for: classification, bytes: bytes, time: now, correlationId: jobId), in: db)
+                try Outbox.append(EligibilityStore.event(for: classification, of: snapshot, correlationId: jobId), in: db)
                 published += 1
             }
         }
@@ -121,7 +121,7 @@ private struct Stored: Sendable {
     enum Verdict: Sendable {
         case unchanged
         case withoutStandard
-        case changed(Classification, [UInt8], TransitionBasis)
+        case changed(Classification, [UInt8], TransitionBasis, HouseholdSnapshot)
     }
 
     /// The household classified under `catalogue`, its transition judged against the same official history as
@@ -133,6 +133,6 @@ private struct Stored: Sendable {
         let basis = official?.basis(forVersion: snapshot.version, published: published) ?? .none
         let classification = ClassificationBuilder.build(snapshot, under: standard, catalogue: catalogue, basis: basis)
         if let published, published.householdVersion == snapshot.version, published.hasSameDecision(as: classification) { return .unchanged }
-        return .changed(classification, try EventJSON.encode(classification), basis)
+        return .changed(classification, try EventJSON.encode(classification), basis, snapshot)
     }
 }

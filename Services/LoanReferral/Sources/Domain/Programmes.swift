@@ -76,31 +76,32 @@ public struct ProgrammeCatalogue: Codable, Sendable {
 
 /// Which programmes a classified household is referred to, and why. Pure: the same inputs give the same referrals.
 public enum ReferralRules {
-    public static func referrals(for classification: Classification, programmes: [LoanProgramme]) -> [LoanReferral] {
+    public static func referrals(for household: ClassifiedHousehold, programmes: [LoanProgramme]) -> [LoanReferral] {
         programmes.compactMap { programme -> LoanReferral? in
-            guard let reason = qualifies(classification, programme.rule), let rate = programme.rate(on: classification.surveyDate) else {
+            guard let reason = qualifies(household, programme.rule), let rate = programme.rate(on: household.surveyDate) else {
                 return nil
             }
             return LoanReferral(
-                referralId: DeterministicID.make("referral", classification.householdId, programme.id, classification.roundId),
+                referralId: DeterministicID.make("referral", household.householdId, programme.id, household.roundId),
                 programmeId: programme.id, programmeName: programme.name, legalBasis: programme.legalBasis,
                 maxLoanVnd: programme.maxLoanVnd, annualRatePercent: rate, maxTermMonths: programme.maxTermMonths,
-                reason: reason, status: .referred, referredOn: classification.surveyDate)
+                reason: reason, status: .referred, referredOn: household.surveyDate)
         }
     }
 
-    static func qualifies(_ c: Classification, _ rule: LoanProgramme.Rule) -> String? {
+    static func qualifies(_ h: ClassifiedHousehold, _ rule: LoanProgramme.Rule) -> String? {
+        let c = h.classification
         switch rule {
         case .householdClass(let classes):
             return classes.contains(c.householdClass) ? "household is \(c.householdClass.rawValue) under \(c.standard.id)" : nil
         case .newlyEscaped(let windowMonths):
             guard [.averageLiving, .none].contains(c.householdClass), let escapedOn = c.escapedOn.flatMap(CalendarDate.init),
-                let surveyDate = CalendarDate(c.surveyDate), surveyDate <= escapedOn.adding(months: windowMonths)
+                let surveyDate = CalendarDate(h.surveyDate), surveyDate <= escapedOn.adding(months: windowMonths)
             else { return nil }
             return "escaped poverty on \(escapedOn), within \(windowMonths) months"
         case .ruralDeprivation(let indicators):
-            guard c.area.areaType == .rural else { return nil }
-            let deprived = c.indicators.filter { $0.deprived && indicators.contains($0.id) }.map(\.id)
+            guard h.area.areaType == .rural else { return nil }
+            let deprived = c.deprivedIndicators.filter { indicators.contains($0) }
             return deprived.isEmpty ? nil : "rural household deprived on \(deprived.joined(separator: ", "))"
         }
     }

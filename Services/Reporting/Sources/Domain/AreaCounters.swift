@@ -15,23 +15,18 @@ public struct AreaCounters: Codable, Sendable, Hashable {
 
     public subscript(key: String) -> Int { counts[key] ?? 0 }
 
-    /// The counter keys one household adds to its commune and province.
-    public static func keys(for c: AreaContribution) -> [String] {
-        guard c.present else { return [] }
-        let cls = "class.\(c.householdClass.rawValue)"
+    /// The counter keys a classified household adds to its commune and province (referrals and candidates are counted
+    /// by the services that decide them, under `referral.*` and `training.*`).
+    static func keys(for c: ClassificationBasis) -> [String] {
+        let s = c.classification
+        let cls = "class.\(s.householdClass.rawValue)"
         var keys = ["total", cls, "\(c.area.areaType.rawValue).total", "\(c.area.areaType.rawValue).\(cls)", "status.\(c.status.rawValue)",
-                    "standard.\(c.standardId)"]
-        if c.ethnicMinority { keys += ["ethnicMinority.total", "ethnicMinority.\(cls)"] }
-        if c.noWorkingCapacity { keys += ["noWorkingCapacity.total", "noWorkingCapacity.\(cls)"] }
-        if c.transition != .first && c.transition != .unchanged { keys.append("transition.\(c.transition.rawValue)") }
-        if c.householdClass == .poor { keys += c.deprivedIndicators.map { "poorDeprived.\($0)" } }
-        if !c.referredProgrammes.isEmpty { keys.append("referral.households") }
-        keys += c.referredProgrammes.map { "referral.programme.\($0)" }
-        if c.lowIncomeWorkers { keys.append("lowIncomeWorker.households") }
-        if c.trainingCandidates > 0 {
-            keys.append("training.households")
-            keys += Array(repeating: "training.candidates", count: c.trainingCandidates)
-        }
+                    "standard.\(s.standard.id)"]
+        if s.ethnicMinority { keys += ["ethnicMinority.total", "ethnicMinority.\(cls)"] }
+        if s.noWorkingCapacity { keys += ["noWorkingCapacity.total", "noWorkingCapacity.\(cls)"] }
+        if s.transition != .first && s.transition != .unchanged { keys.append("transition.\(s.transition.rawValue)") }
+        if s.householdClass == .poor { keys += s.deprivedIndicators.map { "poorDeprived.\($0)" } }
+        if s.lowIncomeWorkers == true { keys.append("lowIncomeWorker.households") }
         return keys
     }
 

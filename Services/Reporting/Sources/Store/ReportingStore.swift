@@ -26,224 +26,148 @@ public enum ReportingStore {
                     CREATE TABLE area_report (area_code TEXT PRIMARY KEY, province_code TEXT NOT NULL, payload BLOB NOT NULL);
                     """)
         }
+        // Event contracts v2: reporting tallies classified households per area and input partition, and adds up the
+        // tallies of every source per area. The v1 tables go and everything is rebuilt from the topics; reports already
+        // published are read back first, so none goes back in version.
+        migrator.registerMigration("reporting-v2-tallies") { db in
+            try db.execute(
+                sql: """
+                    DROP TABLE household_result; DROP TABLE area_member; DROP TABLE area_totals; DELETE FROM area_report;
+                    DELETE FROM consumer_offset;
+                    CREATE TABLE area_tally (
+                      area_code TEXT NOT NULL, source TEXT NOT NULL, partition INTEGER NOT NULL, level TEXT NOT NULL,
+                      province_code TEXT NOT NULL, version INTEGER NOT NULL, time TEXT NOT NULL, counts BLOB NOT NULL,
+                      PRIMARY KEY (area_code, source, partition));
+                    """)
+            try ClassTallyHandler.tallies.migrate(db)
+        }
     }
 }
 
-/// What reporting needs of a classification: decoded from the classification event's JSON without its
-/// explanations (reasons, income detail), and stored as such, so stage 1 neither keeps nor re-reads the whole event.
-struct ClassificationBasis: Codable, Sendable {
-    struct Standard: Codable, Sendable { var id: String }
-    struct Indicator: Codable, Sendable {
-        var id: String
-        var deprived: Bool
+/// What reporting needs of a classified household: decoded from the event's JSON without its members and head.
+struct ClassificationBasis: Decodable, Sendable {
+    struct Standard: Decodable, Sendable { var id: String }
+    struct Summary: Decodable, Sendable {
+        var standard: Standard
+        var householdClass: HouseholdClass
+        var deprivedIndicators: [String]
+        var transition: Transition
+        var ethnicMinority: Bool
+        var noWorkingCapacity: Bool
+        var lowIncomeWorkers: Bool?
     }
     var householdId: String
-    var version: Int64
+    var householdVersion: Int64
+    var rulesRevision: Int
     var area: AreaRef
-    var householdClass: HouseholdClass
-    var transition: Transition
     var status: RecognitionStatus
-    var standard: Standard
-    var ethnicMinority: Bool
-    var noWorkingCapacity: Bool
-    var indicators: [Indicator]
-    var lowIncomeWorkers: LowIncome?
+    var classification: Summary
 
-    struct LowIncome: Codable, Sendable { var qualifies: Bool }
+    var order: VersionOrder { VersionOrder(householdVersion: householdVersion, rulesRevision: rulesRevision) }
 }
 
-/// The household id and version of a loan-referral or training-match set, and the one thing reporting counts of it.
-struct ReferralBasis: Decodable, Sendable {
-    struct Referral: Decodable, Sendable { var programmeId: String }
-    var householdId: String
-    var version: Int64
-    var referrals: [Referral]
-}
-
-struct TrainingBasis: Decodable, Sendable {
-    struct Candidate: Decodable, Sendable {}
-    var householdId: String
-    var version: Int64
-    var candidates: [Candidate]
-}
-
-/// Stage 1: keeps each household's latest classification, referrals and candidates, and re-publishes what the
-/// household contributes to its area keyed by province code (withdrawing it from an area it left) — once per
-/// household per batch, however many of its three inputs the batch brought.
-public final class HouseholdResultHandler: EventHandler, @unchecked Sendable {
-    // @unchecked: `batch` is used only inside one batch's transaction, on the consumer thread, under its lock.
-    private let batch = Mutex(BatchState())
-
-    /// The households a batch changed, in order, and the classifications it decoded (so the contribution
-    /// does not decode the stored copy again).
-    private struct BatchState {
-        var changed: [String] = []
-        var classifications: [String: ClassificationBasis] = [:]
-    }
+/// Stage 1: counts each classified household's class, transition and deprivations in its commune's and province's
+/// tallies; referrals and candidates are tallied by loan-referral and training-match, each fact once.
+public struct ClassTallyHandler: EventHandler {
+    static let tallies = AreaTallies(source: ReportingService.name)
 
     public init() {}
 
-    public func beginBatch(in db: Database) throws { batch.withLock { $0 = BatchState() } }
+    /// Version-guarded: a record not newer than what is held changes nothing.
+    public var deduplication: Deduplication { .versions }
+
+    public func beginBatch(in db: Database) throws { Self.tallies.beginBatch() }
 
     public func handle(_ event: InboundEvent, in db: Database) throws -> [OutboundEvent] {
-        let householdId: String
-        switch event.attributes.type {
-        case EventTypes.classification:
-            let c = try event.decode(ClassificationBasis.self)
-            householdId = c.householdId
-            try upsert(householdId, column: "class_version", version: c.version, valueColumn: "classification", Data(try EventJSON.encode(c)), in: db)
-            if db.changesCount > 0 { batch.withLock { $0.classifications[householdId] = c } }
-        case EventTypes.loanReferral:
-            let set = try event.decode(ReferralBasis.self)
-            householdId = set.householdId
-            let programmes = set.referrals.map(\.programmeId).sorted().joined(separator: ",")
-            try upsert(householdId, column: "referral_version", version: set.version, valueColumn: "programmes", programmes, in: db)
-        case EventTypes.trainingMatch:
-            let set = try event.decode(TrainingBasis.self)
-            householdId = set.householdId
-            try upsert(householdId, column: "training_version", version: set.version, valueColumn: "candidates", set.candidates.count, in: db)
-        default:
-            throw PoisonRecord(FieldError("ce_type", "unexpected event type '\(event.attributes.type)'"))
+        guard event.attributes.type == EventTypes.classifiedHousehold else {
+            throw PoisonRecord(FieldError("ce_type", "expected \(EventTypes.classifiedHousehold), got '\(event.attributes.type)'"))
         }
-        if db.changesCount > 0 { batch.withLock { $0.changed.append(householdId) } }  // else not newer than what is held
+        let c = try event.decode(ClassificationBasis.self)
+        try Self.tallies.record(
+            c.householdId, c.order, area: c.area, keys: AreaCounters.keys(for: c), from: event.message, time: event.attributes.time, in: db)
         return []
     }
 
-    public func finishBatch(in db: Database) throws -> [OutboundEvent] {
-        var seen = Set<String>()
-        var events: [OutboundEvent] = []
-        let state = batch.withLock { $0 }
-        for householdId in state.changed where seen.insert(householdId).inserted {
-            events += try contributions(of: householdId, decoded: state.classifications[householdId], in: db)
-        }
-        return events
-    }
-
-    /// Stores one input's version and value unless the held version is at least as new; `db.changesCount` says which.
-    private func upsert(_ id: String, column: String, version: Int64, valueColumn: String, _ value: any DatabaseValueConvertible, in db: Database) throws {
-        try db.run(
-            """
-                INSERT INTO household_result (household_id, \(column), \(valueColumn)) VALUES (?, ?, ?)
-                ON CONFLICT (household_id) DO UPDATE SET \(column) = excluded.\(column), \(valueColumn) = excluded.\(valueColumn)
-                WHERE excluded.\(column) > household_result.\(column)
-                """, [id, version, value])
-    }
-
-    /// - Parameter decoded: the stored classification, when this batch decoded it already.
-    private func contributions(of householdId: String, decoded: ClassificationBasis?, in db: Database) throws -> [OutboundEvent] {
-        guard
-            let row = try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT * FROM household_result WHERE household_id = ?"), arguments: [householdId]),
-            let classificationData = row["classification"] as Data?
-        else { return [] }
-        let c = try decoded ?? EventJSON.decode(ClassificationBasis.self, from: classificationData)
-        let version = (row["class_version"] as Int64) + (row["referral_version"] as Int64) + (row["training_version"] as Int64)
-        let previousArea = try (row["emitted_area"] as Data?).map { try EventJSON.decode(AreaRef.self, from: $0) }
-        let time = Timestamp.now()
-        func contribution(_ area: AreaRef, present: Bool) throws -> OutboundEvent {
-            let payload = AreaContribution(
-                householdId: householdId, version: version, area: area, present: present, householdClass: c.householdClass,
-                transition: c.transition, status: c.status, standardId: c.standard.id, ethnicMinority: c.ethnicMinority,
-                noWorkingCapacity: c.noWorkingCapacity, deprivedIndicators: c.indicators.filter(\.deprived).map(\.id),
-                referredProgrammes: (row["programmes"] as String).split(separator: ",").map(String.init),
-                trainingCandidates: row["candidates"], lowIncomeWorkers: c.lowIncomeWorkers?.qualifies == true)
-            return try OutboundEvent.json(
-                topic: Topics.areaContribution, key: area.provinceCode, type: EventTypes.areaContribution,
-                source: EventSources.service("reporting"),
-                idParts: ["contribution", householdId, String(version), area.provinceCode, String(present)],
-                sequence: version, time: time, payload: payload)
-        }
-        var events: [OutboundEvent] = []
-        if let previousArea, previousArea.provinceCode != c.area.provinceCode {
-            events.append(try contribution(previousArea, present: false))
-        }
-        events.append(try contribution(c.area, present: true))
-        try db.run(
-            "UPDATE household_result SET emitted_area = ? WHERE household_id = ?", [Data(try EventJSON.encode(c.area)), householdId])
-        return events
-    }
+    public func finishBatch(in db: Database) throws -> [OutboundEvent] { try Self.tallies.finishBatch(in: db) }
 }
 
-/// Stage 2: owns the provinces of its partitions; adds and takes away household contributions on commune and
-/// province counters, and publishes one report per changed area per batch.
-public final class AreaTotalsHandler: EventHandler, @unchecked Sendable {
-    // @unchecked: the cache is used only inside one batch's transaction, on the consumer thread, guarded by `cache`.
-    private let cache = Mutex<[String: (level: AreaLevel, province: String, version: Int64, counters: AreaCounters)]>([:])
+/// Stage 2: keeps the latest tally of every source and input partition of the areas it owns (version-guarded), and
+/// publishes each changed area's report: the sum of its tallies, a pure function of them. Its version is the sum of
+/// their versions, its time the latest of theirs, and its id names each tally with its version.
+public final class AreaReportHandler: EventHandler, @unchecked Sendable {
+    // @unchecked: `changed` is used only inside one batch's transaction, on the consumer thread, under its lock.
+    private let changed = Mutex<Set<String>>([])
     private let areas: AreaRegistry
 
     public init(areas: AreaRegistry) { self.areas = areas }
 
-    public func beginBatch(in db: Database) throws { cache.withLock { $0.removeAll() } }
+    /// Version-guarded: a record not newer than what is held changes nothing.
+    public var deduplication: Deduplication { .versions }
+
+    public func beginBatch(in db: Database) throws { changed.withLock { $0.removeAll() } }
 
     public func handle(_ event: InboundEvent, in db: Database) throws -> [OutboundEvent] {
-        let c = try event.decode(AreaContribution.self)
-        let province = c.area.provinceCode
-        let stored = try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT version, commune_code, keys FROM area_member WHERE household_id = ? AND province_code = ?"),
-            arguments: [c.householdId, province])
-        if let stored, stored["version"] as Int64 >= c.version { return [] }
-        if let stored {
-            let oldKeys = try EventJSON.decode([String].self, from: stored["keys"] as Data)
-            try apply(oldKeys, sign: -1, commune: stored["commune_code"], province: province, in: db)
+        guard event.attributes.type == EventTypes.areaTally else {
+            throw PoisonRecord(FieldError("ce_type", "expected \(EventTypes.areaTally), got '\(event.attributes.type)'"))
         }
-        let keys = AreaCounters.keys(for: c)
-        try apply(keys, sign: 1, commune: c.area.communeCode, province: province, in: db)
+        let t = try event.decode(AreaTally.self)
         try db.run(
             """
-                INSERT INTO area_member (household_id, province_code, version, commune_code, keys) VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT (household_id, province_code) DO UPDATE SET version = excluded.version,
-                  commune_code = excluded.commune_code, keys = excluded.keys
-                """, [c.householdId, province, c.version, c.area.communeCode, Data(try EventJSON.encode(keys))])
+                INSERT INTO area_tally (area_code, source, partition, level, province_code, version, time, counts)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (area_code, source, partition) DO UPDATE SET version = excluded.version, time = excluded.time,
+                  counts = excluded.counts
+                WHERE excluded.version > area_tally.version
+                """, [t.areaCode, t.source, t.partition, t.areaLevel.rawValue, t.provinceCode, t.version, event.attributes.time,
+                      Data(try EventJSON.encode(t.counts))])
+        if db.changesCount > 0 { changed.withLock { _ = $0.insert(t.areaCode) } }
         return []
     }
 
-    private func apply(_ keys: [String], sign: Int, commune: String, province: String, in db: Database) throws {
-        guard !keys.isEmpty else { return }
-        for (code, level) in [(commune, AreaLevel.commune), (province, AreaLevel.province)] {
-            if cache.withLock({ $0[code] == nil }) {
-                let loaded = try load(code, level: level, province: province, in: db)
-                cache.withLock { $0[code] = loaded }
-            }
-            // In place: a copy taken out of the cache and put back copied the whole counter dictionary each time.
-            cache.withLock { cache in
-                cache[code]!.counters.add(keys, sign: sign)
-                cache[code]!.version += 1
-            }
-        }
-    }
-
-    private func load(_ code: String, level: AreaLevel, province: String, in db: Database) throws
-        -> (level: AreaLevel, province: String, version: Int64, counters: AreaCounters)
-    {
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT version, counters FROM area_totals WHERE area_code = ?"), arguments: [code]) else {
-            return (level, province, 0, AreaCounters())
-        }
-        return (level, province, row["version"], try EventJSON.decode(AreaCounters.self, from: row["counters"] as Data))
-    }
-
     public func finishBatch(in db: Database) throws -> [OutboundEvent] {
-        let changed = cache.withLock { cache in defer { cache.removeAll() }; return cache }
-        let now = Timestamp.now()
-        let today = String(now.prefix(10))
-        return try changed.sorted { $0.key < $1.key }.map { code, entry in
-            try db.run(
-                """
-                    INSERT INTO area_totals (area_code, level, province_code, version, counters) VALUES (?, ?, ?, ?, ?)
-                    ON CONFLICT (area_code) DO UPDATE SET version = excluded.version, counters = excluded.counters
-                    """, [code, entry.level.rawValue, entry.province, entry.version, Data(try EventJSON.encode(entry.counters))])
-            let report = entry.counters.report(
-                areaCode: code, level: entry.level, name: areas.areaName(code, on: today), provinceCode: entry.province,
-                version: entry.version, asOf: now)
+        let codes = changed.withLock { codes in defer { codes.removeAll() }; return codes }
+        var events: [OutboundEvent] = []
+        for code in codes.sorted() {
+            let rows = try Row.fetchAll(
+                db.cachedStatement(
+                    sql: """
+                        SELECT source, partition, level, province_code, version, time, counts FROM area_tally WHERE area_code = ?
+                        ORDER BY source, partition
+                        """),
+                arguments: [code])
+            guard let first = rows.first else { continue }
+            var counters = AreaCounters()
+            var version: Int64 = 0
+            var time = ""
+            var tallies: [(key: String, version: Int64)] = []
+            for row in rows {
+                let counts = try EventJSON.decode([String: Int].self, from: row["counts"] as Data)
+                for (key, value) in counts { counters.counts[key, default: 0] += value }
+                version += row["version"] as Int64
+                time = max(time, row["time"] as String)
+                tallies.append(("\(row["source"] as String)/\(code)/\(row["partition"] as Int32)", row["version"]))
+            }
+            // The id names every tally with its version, in key order: the same tallies give the same report and id.
+            let idParts = ["report", code] + tallies.sorted { $0.key < $1.key }.flatMap { [$0.key, String($0.version)] }
+            counters.counts = counters.counts.filter { $0.value != 0 }
+            let level = AreaLevel(rawValue: first["level"]) ?? .commune
+            let province: String = first["province_code"]
+            let report = counters.report(
+                areaCode: code, level: level, name: areas.areaName(code, on: String(time.prefix(10))), provinceCode: province,
+                version: version, asOf: time)
             let bytes = try EventJSON.encode(report)
             try db.run(
                 """
                     INSERT INTO area_report (area_code, province_code, payload) VALUES (?, ?, ?)
                     ON CONFLICT (area_code) DO UPDATE SET payload = excluded.payload
-                    """, [code, entry.province, Data(bytes)])
+                    """, [code, province, Data(bytes)])
+            guard try PublishedVersions.claim(Topics.report, key: code, version: version, in: db) else { continue }
             // The stored bytes are the published ones: one encode per report.
-            return try OutboundEvent.json(
-                topic: Topics.report, key: code, type: EventTypes.areaReport, source: EventSources.service("reporting"),
-                idParts: ["report", code, String(entry.version)], sequence: entry.version, time: now, encoded: bytes)
+            events.append(
+                try OutboundEvent.json(
+                    topic: Topics.report, key: code, type: EventTypes.areaReport, source: EventSources.service(ReportingService.name),
+                    idParts: idParts, sequence: version, time: time, encoded: bytes))
         }
+        return events
     }
 }

@@ -37,10 +37,11 @@ public struct TrainingRules: Codable, Sendable, Hashable {
 /// Selects the working-age members of eligible households, and low-income workers (Decree 30/2025), as training
 /// and job candidates. Pure.
 public enum CandidateRules {
-    public static func candidates(_ snapshot: HouseholdSnapshot, _ classification: Classification, rules: TrainingRules) -> [TrainingCandidate] {
-        let lowIncome = classification.lowIncomeWorkers?.qualifies == true
+    public static func candidates(_ household: ClassifiedHousehold, rules: TrainingRules) -> [TrainingCandidate] {
+        let classification = household.classification
+        let lowIncome = classification.lowIncomeWorkers == true
         guard rules.eligibleClasses.contains(classification.householdClass) || lowIncome else { return [] }
-        return snapshot.members.compactMap { member in
+        return household.members.compactMap { member in
             let facts = member.facts
             let retirement = facts.sex == .male ? rules.retirementAge.male : rules.retirementAge.female
             guard member.ageYears >= rules.minimumWorkingAge, member.ageYears < retirement, facts.workingCapacity != .none else {

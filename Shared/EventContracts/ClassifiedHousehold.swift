@@ -1,0 +1,141 @@
+/// `giamngheo.classified-household.v1`: one household version as eligibility classified it, with the facts that loan
+/// referral, training matching and reporting read, so that none of them joins two topics.
+///
+/// Ordered per household by (`householdVersion`, `rulesRevision`): a new survey or recognition raises the first, a
+/// reclassification of the same version under a corrected catalogue raises the second.
+public struct ClassifiedHousehold: Codable, Sendable, Hashable {
+    public var householdId: String
+    /// The household snapshot version classified (intake's version).
+    public var householdVersion: Int64
+    /// Revision of the standards catalogue that classified it.
+    public var rulesRevision: Int
+    public var area: AreaRef
+    public var reviewKind: ReviewKind
+    public var roundId: String
+    /// YYYY-MM-DD; decided which standard applied.
+    public var surveyDate: String
+    public var status: RecognitionStatus
+    public var recognition: RecognitionDecision?
+    /// When intake accepted the classified version (RFC 3339): the `ce_time` of this event and of what follows from it.
+    public var recordedAt: String
+    /// The head's identity, which VBSP needs to receive a referral (personal data).
+    public var head: HeadIdentity
+    /// Members by id and age with their surveyed facts (no name, CCCD or birth date).
+    public var members: [HouseholdMember]
+    public var classification: ClassificationSummary
+
+    public init(
+        householdId: String, householdVersion: Int64, rulesRevision: Int, area: AreaRef, reviewKind: ReviewKind, roundId: String,
+        surveyDate: String, status: RecognitionStatus, recognition: RecognitionDecision?, recordedAt: String, head: HeadIdentity,
+        members: [HouseholdMember], classification: ClassificationSummary
+    ) {
+        self.householdId = householdId
+        self.householdVersion = householdVersion
+        self.rulesRevision = rulesRevision
+        self.area = area
+        self.reviewKind = reviewKind
+        self.roundId = roundId
+        self.surveyDate = surveyDate
+        self.status = status
+        self.recognition = recognition
+        self.recordedAt = recordedAt
+        self.head = head
+        self.members = members
+        self.classification = classification
+    }
+
+    /// The event for a snapshot and its classification.
+    public init(_ snapshot: HouseholdSnapshot, _ c: Classification) {
+        self.init(
+            householdId: snapshot.householdId, householdVersion: snapshot.version, rulesRevision: c.rulesRevision, area: snapshot.area,
+            reviewKind: snapshot.reviewKind, roundId: snapshot.roundId, surveyDate: snapshot.surveyDate, status: snapshot.status,
+            recognition: snapshot.recognition, recordedAt: snapshot.recordedAt,
+            head: snapshot.head, members: snapshot.members,
+            classification: ClassificationSummary(c))
+    }
+
+    /// The order of this household's classified versions.
+    public var order: VersionOrder { VersionOrder(householdVersion: householdVersion, rulesRevision: rulesRevision) }
+}
+
+/// Which version of a household, under which rules, a derived result follows from; compared field by field.
+public struct VersionOrder: Codable, Sendable, Hashable, Comparable {
+    public var householdVersion: Int64
+    public var rulesRevision: Int
+
+    public init(householdVersion: Int64, rulesRevision: Int) {
+        self.householdVersion = householdVersion
+        self.rulesRevision = rulesRevision
+    }
+
+    public static func < (lhs: Self, rhs: Self) -> Bool {
+        (lhs.householdVersion, lhs.rulesRevision) < (rhs.householdVersion, rhs.rulesRevision)
+    }
+
+    /// `ce_id` parts that name this version (the same version gives the same id after any replay).
+    public var idParts: [String] { [String(householdVersion), String(rulesRevision)] }
+}
+
+/// The decision without its explanation: the reasons, income detail and notes are served by eligibility
+/// (`GET /v1/households/{id}/classification`, named in `explanation`).
+public struct ClassificationSummary: Codable, Sendable, Hashable {
+    public var standard: StandardRef
+    public var householdClass: HouseholdClass
+    public var deprivationCount: Int
+    /// Ids of the indicators the household is deprived on, in the standard's order.
+    public var deprivedIndicators: [String]
+    public var transition: Transition
+    public var previousClass: HouseholdClass?
+    /// Date of the decision that recognised the household's escape from poverty, from which programme windows run.
+    public var escapedOn: String?
+    /// Head of household belongs to an ethnic minority.
+    public var ethnicMinority: Bool
+    /// No member has working capacity.
+    public var noWorkingCapacity: Bool
+    /// Whether the household's workers are low-income workers (Decree 30/2025/NĐ-CP); absent when the standard sets
+    /// no limit for them.
+    public var lowIncomeWorkers: Bool?
+    /// The class under the province's own higher standard, when it has one.
+    public var local: LocalClass?
+    /// Where the full explanation is served (path on eligibility's API).
+    public var explanation: String
+
+    public struct LocalClass: Codable, Sendable, Hashable {
+        public var standard: StandardRef
+        public var householdClass: HouseholdClass
+
+        public init(standard: StandardRef, householdClass: HouseholdClass) {
+            self.standard = standard
+            self.householdClass = householdClass
+        }
+    }
+
+    public init(
+        standard: StandardRef, householdClass: HouseholdClass, deprivationCount: Int, deprivedIndicators: [String],
+        transition: Transition, previousClass: HouseholdClass?, escapedOn: String?, ethnicMinority: Bool, noWorkingCapacity: Bool,
+        lowIncomeWorkers: Bool?, local: LocalClass?, explanation: String
+    ) {
+        self.standard = standard
+        self.householdClass = householdClass
+        self.deprivationCount = deprivationCount
+        self.deprivedIndicators = deprivedIndicators
+        self.transition = transition
+        self.previousClass = previousClass
+        self.escapedOn = escapedOn
+        self.ethnicMinority = ethnicMinority
+        self.noWorkingCapacity = noWorkingCapacity
+        self.lowIncomeWorkers = lowIncomeWorkers
+        self.local = local
+        self.explanation = explanation
+    }
+
+    public init(_ c: Classification) {
+        self.init(
+            standard: c.standard, householdClass: c.householdClass, deprivationCount: c.deprivationCount,
+            deprivedIndicators: c.indicators.filter(\.deprived).map(\.id), transition: c.transition, previousClass: c.previousClass,
+            escapedOn: c.escapedOn, ethnicMinority: c.ethnicMinority, noWorkingCapacity: c.noWorkingCapacity,
+            lowIncomeWorkers: c.lowIncomeWorkers?.qualifies,
+            local: c.local.map { LocalClass(standard: $0.standard, householdClass: $0.householdClass) },
+            explanation: "/v1/households/\(c.householdId)/classification")
+    }
+}
