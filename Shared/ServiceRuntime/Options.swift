@@ -34,6 +34,9 @@ public struct CommonOptions: ParsableArguments, Sendable {
     @Option(help: "Days an applied event's id is kept in the inbox to drop its duplicates (env INBOX_RETENTION_DAYS, default 30).")
     public var inboxRetentionDays: Int?
 
+    @Option(help: "Records a consumer applies in one transaction at most (env CONSUMER_BATCH_SIZE, default 1000).")
+    public var consumerBatchSize: Int?
+
     public init() {}
 }
 
@@ -51,6 +54,8 @@ public struct RuntimeConfig: Sendable {
     public var logLevel: String
     /// How long the inbox remembers an applied event (``ServiceStore``'s pruning).
     public var inboxRetentionDays: Int
+    /// Records a consumer applies in one transaction at most.
+    public var consumerBatchSize: Int
 
     /// Resolves flags, then environment, then defaults.
     public init(service: String, defaultPort: Int, options: CommonOptions, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
@@ -73,6 +78,11 @@ public struct RuntimeConfig: Sendable {
             throw ValidationError("INBOX_RETENTION_DAYS '\(retention)' must be a whole number of days, at least 1")
         }
         inboxRetentionDays = days
+        let batch = options.consumerBatchSize.map(String.init) ?? environment["CONSUMER_BATCH_SIZE"] ?? "1000"
+        guard let batchSize = Int(batch), (1...100_000).contains(batchSize) else {
+            throw ValidationError("CONSUMER_BATCH_SIZE '\(batch)' must be a whole number from 1 to 100000")
+        }
+        consumerBatchSize = batchSize
         var properties: [String: String] = [
             "bootstrap.servers": brokers,
             "client.id": "\(service)-\(instanceId)",
@@ -117,6 +127,7 @@ public struct RuntimeConfig: Sendable {
         result["instanceId"] = instanceId
         result["topicPartitions"] = String(topicPartitions)
         result["inboxRetentionDays"] = String(inboxRetentionDays)
+        result["consumerBatchSize"] = String(consumerBatchSize)
         result["librdkafka"] = librdkafkaVersion
         return result
     }

@@ -66,7 +66,8 @@ public struct ServiceApp: Sendable {
     public func consumer(group: String, topics: [TopicDefinition], handler: any EventHandler, store: ServiceStore) -> ConsumerLoop {
         ConsumerLoop(
             name: group, config: config.consumerConfig(group: group), topics: topics.map(\.name),
-            applier: BatchApplier(store: store, handler: handler, service: config.service), logger: logger)
+            applier: BatchApplier(store: store, handler: handler, service: config.service), batchSize: config.consumerBatchSize,
+            logger: logger)
     }
 
     /// Runs the relay, the consumers and the HTTP server until SIGTERM/SIGINT, then stops them in reverse order:

@@ -18,11 +18,14 @@ final class RunningSystem: @unchecked Sendable {
 
     static let allServices = ["intake", "eligibility", "loan-referral", "training-match", "reporting"]
 
-    init(_ names: [String] = RunningSystem.allServices) throws {
+    /// - Parameter environment: extra environment per service name.
+    init(_ names: [String] = RunningSystem.allServices, environment: [String: [String: String]] = [:]) throws {
         broker = try LocalBroker()
         dataDir = try TestEnvironment.temporaryDirectory("system")
         var services: [String: ServiceProcess] = [:]
-        for name in names { services[name] = try ServiceProcess(name, brokers: broker.address, dataDir: dataDir) }
+        for name in names {
+            services[name] = try ServiceProcess(name, brokers: broker.address, dataDir: dataDir, extraEnvironment: environment[name] ?? [:])
+        }
         self.services = services
         try run(["\(TestEnvironment.binDirectory)/giamngheo-admin", "topics", "--kafka-brokers", broker.address])
     }
