@@ -99,6 +99,6 @@ let package = Package(
         .testTarget(name: "EventStoreTests", dependencies: ["EventStore", "Kafka", "TestSupport", grdb], path: "Tests/EventStoreTests", linkerSettings: rpathSettings),
         .testTarget(name: "ServiceTests", dependencies: ["Intake", "Eligibility", "LoanReferral", "TrainingMatch", "Reporting", "TestSupport"], path: "Tests/ServiceTests", linkerSettings: rpathSettings),
         .testTarget(name: "SystemTests", dependencies: ["Kafka", "EventContracts", "TestSupport", "Intake", "Eligibility", "LoanReferral", "TrainingMatch", "Reporting", "Areas", "ServiceRuntime"], path: "Tests/SystemTests", linkerSettings: rpathSettings),
-        .target(name: "TestSupport", dependencies: ["Kafka", "EventContracts", "ServiceRuntime"], path: "Tests/TestSupport", swiftSettings: strict),
+        .target(name: "TestSupport", dependencies: ["Kafka", "EventContracts", "EventStore", "ServiceRuntime"], path: "Tests/TestSupport", swiftSettings: strict),
     ] + services.flatMap { service($0.0, executable: $0.1, folder: $0.2, resources: $0.3) }
 )

@@ -34,6 +34,18 @@ public struct DerivedResultHandler<Derivation: HouseholdDerivation>: EventHandle
     public let latest: LatestPerHousehold
     public let tallies: AreaTallies
 
+    /// The schema of a derived-result service whose v1 store joined snapshots with classifications: the join's tables
+    /// and the old result table go, the result and tally tables are created, and the store replays its input from the start.
+    public static func migrateFromJoin(_ db: Database, service: String, table: String) throws {
+        try db.execute(
+            sql: """
+                DROP TABLE IF EXISTS joined_household; DROP TABLE IF EXISTS joined_classification;
+                DROP TABLE IF EXISTS \(table); DELETE FROM consumer_offset;
+                """)
+        try LatestPerHousehold(table: table).migrate(db)
+        try AreaTallies(source: service).migrate(db)
+    }
+
     public init(_ derivation: Derivation, table: String) {
         self.derivation = derivation
         self.latest = LatestPerHousehold(table: table)

@@ -57,9 +57,11 @@ public enum PublishedVersions {
 }
 
 /// Reads topics from their beginning to their end at the time of the call, outside any consumer group's offsets.
-enum TopicScan {
-    /// The highest `ce_sequence` per (topic, key) among records whose `ce_source` is `source`.
-    static func latestSequences(_ topics: [String], source: String, config: KafkaConfig, logger: Logger) throws -> [Pair: Int64] {
+public enum TopicScan {
+    /// Every record `topics` hold now, in partition order, passed to `each` as it is read.
+    public static func readToEnd(
+        _ topics: [String], config: KafkaConfig, logger: Logger, timeout: TimeInterval = 120, each: (KafkaConsumerMessage) throws -> Void
+    ) throws {
         let producer = try KafkaProducer(config: config, logger: logger)
         let counts = try producer.partitionCounts()
         var ends: [TopicPartition: Int64] = [:]
@@ -69,26 +71,33 @@ enum TopicScan {
                 if high > 0 { ends[TopicPartition(topic: topic, partition: partition)] = high }
             }
         }
-        guard !ends.isEmpty else { return [:] }
+        guard !ends.isEmpty else { return }
         let consumer = try KafkaConsumer(
             config: config.merging([
                 "group.id": "giamngheo-scan-\(UUID().uuidString)", "auto.offset.reset": "earliest", "enable.auto.commit": "false",
             ]),
             topics: topics, startOffsets: { _ in [:] }, logger: logger)
         defer { consumer.close() }
-        var latest: [Pair: Int64] = [:]
         var reached: [TopicPartition: Int64] = [:]
-        let deadline = Date().addingTimeInterval(120)
+        let deadline = Date().addingTimeInterval(timeout)
         while ends.contains(where: { (reached[$0.key] ?? 0) < $0.value }) {
-            guard Date() < deadline else { throw KafkaError.client("reading \(topics) back did not reach their end in 120 s") }
+            guard Date() < deadline else { throw KafkaError.client("reading \(topics) did not reach their end in \(Int(timeout)) s: \(reached) of \(ends)") }
             for message in try consumer.poll(maxMessages: 5_000, timeoutMs: 100) {
                 reached[message.topicPartition] = message.offset + 1
-                guard message.header("ce_source") == source, let key = message.key,
-                    let sequence = message.header("ce_sequence").flatMap({ Int64($0) })
-                else { continue }
-                let pair = Pair(topic: message.topic, key: String(decoding: key, as: UTF8.self))
-                latest[pair] = max(latest[pair] ?? 0, sequence)
+                try each(message)
             }
+        }
+    }
+
+    /// The highest `ce_sequence` per (topic, key) among records whose `ce_source` is `source`.
+    static func latestSequences(_ topics: [String], source: String, config: KafkaConfig, logger: Logger) throws -> [Pair: Int64] {
+        var latest: [Pair: Int64] = [:]
+        try readToEnd(topics, config: config, logger: logger) { message in
+            guard message.header("ce_source") == source, let key = message.key,
+                let sequence = message.header("ce_sequence").flatMap({ Int64($0) })
+            else { return }
+            let pair = Pair(topic: message.topic, key: String(decoding: key, as: UTF8.self))
+            latest[pair] = max(latest[pair] ?? 0, sequence)
         }
         return latest
     }

@@ -1,4 +1,5 @@
 import EventContracts
+import EventStore
 import Foundation
 import Kafka
 
@@ -7,30 +8,11 @@ public enum TopicReader {
     /// Every record now held by `topics`, in partition order.
     public static func readAll(_ topics: [String], brokers: String, timeout: Duration = .seconds(60)) async throws -> [KafkaConsumerMessage] {
         try await runOnThreadForTests {
-            let config = TestEnvironment.kafkaConfig(brokers)
-            let producer = try KafkaProducer(config: config, logger: TestEnvironment.logger)
-            let counts = try producer.partitionCounts()
-            var ends: [TopicPartition: Int64] = [:]
-            for topic in topics {
-                for partition in 0..<Int32(counts[topic] ?? 0) {
-                    let (_, high) = try producer.watermarks(topic: topic, partition: partition)
-                    if high > 0 { ends[TopicPartition(topic: topic, partition: partition)] = high }
-                }
-            }
-            let consumer = try KafkaConsumer(
-                config: config.merging(["group.id": "reader-\(UUID().uuidString)", "auto.offset.reset": "earliest", "enable.auto.commit": "false"]),
-                topics: topics, startOffsets: { _ in [:] }, logger: TestEnvironment.logger)
-            defer { consumer.close() }
             var records: [KafkaConsumerMessage] = []
-            var reached: [TopicPartition: Int64] = [:]
-            let deadline = ContinuousClock.now + timeout
-            while ends.contains(where: { (reached[$0.key] ?? 0) < $0.value }) {
-                guard ContinuousClock.now < deadline else { throw TestFailure("reading \(topics) timed out at \(reached) of \(ends)") }
-                for message in try consumer.poll(maxMessages: 5_000, timeoutMs: 100) {
-                    records.append(message)
-                    reached[message.topicPartition] = message.offset + 1
-                }
-            }
+            try TopicScan.readToEnd(
+                topics, config: TestEnvironment.kafkaConfig(brokers), logger: TestEnvironment.logger,
+                timeout: TimeInterval(timeout.components.seconds)
+            ) { records.append($0) }
             return records
         }
     }

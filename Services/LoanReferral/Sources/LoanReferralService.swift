@@ -23,16 +23,9 @@ public enum LoanReferralService {
                     """)
         }
         migrator.registerMigration("loan-referral-v2-join") { _ in }
-        // Event contracts v2: one classified-household input instead of joining snapshots with classifications. The
-        // join's tables go, and the store replays the new topic from its start.
+        // Event contracts v2: one classified-household input instead of joining snapshots with classifications.
         migrator.registerMigration("loan-referral-v3-classified-household") { db in
-            try db.execute(
-                sql: """
-                    DROP TABLE IF EXISTS joined_household; DROP TABLE IF EXISTS joined_classification;
-                    DROP TABLE IF EXISTS referral_set; DELETE FROM consumer_offset;
-                    """)
-            try LoanReferralService.latest.migrate(db)
-            try AreaTallies(source: name).migrate(db)
+            try ReferralHandler.migrateFromJoin(db, service: name, table: latest.table)
         }
     }
 

@@ -16,16 +16,9 @@ public enum TrainingMatchService {
     public static func migrations(_ migrator: inout DatabaseMigrator) {
         migrator.registerMigration("training-match-v1") { _ in }
         migrator.registerMigration("training-match-v2-join") { _ in }
-        // Event contracts v2: one classified-household input instead of joining snapshots with classifications. The
-        // join's tables go, and the store replays the new topic from its start.
+        // Event contracts v2: one classified-household input instead of joining snapshots with classifications.
         migrator.registerMigration("training-match-v3-classified-household") { db in
-            try db.execute(
-                sql: """
-                    DROP TABLE IF EXISTS joined_household; DROP TABLE IF EXISTS joined_classification;
-                    DROP TABLE IF EXISTS match_set; DELETE FROM consumer_offset;
-                    """)
-            try latest.migrate(db)
-            try AreaTallies(source: name).migrate(db)
+            try MatchHandler.migrateFromJoin(db, service: name, table: latest.table)
         }
     }
 
