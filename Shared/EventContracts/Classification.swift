@@ -93,11 +93,11 @@ public struct IncomeAssessment: Codable, Sendable, Hashable {
     }
 }
 
-/// `giamngheo.classification.v1`: a household's class under the standard in force on its survey date, explained.
+/// A household's class under the standard in force on its survey date, explained: what eligibility stores and serves
+/// (`GET /v1/households/{id}/classification`), and the source of `giamngheo.classified-household.v1`. Classifications
+/// of one household are ordered by (`householdVersion`, `rulesRevision`).
 public struct Classification: Codable, Sendable, Hashable {
     public var householdId: String
-    /// Orders classifications of one household: `householdVersion × 1,000,000 + rulesRevision`.
-    public var version: Int64
     /// The household snapshot version this classifies.
     public var householdVersion: Int64
     /// Revision of the whole standards catalogue that produced this result.
@@ -135,13 +135,12 @@ public struct Classification: Codable, Sendable, Hashable {
     public var lowIncomeWorkers: LowIncomeWorkerAssessment?
 
     public init(
-        householdId: String, version: Int64, householdVersion: Int64, rulesRevision: Int, area: AreaRef, surveyDate: String,
+        householdId: String, householdVersion: Int64, rulesRevision: Int, area: AreaRef, surveyDate: String,
         roundId: String, status: RecognitionStatus, standard: StandardRef, householdClass: HouseholdClass,
         income: IncomeAssessment, indicators: [IndicatorResult], deprivationCount: Int, transition: Transition,
         previousClass: HouseholdClass?, escapedOn: String?, memberCount: Int, ethnicMinority: Bool, noWorkingCapacity: Bool
     ) {
         self.householdId = householdId
-        self.version = version
         self.householdVersion = householdVersion
         self.rulesRevision = rulesRevision
         self.area = area
@@ -159,15 +158,6 @@ public struct Classification: Codable, Sendable, Hashable {
         self.memberCount = memberCount
         self.ethnicMinority = ethnicMinority
         self.noWorkingCapacity = noWorkingCapacity
-    }
-
-    public static func version(householdVersion: Int64, rulesRevision: Int) -> Int64 {
-        householdVersion * 1_000_000 + Int64(rulesRevision)
-    }
-
-    /// The household version a classification version was computed from (the inverse of ``version(householdVersion:rulesRevision:)``).
-    public static func householdVersion(ofClassificationVersion version: Int64) -> Int64 {
-        version / 1_000_000
     }
 }
 

@@ -23,7 +23,7 @@ public enum DeterministicID {
         return digest
     }
 
-    static func format(_ bytes: [UInt8]) -> String {
+    public static func format(_ bytes: [UInt8]) -> String {
         String(unsafeUninitializedCapacity: 36) { buffer in
             var position = 0
             for (index, byte) in bytes.prefix(16).enumerated() {

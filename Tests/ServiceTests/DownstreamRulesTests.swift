@@ -9,7 +9,7 @@ func classification(
     _ cls: HouseholdClass, areaType: AreaType = .rural, deprived: [String] = [], escapedOn: String? = nil, surveyDate: String = "2026-10-15"
 ) -> Classification {
     Classification(
-        householdId: "h1", version: 1_000_001, householdVersion: 1, rulesRevision: 1,
+        householdId: "h1", householdVersion: 1, rulesRevision: 1,
         area: AreaRef(communeCode: "02000", provinceCode: "19", areaType: areaType), surveyDate: surveyDate, roundId: "2026-periodic",
         status: .proposed, standard: StandardRef(id: "VN-2022-2025", revision: 1, legalBasis: "Decree 07/2021/NĐ-CP"), householdClass: cls,
         income: IncomeAssessment(method: .declared, perCapitaMonthlyVnd: 1_000_000, povertyLineVnd: 1_500_000, averageLivingLineVnd: 2_250_000, atOrBelowPovertyLine: true),

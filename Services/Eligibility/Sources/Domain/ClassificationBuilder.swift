@@ -8,9 +8,7 @@ public enum ClassificationBuilder {
         transition: Transition, previous: HouseholdClass?, escapedOn: String?
     ) -> Classification {
         var classification = Classification(
-            householdId: snapshot.householdId,
-            version: Classification.version(householdVersion: snapshot.version, rulesRevision: catalogue.revision),
-            householdVersion: snapshot.version, rulesRevision: catalogue.revision, area: snapshot.area,
+            householdId: snapshot.householdId, householdVersion: snapshot.version, rulesRevision: catalogue.revision, area: snapshot.area,
             surveyDate: snapshot.surveyDate, roundId: snapshot.roundId, status: snapshot.status, standard: standard.ref,
             householdClass: outcome.householdClass, income: outcome.income, indicators: outcome.indicators,
             deprivationCount: outcome.deprivationCount, transition: transition, previousClass: previous, escapedOn: escapedOn,

@@ -39,7 +39,7 @@ public struct TransitionBasis: Sendable, Hashable {
 }
 
 extension Classification {
-    /// Whether the two decide the same: equal apart from what only echoes the standard's data: `version`,
+    /// Whether the two decide the same: equal apart from what only echoes the standard's data:
     /// `rulesRevision`, the standards' revision numbers, the lines and thresholds quoted in the income assessments,
     /// the indicators' reason texts, the low-income-worker limit and reason, and the notes. A reclassification publishes a household only when this is false.
     ///
@@ -52,7 +52,6 @@ extension Classification {
 
     private var decision: Classification {
         var copy = self
-        copy.version = 0
         copy.rulesRevision = 0
         copy.standard.revision = 0
         copy.income.povertyLineVnd = 0

@@ -36,6 +36,16 @@ public enum EligibilityStore {
         }
         migrator.registerMigration("eligibility-v2-catalogue-ledger", migrate: CatalogueLedger.migrate)
         migrator.registerMigration("eligibility-v2-shadow-runs", migrate: ShadowRunStore.migrate)
+        // A classification's versions as two columns instead of `householdVersion × 1,000,000 + rulesRevision`.
+        migrator.registerMigration("eligibility-v3-explicit-versions") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE classification ADD COLUMN household_version INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE classification ADD COLUMN rules_revision INTEGER NOT NULL DEFAULT 0;
+                    UPDATE classification SET household_version = version / 1000000, rules_revision = version % 1000000;
+                    ALTER TABLE classification DROP COLUMN version;
+                    """)
+        }
     }
 
     public static func classification(_ householdId: String, in db: Database) throws -> Classification? {
@@ -84,12 +94,15 @@ public enum EligibilityStore {
     static func record(_ classification: Classification, bytes: [UInt8], basis: TransitionBasis, in db: Database) throws {
         try db.run(
             """
-                INSERT INTO classification (household_id, version, household_class, standard_id, commune_code, payload)
-                VALUES (?, ?, ?, ?, ?, ?)
-                ON CONFLICT (household_id) DO UPDATE SET version = excluded.version, household_class = excluded.household_class,
+                INSERT INTO classification (
+                  household_id, household_version, rules_revision, household_class, standard_id, commune_code, payload)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (household_id) DO UPDATE SET household_version = excluded.household_version,
+                  rules_revision = excluded.rules_revision, household_class = excluded.household_class,
                   standard_id = excluded.standard_id, commune_code = excluded.commune_code, payload = excluded.payload
                 """, [
-                classification.householdId, classification.version, classification.householdClass.rawValue, classification.standard.id,
+                classification.householdId, classification.householdVersion, classification.rulesRevision,
+                classification.householdClass.rawValue, classification.standard.id,
                 classification.area.communeCode, Data(bytes),
             ])
         guard classification.status == .recognised else { return }

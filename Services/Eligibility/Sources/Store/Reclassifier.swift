@@ -56,16 +56,16 @@ public struct Reclassifier: Sendable {
         let rows = try Row.fetchAll(
             db.cachedStatement(
                 sql: """
-                    SELECT f.household_id, f.version, f.survey_date, f.province_code, c.version AS classification_version
+                    SELECT f.household_id, f.version, f.survey_date, f.province_code, c.rules_revision
                     FROM household_facts f LEFT JOIN classification c ON c.household_id = f.household_id
                     WHERE f.household_id > ? ORDER BY f.household_id LIMIT ?
                     """),
             arguments: [cursor, chunkSize])
         var work: [Stored] = []
         for row in rows {
-            let classified: Int64? = row["classification_version"]
+            let classifiedUnder: Int? = row["rules_revision"]
             // Already classified under this revision (by the consumer, or by this job before a crash): nothing to do.
-            if let classified, classified % 1_000_000 >= Int64(catalogue.revision) { continue }
+            if let classifiedUnder, classifiedUnder >= catalogue.revision { continue }
             guard change.affects(surveyDate: row["survey_date"], provinceCode: row["province_code"]) else { continue }
             work.append(try Stored.load(householdId: row["household_id"], in: db))
         }

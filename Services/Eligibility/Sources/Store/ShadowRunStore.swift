@@ -76,9 +76,9 @@ public enum ShadowRunStore {
     static func digest(in db: Database) throws -> (households: Int, digest: String) {
         var sum: UInt64 = 0
         var count = 0
-        let cursor = try Row.fetchCursor(db, sql: "SELECT household_id, version FROM classification")
+        let cursor = try Row.fetchCursor(db, sql: "SELECT household_id, household_version, rules_revision FROM classification")
         while let row = try cursor.next() {
-            sum &+= fnv1a("\(row["household_id"] as String)|\(row["version"] as Int64)")
+            sum &+= fnv1a("\(row["household_id"] as String)|\(row["household_version"] as Int64)|\(row["rules_revision"] as Int)")
             count += 1
         }
         return (count, String(sum, radix: 16))
