@@ -21,13 +21,14 @@ let grdb = Target.Dependency.product(name: "GRDB", package: "GRDB.swift")
 let hummingbird = Target.Dependency.product(name: "Hummingbird", package: "hummingbird")
 let lifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
 let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
+let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
 
 /// A service: its library (domain, store, consumers, HTTP) and its executable (`main` only).
-func service(_ name: String, executable: String, folder: String, resources: Bool) -> [Target] {
+func service(_ name: String, executable: String, folder: String, resources: Bool, extra: [Target.Dependency]) -> [Target] {
     [
         .target(
             name: name,
-            dependencies: ["EventContracts", "EventStore", "Kafka", "ServiceRuntime", "Areas", grdb, hummingbird, log, metrics],
+            dependencies: ["EventContracts", "EventStore", "Kafka", "ServiceRuntime", "Areas", grdb, hummingbird, log, metrics] + extra,
             path: "Services/\(folder)/Sources",
             resources: resources ? [.copy("Resources")] : [],
             swiftSettings: strict
@@ -42,13 +43,13 @@ func service(_ name: String, executable: String, folder: String, resources: Bool
     ]
 }
 
-/// (module, executable, folder, has a Resources folder of rule data)
-let services: [(String, String, String, Bool)] = [
-    ("Intake", "intake", "Intake", true),
-    ("Eligibility", "eligibility", "Eligibility", true),
-    ("LoanReferral", "loan-referral", "LoanReferral", true),
-    ("TrainingMatch", "training-match", "TrainingMatch", true),
-    ("Reporting", "reporting", "Reporting", false),
+/// (module, executable, folder, has a Resources folder of rule data, further dependencies)
+let services: [(String, String, String, Bool, [Target.Dependency])] = [
+    ("Intake", "intake", "Intake", true, [crypto]),  // HMAC for household ids
+    ("Eligibility", "eligibility", "Eligibility", true, []),
+    ("LoanReferral", "loan-referral", "LoanReferral", true, []),
+    ("TrainingMatch", "training-match", "TrainingMatch", true, []),
+    ("Reporting", "reporting", "Reporting", false, []),
 ]
 
 let package = Package(
@@ -65,6 +66,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "4.1.0"..<"6.0.0"),
     ],
     targets: [
         .systemLibrary(name: "CRdKafka", path: "Shared/CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
@@ -100,5 +102,5 @@ let package = Package(
         .testTarget(name: "ServiceTests", dependencies: ["Intake", "Eligibility", "LoanReferral", "TrainingMatch", "Reporting", "TestSupport"], path: "Tests/ServiceTests", linkerSettings: rpathSettings),
         .testTarget(name: "SystemTests", dependencies: ["Kafka", "EventContracts", "TestSupport", "Intake", "Eligibility", "LoanReferral", "TrainingMatch", "Reporting", "Areas", "ServiceRuntime"], path: "Tests/SystemTests", linkerSettings: rpathSettings),
         .target(name: "TestSupport", dependencies: ["Kafka", "EventContracts", "EventStore", "ServiceRuntime"], path: "Tests/TestSupport", swiftSettings: strict),
-    ] + services.flatMap { service($0.0, executable: $0.1, folder: $0.2, resources: $0.3) }
+    ] + services.flatMap { service($0.0, executable: $0.1, folder: $0.2, resources: $0.3, extra: $0.4) }
 )

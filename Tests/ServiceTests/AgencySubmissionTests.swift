@@ -16,7 +16,7 @@ import Testing
     init() throws {
         store = try ServiceStore(path: "\(try TestEnvironment.temporaryDirectory("agency"))/intake.sqlite", migrations: IntakeStore.migrations)
         applier = BatchApplier(
-            store: store, handler: AgencySubmissionHandler(areas: areas, today: { today }), service: "intake")
+            store: store, handler: AgencySubmissionHandler(rules: surveyRules, today: { today }), service: "intake")
     }
 
     func submission(_ offset: Int64, id: String, body: [UInt8]?, correlation: String? = nil) -> KafkaConsumerMessage {

@@ -19,7 +19,7 @@ import Testing
 
     /// Feeds `bytes` in chunks of `chunk` bytes, as an upload arrives.
     func importFile(_ bytes: [UInt8], chunk: Int = 8_191) async throws -> ImportReport {
-        var session = try await HouseholdImportSession.begin(writer: writer, areas: areas, today: today)
+        var session = try await HouseholdImportSession.begin(writer: writer, rules: surveyRules, today: today)
         for start in stride(from: 0, to: bytes.count, by: chunk) { try await session.feed(bytes[start..<min(start + chunk, bytes.count)]) }
         return try await session.finish()
     }
@@ -85,7 +85,7 @@ import Testing
         #expect(count == accepted)
         #expect(try store.outboxDepth() == accepted, "one snapshot queued per household created")
         let record = try await store.pool.read { db in
-            try IntakeStore.household(try SurveyValidator.validate(households[11], areas: areas, today: today).get().householdId, in: db)
+            try IntakeStore.household(try surveyRules.validate(households[11], today: today).get().householdId, in: db)
         }
         #expect(record?.survey.members == households[11].members, "stored as entered: names and diacritics intact")
 
@@ -129,7 +129,7 @@ import Testing
         let text = sheet.text
         // Cut inside row 13 (household H6's second row): H1–H5 are complete, H6 is not.
         let cut = text.utf8.count - sheet.rows[11...].map { CSV.line($0).utf8.count }.reduce(0, +) + 20
-        var session = try await HouseholdImportSession.begin(writer: writer, areas: areas, today: today)
+        var session = try await HouseholdImportSession.begin(writer: writer, rules: surveyRules, today: today)
         try await session.feed(Array(text.utf8)[..<cut])
         let report = await session.abandon(.interrupted)
         #expect(report.status == .interrupted)
@@ -145,7 +145,7 @@ import Testing
         second.communeCode = "01843"
         let report = try await importFile(Array(CSVSheet([("A", first), ("B", second)]).text.utf8))
         #expect(report.totals.created == 2)
-        let other = try SurveyValidator.validate(first, areas: areas, today: today).get().householdId
+        let other = try surveyRules.validate(first, today: today).get().householdId
         #expect(report.warnings == [
             ImportIssue(row: 4, column: "cccd", householdRef: "B", reason: "also listed in household \(other); an officer should check")
         ])

@@ -60,7 +60,7 @@ func readCSV(_ text: String, chunk: Int = 7) -> (households: [CSVHousehold], rej
 
 /// Decisions of the whole import (reader and validator) on `text`.
 func importCSV(_ text: String) -> (stored: [ImportedHousehold], issues: [ImportIssue]) {
-    var plan = HouseholdCSVImport(areas: areas, today: today)
+    var plan = HouseholdCSVImport(rules: surveyRules, today: today)
     let decisions = plan.read(Array(text.utf8)) + plan.finish()
     var stored: [ImportedHousehold] = []
     var issues = plan.headerIssues

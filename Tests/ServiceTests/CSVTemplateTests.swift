@@ -20,7 +20,7 @@ import Testing
         #expect(result.issues == [])
         #expect(result.stored.map(\.household.ref) == ["TN-0042", "LS-0007", "BN-0113"])
         // The Tày household of the README, entered as CSV, is the same household as posted as JSON.
-        #expect(result.stored[0].valid.householdId == "eaec11a4-bb35-5fb0-92fa-837ae500f707")
+        #expect(result.stored[0].valid.householdId == householdIds.householdId(communeCode: "01840", headCCCD: "019080000123"))
     }
 
     @Test func theDocumentationListsEveryColumnAsTheTableDefinesIt() throws {

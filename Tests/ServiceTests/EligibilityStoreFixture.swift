@@ -23,7 +23,7 @@ struct EligibilityStoreFixture {
         let areas = try AreaRegistry.bundled()
         var generator = DemoHouseholds(seed: seed, communes: DemoHouseholds.demoCommunes(areas, perProvince: 3))
         return try (0..<count).map { serial in
-            var snapshot = try SurveyValidator.validate(generator.next(serial: serial), areas: areas, today: CalendarDate("2026-11-22")!).get()
+            var snapshot = try surveyRules.validate(generator.next(serial: serial), today: CalendarDate("2026-11-22")!).get()
                 .snapshot(version: 1, recordedAt: "2026-10-16T08:00:00.000Z")
             if let every = recognisedEvery, serial % every == 0 { snapshot.recognise(by: decision) }
             return snapshot

@@ -2,6 +2,7 @@ import Areas
 import EventContracts
 import Foundation
 @testable import Intake
+import TestSupport
 import Testing
 
 /// A valid survey of a rural commune in Thái Nguyên (02... codes from the bundled area data), to vary per test.
@@ -30,9 +31,11 @@ func survey(communeCode: String = "01840", headCCCD: String? = nil, income: Int6
 
 let areas = try! AreaRegistry.bundled()
 let today = CalendarDate("2026-11-22")!
+let householdIds = try! HouseholdIDKeys.load(file: TestEnvironment.householdIdKeyFile)
+let surveyRules = SurveyRules(areas: areas, householdIds: householdIds)
 
 func errors(_ input: SurveyInput) -> [FieldError] {
-    switch SurveyValidator.validate(input, areas: areas, today: today) {
+    switch surveyRules.validate(input, today: today) {
     case .success: []
     case .failure(let failure): failure.errors
     }
@@ -40,7 +43,7 @@ func errors(_ input: SurveyInput) -> [FieldError] {
 
 @Suite struct SurveyValidationTests {
     @Test func aValidSurveyIsAcceptedWithDerivedFacts() throws {
-        let valid = try SurveyValidator.validate(survey(), areas: areas, today: today).get()
+        let valid = try surveyRules.validate(survey(), today: today).get()
         #expect(valid.area.provinceCode == "19")
         #expect(valid.area.areaType == .urban)  // 01840 is Phường Đức Xuân
         #expect(valid.members.map(\.ageYears) == [46, 8])
@@ -48,7 +51,7 @@ func errors(_ input: SurveyInput) -> [FieldError] {
         #expect(valid.roundId == "2026-periodic")
         #expect(valid.snapshot(version: 1, recordedAt: "2026-11-22T08:00:00.000Z").status == .proposed)
         // The id follows commune and head CCCD, so the same household submitted again is the same household.
-        #expect(valid.householdId == (try SurveyValidator.validate(survey(), areas: areas, today: today).get().householdId))
+        #expect(valid.householdId == (try surveyRules.validate(survey(), today: today).get().householdId))
     }
 
     @Test func cccdOfTheWrongLengthIsNamed() {

@@ -69,7 +69,7 @@ import Testing
         input.surveyDate = "2026-03-10"
         #expect(errors(input).first?.reason.hasPrefix("2026-03-10 is outside the periodic review of 2026 (2026-09-01 – 2026-12-14)") == true)
         input.reviewKind = .adhoc
-        #expect(try SurveyValidator.validate(input, areas: areas, today: today).get().roundId == "2026-02-adhoc")
+        #expect(try surveyRules.validate(input, today: today).get().roundId == "2026-02-adhoc")
     }
 
     @Test func officersCannotRecogniseTheirOwnSurvey() {
@@ -120,7 +120,7 @@ import Testing
 
     @discardableResult
     func accept(_ input: SurveyInput) throws -> AcceptOutcome {
-        let valid = try SurveyValidator.validate(input, areas: areas, today: today).get()
+        let valid = try surveyRules.validate(input, today: today).get()
         return try store.pool.write { db in try IntakeStore.accept(valid, input: input, idempotencyKey: nil, in: db) }
     }
 
@@ -218,7 +218,7 @@ import Testing
         IntakeStore.migrations(&before)
         let queue = try DatabaseQueue(path: path)
         try before.migrate(queue, upTo: "intake-v2-cccd-by-household")
-        let snapshot = try SurveyValidator.validate(survey(), areas: areas, today: today).get().snapshot(version: 1, recordedAt: "2026-10-16T08:00:00.000Z")
+        let snapshot = try surveyRules.validate(survey(), today: today).get().snapshot(version: 1, recordedAt: "2026-10-16T08:00:00.000Z")
         try queue.write { db in
             try db.execute(
                 sql: "INSERT INTO household (household_id, version, commune_code, content_hash, updated_at) VALUES (?, 1, '01840', 'h', 'now')",

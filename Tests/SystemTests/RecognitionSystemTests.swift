@@ -14,7 +14,7 @@ extension SystemTests {
         try await system.start()
         let households = try RunningSystem.demo(24, seed: 5, perProvince: 1)
         let today = CalendarDate(Date())
-        let ids = try households.map { try SurveyValidator.validate($0, areas: .bundled(), today: today).get().householdId }
+        let ids = try households.map { try SurveyValidator.validate($0, areas: .bundled(), today: today, householdIds: try .load(file: TestEnvironment.householdIdKeyFile)).get().householdId }
         let commune = households[0].communeCode
         let ours = Set(households.indices.filter { households[$0].communeCode == commune }.map { ids[$0] })
         let excluded = try #require(ours.sorted().first)

@@ -174,7 +174,7 @@ struct SystemTests {
         let producer = try KafkaProducer(config: TestEnvironment.kafkaConfig(system.broker.address), logger: TestEnvironment.logger)
         var next = try RunningSystem.demo(2, seed: 6)[1]
         next.householdId = nil
-        let nextValid = try SurveyValidator.validate(next, areas: .bundled(), today: CalendarDate(Date())).get()
+        let nextValid = try SurveyValidator.validate(next, areas: .bundled(), today: CalendarDate(Date()), householdIds: try .load(file: TestEnvironment.householdIdKeyFile)).get()
         let attributes = CloudEventAttributes(
             id: "poison-1", source: "/agency/test", type: EventTypes.householdSnapshot, time: Timestamp.now(), subject: nextValid.householdId)
         let headers = attributes.headers.map { KafkaHeader(key: $0.0, string: $0.1) }
@@ -220,7 +220,7 @@ struct SystemTests {
         #expect(printed.contains(
             "row \(2 + fine.members.count), cccd (household BAD-1): has 11 digits, not 12: a spreadsheet may have dropped the leading zeros"),
             "\(printed)")
-        let fineId = try SurveyValidator.validate(fine, areas: .bundled(), today: CalendarDate(Date())).get().householdId
+        let fineId = try SurveyValidator.validate(fine, areas: .bundled(), today: CalendarDate(Date()), householdIds: try .load(file: TestEnvironment.householdIdKeyFile)).get().householdId
         try await waitUntil("the imported household to be classified") {
             try await eligibility.get("/v1/households/\(fineId)/classification").status == 200
         }

@@ -52,6 +52,7 @@ public final class ServiceProcess: @unchecked Sendable {
         self.dataDir = dataDir
         environment = [
             "KAFKA_BROKERS": brokers, "GIAMNGHEO_DATA_DIR": dataDir, "HTTP_PORT": String(port), "LOG_LEVEL": "info",
+            "HOUSEHOLD_ID_KEY_FILE": TestEnvironment.householdIdKeyFile,
         ].merging(extraEnvironment) { _, new in new }
     }
 

@@ -25,6 +25,10 @@ public enum TestEnvironment {
         KafkaConfig(["bootstrap.servers": brokers, "allow.auto.create.topics": "false"])
     }
 
+    /// The test suite's household id key file (a published test key and a former one): every intake the tests start
+    /// uses it, and tests that work out a household's id load it (`HouseholdIDKeys.load(file:)`).
+    public static var householdIdKeyFile: String { "\(root)/Tests/Fixtures/household-id.test-key" }
+
     /// The debug build's executables folder.
     public static var binDirectory: String { "\(root)/.build/debug" }
 

@@ -16,8 +16,9 @@ struct CodecBench: ParsableCommand {
         let areas = try AreaRegistry.bundled()
         var generator = DemoHouseholds(seed: 7, communes: DemoHouseholds.demoCommunes(areas, perProvince: 25))
         let today = CalendarDate("2026-11-22")!
+        let householdIds = HouseholdIDKeys.random()  // generated households only
         let snapshots: [HouseholdSnapshot] = (0..<households).compactMap { serial in
-            guard case .success(let valid) = SurveyValidator.validate(generator.next(serial: serial), areas: areas, today: today) else { return nil }
+            guard case .success(let valid) = SurveyValidator.validate(generator.next(serial: serial), areas: areas, today: today, householdIds: householdIds) else { return nil }
             return valid.snapshot(version: 1, recordedAt: "2026-11-22T00:00:00Z")
         }
         let catalogue = try StandardsCatalogue.bundled()

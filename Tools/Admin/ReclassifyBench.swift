@@ -76,12 +76,13 @@ struct ReclassifyBench: ParsableCommand {
         var generator = DemoHouseholds(seed: seed, communes: DemoHouseholds.demoCommunes(areas, perProvince: 25))
         let handler = ClassificationHandler(catalogue: catalogue)
         let today = CalendarDate("2026-11-22")!
+        let householdIds = HouseholdIDKeys.random()  // generated households only
         let recognisedPercent = recognisedPercent
         for start in stride(from: 0, to: households, by: 10_000) {
             let inputs = (start..<min(households, start + 10_000)).map { generator.next(serial: $0) }
             let encoded = Locked([(HouseholdSnapshot, [UInt8])?](repeating: nil, count: inputs.count))
             DispatchQueue.concurrentPerform(iterations: inputs.count) { i in
-                guard case .success(let valid) = SurveyValidator.validate(inputs[i], areas: areas, today: today) else { return }
+                guard case .success(let valid) = SurveyValidator.validate(inputs[i], areas: areas, today: today, householdIds: householdIds) else { return }
                 var snapshot = valid.snapshot(version: 1, recordedAt: "2026-10-16T08:00:00.000Z")
                 // As the commune's recognition decision publishes it (surveys themselves are always proposed).
                 if (start + i) % 100 < recognisedPercent { snapshot.recognise(by: RecognitionDecision(decisionNumber: "1/QĐ-UBND", decisionDate: "2026-12-10")) }

@@ -11,5 +11,10 @@ struct IntakeCommand: AsyncParsableCommand {
     @Option(help: "A review calendar file (rounds' windows) to use instead of the shipped one (env REVIEW_CALENDAR_FILE).")
     var reviewCalendarFile: String?
 
-    func run() async throws { try await IntakeService.run(options: options, reviewCalendarFile: reviewCalendarFile) }
+    @Option(help: "The deployment's household id key file (env HOUSEHOLD_ID_KEY_FILE; required; docs/operations.md).")
+    var householdIdKeyFile: String?
+
+    func run() async throws {
+        try await IntakeService.run(options: options, reviewCalendarFile: reviewCalendarFile, householdIdKeyFile: householdIdKeyFile)
+    }
 }

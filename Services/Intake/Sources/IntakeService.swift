@@ -12,21 +12,31 @@ public enum IntakeService {
     public static let name = "intake"
     public static let defaultPort = 8081
 
-    /// - Parameter reviewCalendarFile: an operator's corrected review calendar (flag, else env `REVIEW_CALENDAR_FILE`);
-    ///   nil: the shipped `review-calendar.json`.
-    public static func run(options: CommonOptions, reviewCalendarFile: String? = nil) async throws {
+    /// - Parameters:
+    ///   - reviewCalendarFile: an operator's corrected review calendar (flag, else env `REVIEW_CALENDAR_FILE`);
+    ///     nil: the shipped `review-calendar.json`.
+    ///   - householdIdKeyFile: the deployment's household id keys (flag, else env `HOUSEHOLD_ID_KEY_FILE`); required.
+    public static func run(options: CommonOptions, reviewCalendarFile: String? = nil, householdIdKeyFile: String? = nil) async throws {
         let app = try ServiceApp(service: name, defaultPort: defaultPort, options: options)
         let store = try app.openStore(migrations: IntakeStore.migrations)
         try app.ensureTopics()
         let areas = try app.areas()
-        let file = reviewCalendarFile ?? ProcessInfo.processInfo.environment["REVIEW_CALENDAR_FILE"].flatMap { $0.isEmpty ? nil : $0 }
+        let environment = ProcessInfo.processInfo.environment
+        let file = reviewCalendarFile ?? environment["REVIEW_CALENDAR_FILE"].flatMap { $0.isEmpty ? nil : $0 }
         let calendar = try file.map(ReviewCalendar.load(file:)) ?? ReviewCalendar.bundled()
         app.logger.info("review calendar", metadata: ["revision": "\(calendar.revision)", "file": "\(file ?? "shipped")"])
+        guard let keyFile = householdIdKeyFile ?? environment["HOUSEHOLD_ID_KEY_FILE"].flatMap({ $0.isEmpty ? nil : $0 }) else {
+            throw FieldError(
+                "HOUSEHOLD_ID_KEY_FILE", "is not set: intake needs the deployment's household id key file (docs/operations.md, \"Household id key\")")
+        }
+        let householdIds = try HouseholdIDKeys.load(file: keyFile)
+        app.logger.info("household id key", metadata: ["fingerprint": "\(householdIds.fingerprint)"])
+        let rules = SurveyRules(areas: areas, calendar: calendar, householdIds: householdIds)
         let router = Router()
-        IntakeRoutes(store: store, areas: areas, calendar: calendar).register(on: router)
+        IntakeRoutes(store: store, rules: rules).register(on: router)
         let submissions = app.consumer(
             group: "intake-submissions", topics: [Topics.agencySubmission],
-            handler: AgencySubmissionHandler(areas: areas, today: { CalendarDate(Date()) }, calendar: calendar), store: store)
+            handler: AgencySubmissionHandler(rules: rules, today: { CalendarDate(Date()) }), store: store)
         try await app.run(store: store, consumers: [submissions], router: router)
     }
 }

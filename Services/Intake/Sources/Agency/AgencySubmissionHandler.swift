@@ -11,14 +11,12 @@ import GRDB
 /// intake's dead-letter topic. Anything else gets an answer: accepted (household id, version, created/updated/unchanged)
 /// or rejected (every field error). A replayed record is recognised by its `ce_source` + `ce_id` and changes nothing.
 public struct AgencySubmissionHandler: EventHandler {
-    let areas: AreaRegistry
+    let rules: SurveyRules
     let today: @Sendable () -> CalendarDate
-    let calendar: ReviewCalendar
 
-    public init(areas: AreaRegistry, today: @escaping @Sendable () -> CalendarDate, calendar: ReviewCalendar = .shipped) {
-        self.areas = areas
+    public init(rules: SurveyRules, today: @escaping @Sendable () -> CalendarDate) {
+        self.rules = rules
         self.today = today
-        self.calendar = calendar
     }
 
     public func handle(_ event: InboundEvent, in db: Database) throws -> [OutboundEvent] {
@@ -31,7 +29,7 @@ public struct AgencySubmissionHandler: EventHandler {
             submissionSource: attributes.source, submissionId: attributes.id, correlationId: correlationId, status: .rejected)
         do {
             let input = try event.decode(SurveyInput.self)
-            switch SurveyValidator.validate(input, areas: areas, today: today(), calendar: calendar) {
+            switch rules.validate(input, today: today()) {
             case .success(let valid):
                 let accepted = try IntakeStore.accept(valid, input: input, idempotencyKey: nil, in: db)
                 outcome.status = .accepted

@@ -6,6 +6,9 @@ import EventContracts
 /// always `proposed`: only the commune's recognition decision makes a version `recognised`.
 public struct ValidSurvey: Sendable, Hashable {
     public var householdId: String
+    /// The ids this household would have had under the former household id keys (empty when the submitter named
+    /// the household): intake keeps the household's existing id if one of them is stored.
+    public var formerHouseholdIds: [String] = []
     public var area: AreaRef
     public var reviewKind: ReviewKind
     public var roundId: String
@@ -22,13 +25,32 @@ public struct ValidSurvey: Sendable, Hashable {
     }
 }
 
+/// What a survey is checked against in a running intake: the area list, the review calendar and the household id keys.
+public struct SurveyRules: Sendable {
+    public let areas: AreaRegistry
+    public let calendar: ReviewCalendar
+    public let householdIds: HouseholdIDKeys
+
+    public init(areas: AreaRegistry, calendar: ReviewCalendar = .shipped, householdIds: HouseholdIDKeys) {
+        self.areas = areas
+        self.calendar = calendar
+        self.householdIds = householdIds
+    }
+
+    public func validate(_ input: SurveyInput, today: CalendarDate) -> Result<ValidSurvey, ValidationFailure> {
+        SurveyValidator.validate(input, areas: areas, today: today, calendar: calendar, householdIds: householdIds)
+    }
+}
+
 /// Checks a submitted survey field by field; every problem is reported, each naming its field and the reason.
 public enum SurveyValidator {
     public static let maxMembers = 30
 
-    /// - Parameter calendar: the review rounds' windows (an operator's corrected file in the service).
+    /// - Parameters:
+    ///   - calendar: the review rounds' windows (an operator's corrected file in the service).
+    ///   - householdIds: the deployment's keys that make a new household's id.
     public static func validate(
-        _ input: SurveyInput, areas: AreaRegistry, today: CalendarDate, calendar: ReviewCalendar = .shipped
+        _ input: SurveyInput, areas: AreaRegistry, today: CalendarDate, calendar: ReviewCalendar = .shipped, householdIds: HouseholdIDKeys
     ) -> Result<ValidSurvey, ValidationFailure> {
         var errors: [FieldError] = []
         let surveyDate = CalendarDate(input.surveyDate)
@@ -99,9 +121,10 @@ public enum SurveyValidator {
         let round = surveyDate.flatMap { reviewRound(input, surveyDate: $0, calendar: calendar, errors: &errors) }
 
         guard errors.isEmpty, let area, let head, let surveyDate, let round else { return .failure(ValidationFailure(errors)) }
-        let householdId = input.householdId?.lowercased() ?? DeterministicID.make("household", area.communeCode, head.cccd)
+        let householdId = input.householdId?.lowercased() ?? householdIds.householdId(communeCode: area.communeCode, headCCCD: head.cccd)
+        let former = input.householdId == nil ? householdIds.formerHouseholdIds(communeCode: area.communeCode, headCCCD: head.cccd) : []
         return .success(ValidSurvey(
-            householdId: householdId, area: area, reviewKind: input.reviewKind, roundId: round.roundId, surveyDate: surveyDate.description,
+            householdId: householdId, formerHouseholdIds: former, area: area, reviewKind: input.reviewKind, roundId: round.roundId, surveyDate: surveyDate.description,
             head: head, members: members, conditions: conditions))
     }
 

@@ -34,7 +34,7 @@ struct HouseholdImportRoutes: IntakeRouteGroup {
         let started = ContinuousClock.now
         var session: HouseholdImportSession
         do {
-            session = try await HouseholdImportSession.begin(writer: writer, areas: areas, today: today(), calendar: calendar)
+            session = try await HouseholdImportSession.begin(writer: writer, rules: rules, today: today())
         } catch {
             return JSONResponse.error(.serviceUnavailable, "the registry cannot take an import now; retry")
         }

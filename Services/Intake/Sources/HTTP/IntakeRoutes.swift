@@ -14,10 +14,9 @@ public struct IntakeRoutes: IntakeRouteGroup {
     public static let maxBatch = 1_000
 
     public init(
-        store: ServiceStore, areas: AreaRegistry, today: @escaping @Sendable () -> CalendarDate = { CalendarDate(Date()) },
-        calendar: ReviewCalendar = .shipped
+        store: ServiceStore, rules: SurveyRules, today: @escaping @Sendable () -> CalendarDate = { CalendarDate(Date()) }
     ) {
-        context = IntakeContext(store: store, writer: GroupCommitWriter(store: store), areas: areas, today: today, calendar: calendar)
+        context = IntakeContext(store: store, writer: GroupCommitWriter(store: store), rules: rules, today: today)
     }
 
     public func register(on router: Router<BasicRequestContext>) {
@@ -58,7 +57,7 @@ public struct IntakeRoutes: IntakeRouteGroup {
             return error.response
         }
         let valid: ValidSurvey
-        switch SurveyValidator.validate(input, areas: areas, today: today(), calendar: calendar) {
+        switch rules.validate(input, today: today()) {
         case .success(let survey): valid = survey
         case .failure(let failure): return HTTPInputError(.unprocessableContent, errors: failure.errors).response
         }
@@ -101,7 +100,7 @@ public struct IntakeRoutes: IntakeRouteGroup {
         var results = [BatchItemResult?](repeating: nil, count: inputs.count)
         var valid: [(Int, ValidSurvey, SurveyInput)] = []
         for (index, input) in inputs.enumerated() {
-            switch SurveyValidator.validate(input, areas: areas, today: date, calendar: calendar) {
+            switch rules.validate(input, today: date) {
             case .success(let survey): valid.append((index, survey, input))
             case .failure(let failure):
                 results[index] = BatchItemResult(index: index, errors: failure.errors.map { FieldError("[\(index)].\($0.field)", $0.reason) })
@@ -122,14 +121,13 @@ public struct IntakeRoutes: IntakeRouteGroup {
     }
 }
 
-/// What every group of intake's routes works with: one store and its group-commit writer, the area list, the
-/// review calendar and today's date (a function, so tests can fix it).
+/// What every group of intake's routes works with: one store and its group-commit writer, what surveys are checked
+/// against (area list, review calendar, household id keys) and today's date (a function, so tests can fix it).
 struct IntakeContext: Sendable {
     let store: ServiceStore
     let writer: GroupCommitWriter
-    let areas: AreaRegistry
+    let rules: SurveyRules
     let today: @Sendable () -> CalendarDate
-    let calendar: ReviewCalendar
 }
 
 /// A group of intake's routes, reading its dependencies from the shared ``IntakeContext``.
@@ -140,7 +138,8 @@ protocol IntakeRouteGroup: Sendable {
 extension IntakeRouteGroup {
     var store: ServiceStore { context.store }
     var writer: GroupCommitWriter { context.writer }
-    var areas: AreaRegistry { context.areas }
+    var rules: SurveyRules { context.rules }
+    var areas: AreaRegistry { context.rules.areas }
     var today: @Sendable () -> CalendarDate { context.today }
-    var calendar: ReviewCalendar { context.calendar }
+    var calendar: ReviewCalendar { context.rules.calendar }
 }

@@ -30,11 +30,11 @@ public struct HouseholdImportSession: Sendable {
 
     /// Starts an import: its report exists (status `running`) from now on.
     public static func begin(
-        writer: GroupCommitWriter, areas: AreaRegistry, today: CalendarDate, calendar: ReviewCalendar = .shipped
+        writer: GroupCommitWriter, rules: SurveyRules, today: CalendarDate
     ) async throws -> Self {
         let session = Self(
             importId: UUID().uuidString.lowercased(), startedAt: Timestamp.now(), writer: writer,
-            plan: HouseholdCSVImport(areas: areas, today: today, calendar: calendar))
+            plan: HouseholdCSVImport(rules: rules, today: today))
         let (id, startedAt) = (session.importId, session.startedAt)
         try await writer.write { db in try ImportReportStore.begin(id, startedAt: startedAt, in: db) }
         return session

@@ -68,6 +68,8 @@ public enum IntakeStore {
     public static func accept(
         _ survey: ValidSurvey, input: SurveyInput, idempotencyKey: String?, in db: Database
     ) throws -> AcceptOutcome {
+        var survey = survey
+        survey.householdId = try existingId(of: survey, in: db)
         // The request as it will be stored, with what intake derived filled in: its hash identifies both the request
         // (for Idempotency-Key) and the content (an identical re-submission creates no version).
         var normalized = input
@@ -121,6 +123,16 @@ public enum IntakeStore {
                 "INSERT INTO idempotency_key (key, request_hash, outcome, created_at) VALUES (?, ?, ?, ?)", [idempotencyKey, requestHash, Data(try EventJSON.encode(outcome)), Timestamp.now()])
         }
         return outcome
+    }
+
+    /// The household's id as stored: its id under the current key, or else the first of its former-key ids that intake
+    /// already holds (a household registered before the key was rotated keeps its id).
+    static func existingId(of survey: ValidSurvey, in db: Database) throws -> String {
+        guard !survey.formerHouseholdIds.isEmpty else { return survey.householdId }
+        let statement = try db.cachedStatement(sql: "SELECT 1 FROM household WHERE household_id = ?")
+        if try Bool.fetchOne(statement, arguments: [survey.householdId]) != nil { return survey.householdId }
+        for former in survey.formerHouseholdIds where try Bool.fetchOne(statement, arguments: [former]) != nil { return former }
+        return survey.householdId
     }
 
     /// Keeps `snapshot` as a version of its household, beside the survey it came from, and queues it for publishing:

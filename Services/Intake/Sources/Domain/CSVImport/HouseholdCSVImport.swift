@@ -18,17 +18,15 @@ public struct HouseholdCSVImport: Sendable {
     }
 
     private var reader = CSVHouseholdReader()
-    private let areas: AreaRegistry
+    private let rules: SurveyRules
     private let today: CalendarDate
-    private let calendar: ReviewCalendar
     /// Household id → where it was first seen, so that a household listed twice under two labels is refused once
     /// (ids are UUIDs: 16 bytes a key, for files of any length).
     private var seen: [UUID: (ref: String, rows: ClosedRange<Int>)] = [:]
 
-    public init(areas: AreaRegistry, today: CalendarDate, calendar: ReviewCalendar = .shipped) {
-        self.areas = areas
+    public init(rules: SurveyRules, today: CalendarDate) {
+        self.rules = rules
         self.today = today
-        self.calendar = calendar
     }
 
     /// Problems with the header: the file is refused.
@@ -51,14 +49,14 @@ public struct HouseholdCSVImport: Sendable {
         switch output {
         case .rejected(var rejected):
             // Cells were wrong: the validator still speaks for the rows that had none.
-            if let partial = rejected.partial, case .failure(let failure) = SurveyValidator.validate(partial.survey, areas: areas, today: today, calendar: calendar) {
+            if let partial = rejected.partial, case .failure(let failure) = rules.validate(partial.survey, today: today) {
                 let flagged = Set(rejected.issues.map(\.row))
                 rejected.issues = Self.inFileOrder(rejected.issues + Self.issues(failure.errors, in: partial).filter { !flagged.contains($0.row) })
             }
             return .reject(rejected)
         case .household(let read): household = read
         }
-        switch SurveyValidator.validate(household.survey, areas: areas, today: today, calendar: calendar) {
+        switch rules.validate(household.survey, today: today) {
         case .failure(let failure):
             return .reject(RejectedHousehold(ref: household.ref, rows: household.rows, issues: Self.issues(failure.errors, in: household)))
         case .success(let valid):
