@@ -60,6 +60,7 @@ struct SystemBench: AsyncParsableCommand {
     @Option(help: "Seconds to wait for the reports to catch up.") var timeout = 600
 
     func run() async throws {
+        let cpuAtStart = processCPUSeconds()  // this process's CPU (all threads): the load generator's share of the machine
         let watcher = ReportWatcher()
         let follower = TopicFollower(config: kafka.config, topics: [Topics.report.name], logger: logger) { message in
             // Province keys have two digits; communes' reports are not needed to count households.
@@ -103,7 +104,6 @@ struct SystemBench: AsyncParsableCommand {
         // Bodies are encoded before the clock starts, so the measurement is of the services, not of the load generator.
         let chunks = try stride(from: 0, to: prepared.count, by: batch).map { try EventJSON.encode(Array(prepared[$0..<min($0 + batch, prepared.count)])) }
         let start = Date()
-        let cpuStart = processCPUSeconds()  // this process's CPU (all threads): the load generator's share of the machine
         let next = SharedIndex()
         try await withThrowingTaskGroup(of: Void.self) { group in
             for worker in 0..<concurrency {
@@ -122,7 +122,7 @@ struct SystemBench: AsyncParsableCommand {
         let intakeSeconds = Date().timeIntervalSince(start)
         try await watcher.wait(forTotal: serial, timeout: timeout)
         let seconds = Date().timeIntervalSince(start)
-        let loadGeneratorCPU = processCPUSeconds() - cpuStart
+        let loadGeneratorCPU = processCPUSeconds() - cpuAtStart
 
         let producer = try KafkaProducer(config: kafka.config, logger: logger)
         var records: Int64 = 0
@@ -135,8 +135,8 @@ struct SystemBench: AsyncParsableCommand {
         print(String(format: "system.intake_to_report_p50_ms %.0f", percentile(0.50) * 1000))
         print(String(format: "system.intake_to_report_p99_ms %.0f", percentile(0.99) * 1000))
         print(String(format: "system.kafka_messages_per_household %.2f", Double(records) / Double(serial)))
-        // Over the throughput phase only: posting the prepared bodies and following the reports.
-        print(String(format: "cpu.us_per_household.load_generator %.0f", loadGeneratorCPU * 1e6 / Double(households)))
+        // Over the whole run, like the services' figures: generating, encoding and posting households, following the reports.
+        print(String(format: "cpu.us_per_household.load_generator %.0f", loadGeneratorCPU * 1e6 / Double(serial)))
     }
 
     /// Posts one batch of households (a JSON array) to intake; throws unless it answered 200.
