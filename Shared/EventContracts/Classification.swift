@@ -93,7 +93,7 @@ public struct IncomeAssessment: Codable, Sendable, Hashable {
     }
 }
 
-/// A household's class under the standard in force on its survey date, explained: what eligibility stores and serves
+/// A household's class under its round's standard (the national standard of the list year the round establishes), explained: what eligibility stores and serves
 /// (`GET /v1/households/{id}/classification`), and the source of `giamngheo.classified-household.v1`. Classifications
 /// of one household are ordered by (`householdVersion`, `rulesRevision`).
 public struct Classification: Codable, Sendable, Hashable {
@@ -105,6 +105,9 @@ public struct Classification: Codable, Sendable, Hashable {
     public var area: AreaRef
     public var surveyDate: String
     public var roundId: String
+    /// The year whose list this classification is for (the round's list year); absent for snapshots written before
+    /// list years, which were classified under the standard in force on their survey date.
+    public var listYear: Int?
     /// The classified snapshot's status: only a `recognised` version's class becomes the household's official class.
     public var status: RecognitionStatus
     /// The commune chairman's decision that recognised the classified version, when it is `recognised`.

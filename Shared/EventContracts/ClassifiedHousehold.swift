@@ -12,7 +12,9 @@ public struct ClassifiedHousehold: Codable, Sendable, Hashable {
     public var area: AreaRef
     public var reviewKind: ReviewKind
     public var roundId: String
-    /// YYYY-MM-DD; decided which standard applied.
+    /// The year whose list the classification is for; absent for snapshots written before list years.
+    public var listYear: Int?
+    /// YYYY-MM-DD: the day the facts were surveyed.
     public var surveyDate: String
     public var status: RecognitionStatus
     public var recognition: RecognitionDecision?
@@ -52,6 +54,7 @@ public struct ClassifiedHousehold: Codable, Sendable, Hashable {
             recognition: snapshot.recognition, recordedAt: snapshot.recordedAt,
             head: snapshot.head, members: snapshot.members,
             classification: ClassificationSummary(c))
+        listYear = c.listYear
     }
 
     /// The order of this household's classified versions.

@@ -319,7 +319,13 @@ public struct HouseholdSnapshot: Codable, Sendable, Hashable {
     public var reviewKind: ReviewKind
     /// Review round id, e.g. `2026-periodic` or `2026-11-adhoc`.
     public var roundId: String
-    /// YYYY-MM-DD; decides which standard applies.
+    /// The year whose poor and near-poor lists the round establishes (the periodic review of 2021 gives the lists of
+    /// 2022), from intake's review calendar. Absent in snapshots written before list years.
+    public var listYear: Int?
+    /// The national standard the list year's lists are established under (the review calendar's), which eligibility
+    /// classifies by. Absent in snapshots written before list years: then the standard in force on the survey date.
+    public var standardId: String?
+    /// YYYY-MM-DD: the day the facts were surveyed (ages, the area valid then).
     public var surveyDate: String
     /// `recognised` only in a version intake wrote for the commune's recognition decision; every survey is `proposed`.
     public var status: RecognitionStatus
@@ -333,15 +339,17 @@ public struct HouseholdSnapshot: Codable, Sendable, Hashable {
     public var recordedAt: String
 
     public init(
-        householdId: String, version: Int64, area: AreaRef, reviewKind: ReviewKind, roundId: String, surveyDate: String,
-        status: RecognitionStatus, recognition: RecognitionDecision? = nil, head: HeadIdentity, members: [HouseholdMember],
-        conditions: LivingConditions, recordedAt: String
+        householdId: String, version: Int64, area: AreaRef, reviewKind: ReviewKind, roundId: String, listYear: Int? = nil,
+        standardId: String? = nil, surveyDate: String, status: RecognitionStatus, recognition: RecognitionDecision? = nil,
+        head: HeadIdentity, members: [HouseholdMember], conditions: LivingConditions, recordedAt: String
     ) {
         self.householdId = householdId
         self.version = version
         self.area = area
         self.reviewKind = reviewKind
         self.roundId = roundId
+        self.listYear = listYear
+        self.standardId = standardId
         self.surveyDate = surveyDate
         self.status = status
         self.recognition = recognition

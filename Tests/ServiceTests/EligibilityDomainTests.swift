@@ -193,6 +193,38 @@ struct EligibilityCatalogueTests {
         #expect(Fixture.catalogue.local(provinceCode: row.province, on: row.date)?.id == row.local)
     }
 
+    struct ListYearCase: Sendable, CustomTestStringConvertible {
+        var choice: StandardChoice
+        var national: String?
+        var local: String?
+        var testDescription: String { "\(choice.surveyDate) province \(choice.provinceCode) list \(choice.listYear.map(String.init) ?? "-") → \(national ?? "none") / \(local ?? "none")" }
+    }
+
+    /// The standards of a list year, written by hand from the review calendar's `listYears` and standards.json's periods.
+    @Test(arguments: [
+        // The end-2021 review establishes the 2022 lists under Decree 07/2021 (no standard was in force on its date).
+        ListYearCase(choice: StandardChoice(surveyDate: "2021-11-15", provinceCode: "06", listYear: 2022, standardId: "VN-2022-2025"),
+                     national: "VN-2022-2025", local: nil),
+        // Old Bắc Ninh (27) in the end-2021 review: its own standard is in force on 1 Jan 2022.
+        ListYearCase(choice: StandardChoice(surveyDate: "2021-10-01", provinceCode: "27", listYear: 2022, standardId: "VN-2022-2025"),
+                     national: "VN-2022-2025", local: "BN-2022-2025"),
+        // The end-2026 review establishes the 2027 lists: the 2027–2030 standard, and Bắc Ninh's 2022–2025 one no longer.
+        ListYearCase(choice: StandardChoice(surveyDate: "2026-10-15", provinceCode: "24", listYear: 2027, standardId: "VN-2027-2030"),
+                     national: "VN-2027-2030", local: nil),
+        // An ad hoc review of November 2026 changes the 2026 lists.
+        ListYearCase(choice: StandardChoice(surveyDate: "2026-11-20", provinceCode: "24", listYear: 2026, standardId: "VN-2022-2025"),
+                     national: "VN-2022-2025", local: "BN-2022-2025"),
+        // A snapshot written before list years: the standards in force on its survey date.
+        ListYearCase(choice: StandardChoice(surveyDate: "2026-10-15", provinceCode: "24"), national: "VN-2022-2025", local: "BN-2022-2025"),
+        // A standard the catalogue does not have.
+        ListYearCase(choice: StandardChoice(surveyDate: "2030-10-15", provinceCode: "19", listYear: 2031, standardId: "VN-2031-2035"),
+                     national: nil, local: nil),
+    ])
+    func standardsByListYear(_ row: ListYearCase) {
+        #expect(Fixture.catalogue.national(for: row.choice)?.id == row.national)
+        #expect(Fixture.catalogue.local(for: row.choice)?.id == row.local)
+    }
+
     @Test func applicableListsNationalThenLocal() {
         #expect(Fixture.catalogue.applicable(provinceCode: "24", on: "2026-03-01").map(\.id) == ["VN-2022-2025", "BN-2022-2025"])
         #expect(Fixture.catalogue.applicable(provinceCode: "24", on: "2027-03-01").map(\.id) == ["VN-2027-2030"])

@@ -80,7 +80,7 @@ struct RecognitionEligibilityTests {
         _ = try classify(try household(version: 1, decision: periodic))
         let household = try household(version: 2, income: 3_000_000, decision: adhoc)
         let first = try classify(household)
-        let standard = try #require(fixture.catalogue.national(on: household.surveyDate))
+        let standard = try #require(fixture.catalogue.national(for: household.standardChoice))
         let basis = TransitionBasis(publishedFor: first)
         let again = ClassificationBuilder.build(household, under: standard, catalogue: fixture.catalogue, basis: basis)
         #expect(again == first, "the published classification read back gives the same basis")

@@ -26,6 +26,55 @@ import Testing
         #expect(year.map(\.opensOn) == year.map(\.opensOn).sorted())
     }
 
+    /// Written by hand from Decision 24/2021/QĐ-TTg and Circular 07/2021 (a periodic review of year Y gives the lists of
+    /// Y+1, an ad hoc one changes its own year's), Decree 07/2021 and Decree 351/2025 (docs/intake/review-rounds.md).
+    @Test func aRoundEstablishesTheListsOfItsListYearUnderTheStandardTheCalendarNames() throws {
+        let table: [(round: String, listYear: Int, standard: String?)] = [
+            ("2021-periodic", 2022, "VN-2022-2025"),
+            ("2025-periodic", 2026, "VN-2022-2025"),
+            ("2026-periodic", 2027, "VN-2027-2030"),
+            ("2026-11-adhoc", 2026, "VN-2022-2025"),
+            ("2027-03-adhoc", 2027, "VN-2027-2030"),
+            ("2029-periodic", 2030, "VN-2027-2030"),
+            ("2021-11-adhoc", 2021, nil),
+            ("2020-periodic", 2021, nil),
+            ("2030-periodic", 2031, nil),
+        ]
+        for row in table {
+            let round = try calendar.round(id: row.round)
+            #expect(round.listYear == row.listYear && round.standardId == row.standard, "\(row.round)")
+        }
+        #expect(try calendar.round(id: "2026-periodic").listYearSource.contains("[U]"), "the 2027 mapping is uncertain and says so")
+    }
+
+    @Test func aCalendarWhoseListYearsOverlapIsRefused() {
+        var broken = calendar
+        broken.listYears.standards.append(.init(from: 2026, to: 2027, standardId: "VN-X", source: "test"))
+        broken.listYears.periodicYearsAhead = 2
+        let problems = broken.problems()
+        #expect(problems.contains { $0.contains("2026–2027") && $0.contains("overlap") })
+        #expect(problems.contains { $0.contains("own year (0) or of the next (1)") })
+    }
+
+    @Test func aSurveyOfTheLate2021ReviewIsForThe2022Lists() throws {
+        var input = survey(communeCode: "01834")  // Phường Nguyễn Thị Minh Khai, Bắc Kạn city, until 30 Jun 2025
+        input.surveyDate = "2021-11-15"
+        let valid = try surveyRules.validate(input, today: today).get()
+        #expect(valid.roundId == "2021-periodic" && valid.area.provinceCode == "06")
+        let snapshot = valid.snapshot(version: 1, recordedAt: "2021-11-16T08:00:00.000Z")
+        #expect(snapshot.listYear == 2022 && snapshot.standardId == "VN-2022-2025")
+    }
+
+    @Test func aSurveyWhoseListYearHasNoStandardIsRefusedAtEntry() {
+        var input = survey()
+        input.surveyDate = "2020-10-15"
+        #expect(errors(input).contains(FieldError(
+            "surveyDate", "round 2020-periodic establishes the lists of 2021, for which the review calendar declares no national "
+                + "poverty standard (listYears.standards); it cannot be classified")))
+        input.roundId = "2020-periodic"
+        #expect(errors(input).contains { $0.field == "roundId" && $0.reason.contains("lists of 2021") })
+    }
+
     @Test func malformedRoundIdsNameTheFieldAndSayWhy() {
         for id in ["2026-periodic-đợt-2", "periodic", "26-periodic", "2026-11-periodic", "2026-1-adhoc", "1999-periodic"] {
             #expect(throws: FieldError.self, "\(id)") { try calendar.round(id: id) }

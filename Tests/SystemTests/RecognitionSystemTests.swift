@@ -24,20 +24,20 @@ extension SystemTests {
             try await system.published().latest(EventTypes.classifiedHousehold, as: ClassifiedHousehold.self).count == 24
         }
 
-        let path = "/v1/review-rounds/2026-periodic/communes/\(commune)"
+        let path = "/v1/review-rounds/2025-periodic/communes/\(commune)"
         #expect(try await system.intake.get(path).decode(CommuneRoundSummary.self).proposed == ours.count)
-        let decision = RecognitionRequest(decisionNumber: "123/QĐ-UBND", decisionDate: "2026-11-20", excludedHouseholdIds: [excluded])
+        let decision = RecognitionRequest(decisionNumber: "123/QĐ-UBND", decisionDate: "2025-11-20", excludedHouseholdIds: [excluded])
         let recorded = try await system.intake.post("\(path)/recognition", json: decision)
         #expect(recorded.status == 201, "\(recorded.text)")
         let replayed = try await system.intake.post("\(path)/recognition", json: decision)
         #expect(replayed.status == 200 && replayed.body == recorded.body, "the same decision again answers the same")
-        let other = try await system.intake.post("\(path)/recognition", json: RecognitionRequest(decisionNumber: "124/QĐ-UBND", decisionDate: "2026-11-21"))
+        let other = try await system.intake.post("\(path)/recognition", json: RecognitionRequest(decisionNumber: "124/QĐ-UBND", decisionDate: "2025-11-21"))
         #expect(other.status == 409 && other.text.contains("123/QĐ-UBND"))
         let outcome = try recorded.decode(RecognitionOutcome.self)
         #expect(Set(outcome.recognised.map(\.householdId)) == ours.subtracting([excluded]))
 
         // Eligibility classifies the recognised versions: recognised, with the decision; the rest stay proposed.
-        let official = RecognitionDecision(decisionNumber: "123/QĐ-UBND", decisionDate: "2026-11-20")
+        let official = RecognitionDecision(decisionNumber: "123/QĐ-UBND", decisionDate: "2025-11-20")
         var classifications: [String: ClassifiedHousehold] = [:]
         try await waitUntil("the recognised households classified again", timeout: .seconds(60), every: .milliseconds(300)) {
             classifications = try await system.published().latest(EventTypes.classifiedHousehold, as: ClassifiedHousehold.self)

@@ -1,7 +1,7 @@
 import EventContracts
 
 /// The difference between the catalogue a store last applied and the one loaded now, and which households it can
-/// change: a pure function of the two catalogues and a household's survey date and province.
+/// change: a pure function of the two catalogues and a household version's choice of standards.
 public struct CatalogueChange: Sendable {
     /// The catalogue last applied in full; nil when unknown (every household is then affected).
     public let old: StandardsCatalogue?
@@ -17,13 +17,13 @@ public struct CatalogueChange: Sendable {
         changedStandardIds = Set(before.keys).union(after.keys).filter { before[$0] != after[$0] }
     }
 
-    /// Whether the change can alter the classification of a household surveyed on `surveyDate` in `provinceCode`
-    /// (as coded on that date): a different standard now applies to it (national or provincial), or one that
-    /// applies changed. Unknown dates or places, or an unknown old catalogue, count as affected.
-    public func affects(surveyDate: String?, provinceCode: String?) -> Bool {
-        guard let old, let surveyDate, let provinceCode else { return true }
-        let before = old.applicable(provinceCode: provinceCode, on: surveyDate).map(\.id)
-        let after = new.applicable(provinceCode: provinceCode, on: surveyDate).map(\.id)
+    /// Whether the change can alter the classification of a household version with this choice of standards: a
+    /// different standard now applies to it (national or provincial), or one that applies changed. An unknown choice
+    /// or an unknown old catalogue counts as affected.
+    public func affects(_ choice: StandardChoice?) -> Bool {
+        guard let old, let choice else { return true }
+        let before = old.applicable(choice).map(\.id)
+        let after = new.applicable(choice).map(\.id)
         return before != after || after.contains(where: changedStandardIds.contains)
     }
 

@@ -22,7 +22,8 @@ public enum ClassificationBuilder {
         classification.lowIncomeWorkers = LowIncomeWorkers.assess(
             householdClass: outcome.householdClass, income: outcome.income, areaType: snapshot.area.areaType,
             limits: standard.lowIncomeWorkerLimitsVnd)
-        if let localStandard = catalogue.local(provinceCode: snapshot.area.provinceCode, on: snapshot.surveyDate) {
+        classification.listYear = snapshot.listYear
+        if let localStandard = catalogue.local(for: snapshot.standardChoice) {
             let local = Classifier.classify(snapshot, under: localStandard)
             classification.local = LocalClassification(
                 standard: localStandard.ref, householdClass: local.householdClass, income: local.income,
@@ -44,7 +45,7 @@ public enum ClassificationBuilder {
 
     /// Classifies a household with no official history (benchmarks, previews).
     public static func build(_ snapshot: HouseholdSnapshot, catalogue: StandardsCatalogue) -> Classification? {
-        guard let standard = catalogue.national(on: snapshot.surveyDate) else { return nil }
+        guard let standard = catalogue.national(for: snapshot.standardChoice) else { return nil }
         return build(snapshot, under: standard, catalogue: catalogue, basis: .none)
     }
 }

@@ -1,6 +1,37 @@
 import EventContracts
 import Foundation
 
+/// What decides the standards a household version is classified under: the list year its round establishes and the
+/// national standard the review calendar names for it, its survey date and its province on that date.
+public struct StandardChoice: Sendable, Hashable {
+    public var surveyDate: String
+    public var provinceCode: String
+    /// Absent for snapshots written before list years: then the standards in force on the survey date apply.
+    public var listYear: Int?
+    public var standardId: String?
+
+    public init(surveyDate: String, provinceCode: String, listYear: Int? = nil, standardId: String? = nil) {
+        self.surveyDate = surveyDate
+        self.provinceCode = provinceCode
+        self.listYear = listYear
+        self.standardId = standardId
+    }
+
+    /// Why no national standard classifies it, for the officer.
+    public var missingStandardReason: String {
+        if let standardId {
+            return "the review calendar names \(standardId) for the list of \(listYear.map(String.init) ?? "its year"), and the standards catalogue has no national standard with that id"
+        }
+        return "no national poverty standard is in force on \(surveyDate)"
+    }
+}
+
+extension HouseholdSnapshot {
+    public var standardChoice: StandardChoice {
+        StandardChoice(surveyDate: surveyDate, provinceCode: area.provinceCode, listYear: listYear, standardId: standardId)
+    }
+}
+
 /// Every poverty standard the service knows, as data (`Resources/standards.json`).
 public struct StandardsCatalogue: Codable, Sendable, Hashable {
     /// Raised whenever any standard's data changes; goes into `Classification.rulesRevision`.
@@ -70,6 +101,27 @@ public struct StandardsCatalogue: Codable, Sendable, Hashable {
     /// National first, then local, for a household's province and survey date.
     public func applicable(provinceCode: String, on date: String) -> [PovertyStandard] {
         [national(on: date), local(provinceCode: provinceCode, on: date)].compactMap(\.self)
+    }
+
+    /// The national standard a household version is classified under: the one its round's list year names (intake's
+    /// review calendar), or, for a snapshot written before list years, the one in force on its survey date.
+    public func national(for choice: StandardChoice) -> PovertyStandard? {
+        guard let id = choice.standardId else { return national(on: choice.surveyDate) }
+        return standards.first { $0.isNational && $0.id == id }
+    }
+
+    /// The province's own standard for a household version: in force on 1 January of its list year (on its survey
+    /// date for a snapshot written before list years), for the province the household was in on its survey date.
+    public func local(for choice: StandardChoice) -> PovertyStandard? {
+        guard let year = choice.listYear else { return local(provinceCode: choice.provinceCode, on: choice.surveyDate) }
+        let scope = PovertyStandard.provinceScope(choice.provinceCode)
+        let start = "\(DecimalText.zeroPadded(year, width: 4))-01-01"
+        return standards.first { !$0.isNational && $0.isInForce(on: start) && $0.scope(on: choice.surveyDate) == scope }
+    }
+
+    /// National first, then local, for a household version.
+    public func applicable(_ choice: StandardChoice) -> [PovertyStandard] {
+        [national(for: choice), local(for: choice)].compactMap(\.self)
     }
 
     public func standard(id: String) -> PovertyStandard? { standards.first { $0.id == id } }

@@ -3,7 +3,7 @@ import EventStore
 import Foundation
 import GRDB
 
-/// Classifies every household snapshot under the standard in force on its survey date.
+/// Classifies every household snapshot under its round's standard (the national standard of its list year).
 public struct ClassificationHandler: EventHandler {
     let catalogue: StandardsCatalogue
 
@@ -22,13 +22,13 @@ public struct ClassificationHandler: EventHandler {
     }
 
     /// Stores a new household version and its classification; nil for a version older than or equal to the stored one.
-    /// Throws ``PoisonRecord`` when no national standard is in force on the survey date.
+    /// Throws ``PoisonRecord`` when the catalogue has no national standard for it.
     /// - Returns: the classification and its JSON, stored and to be published as the same bytes.
     public func apply(_ snapshot: HouseholdSnapshot, bytes: [UInt8], in db: Database) throws -> (Classification, [UInt8])? {
         if let stored = try EligibilityStore.factsVersion(snapshot.householdId, in: db), stored >= snapshot.version { return nil }
         try EligibilityStore.storeFacts(snapshot, bytes: bytes, in: db)
-        guard let standard = catalogue.national(on: snapshot.surveyDate) else {
-            throw PoisonRecord(FieldError("surveyDate", "no national poverty standard is in force on \(snapshot.surveyDate)"))
+        guard let standard = catalogue.national(for: snapshot.standardChoice) else {
+            throw PoisonRecord(FieldError(snapshot.standardId == nil ? "surveyDate" : "standardId", snapshot.standardChoice.missingStandardReason))
         }
         let basis = try EligibilityStore.official(snapshot.householdId, in: db)?.basis(forVersion: snapshot.version, published: nil) ?? .none
         let classification = ClassificationBuilder.build(snapshot, under: standard, catalogue: catalogue, basis: basis)

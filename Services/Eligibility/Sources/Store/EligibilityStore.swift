@@ -46,6 +46,17 @@ public enum EligibilityStore {
                     ALTER TABLE classification DROP COLUMN version;
                     """)
         }
+        // List years: a household version's standards follow its round's list year (the reclassification job reads
+        // these beside the survey date and province to know whom a catalogue change touches).
+        migrator.registerMigration("eligibility-v4-list-years") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE household_facts ADD COLUMN list_year INTEGER;
+                    ALTER TABLE household_facts ADD COLUMN standard_id TEXT;
+                    UPDATE household_facts SET list_year = json_extract(CAST(snapshot AS TEXT), '$.listYear'),
+                      standard_id = json_extract(CAST(snapshot AS TEXT), '$.standardId');
+                    """)
+        }
     }
 
     public static func classification(_ householdId: String, in db: Database) throws -> Classification? {
@@ -62,10 +73,13 @@ public enum EligibilityStore {
     static func storeFacts(_ snapshot: HouseholdSnapshot, bytes: [UInt8], in db: Database) throws {
         try db.run(
             """
-                INSERT INTO household_facts (household_id, version, snapshot, survey_date, province_code) VALUES (?, ?, ?, ?, ?)
+                INSERT INTO household_facts (household_id, version, snapshot, survey_date, province_code, list_year, standard_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (household_id) DO UPDATE SET version = excluded.version, snapshot = excluded.snapshot,
-                  survey_date = excluded.survey_date, province_code = excluded.province_code
-                """, [snapshot.householdId, snapshot.version, Data(bytes), snapshot.surveyDate, snapshot.area.provinceCode])
+                  survey_date = excluded.survey_date, province_code = excluded.province_code, list_year = excluded.list_year,
+                  standard_id = excluded.standard_id
+                """, [snapshot.householdId, snapshot.version, Data(bytes), snapshot.surveyDate, snapshot.area.provinceCode,
+                      snapshot.listYear, snapshot.standardId])
     }
 
     /// The household's official class row, if it has one.

@@ -56,7 +56,7 @@ public struct Reclassifier: Sendable {
         let rows = try Row.fetchAll(
             db.cachedStatement(
                 sql: """
-                    SELECT f.household_id, f.version, f.survey_date, f.province_code, c.rules_revision
+                    SELECT f.household_id, f.version, f.survey_date, f.province_code, f.list_year, f.standard_id, c.rules_revision
                     FROM household_facts f LEFT JOIN classification c ON c.household_id = f.household_id
                     WHERE f.household_id > ? ORDER BY f.household_id LIMIT ?
                     """),
@@ -66,7 +66,12 @@ public struct Reclassifier: Sendable {
             let classifiedUnder: Int? = row["rules_revision"]
             // Already classified under this revision (by the consumer, or by this job before a crash): nothing to do.
             if let classifiedUnder, classifiedUnder >= catalogue.revision { continue }
-            guard change.affects(surveyDate: row["survey_date"], provinceCode: row["province_code"]) else { continue }
+            let choice = (row["survey_date"] as String?).flatMap { date in
+                (row["province_code"] as String?).map {
+                    StandardChoice(surveyDate: date, provinceCode: $0, listYear: row["list_year"], standardId: row["standard_id"])
+                }
+            }
+            guard change.affects(choice) else { continue }
             work.append(try Stored.load(householdId: row["household_id"], in: db))
         }
         let catalogue = catalogue
@@ -128,7 +133,7 @@ private struct Stored: Sendable {
     /// when this version was first classified; `.unchanged` when it decides the same as the stored one.
     func reclassify(under catalogue: StandardsCatalogue) throws -> Verdict {
         let snapshot = try EventJSON.decode(HouseholdSnapshot.self, from: self.snapshot)
-        guard let standard = catalogue.national(on: snapshot.surveyDate) else { return .withoutStandard }
+        guard let standard = catalogue.national(for: snapshot.standardChoice) else { return .withoutStandard }
         let published = try self.published.map { try EventJSON.decode(Classification.self, from: $0) }
         let basis = official?.basis(forVersion: snapshot.version, published: published) ?? .none
         let classification = ClassificationBuilder.build(snapshot, under: standard, catalogue: catalogue, basis: basis)

@@ -15,14 +15,14 @@ public struct DemoHouseholds: Sendable {
     /// - Parameters:
     ///   - communes: where households live; the generator cycles through them at random.
     ///   - surveyDate: YYYY-MM-DD of every survey.
-    public init(seed: UInt64, communes: [CommuneUnit], surveyDate: String = "2026-10-15") {
+    public init(seed: UInt64, communes: [CommuneUnit], surveyDate: String = "2025-10-15") {
         self.state = seed &* 0x9E37_79B9_7F4A_7C15 | 1
         self.communes = communes
         self.surveyDate = surveyDate
     }
 
     /// The first `count` communes of the seed provinces in force on the survey date, a few per province.
-    public static func demoCommunes(_ areas: AreaRegistry, perProvince: Int = 3, on date: String = "2026-10-15") -> [CommuneUnit] {
+    public static func demoCommunes(_ areas: AreaRegistry, perProvince: Int = 3, on date: String = "2025-10-15") -> [CommuneUnit] {
         ["19", "20", "24", "33"].flatMap { areas.communes(on: date, province: $0).prefix(perProvince) }
     }
 

@@ -17,6 +17,13 @@ public struct ReviewRound: Codable, Sendable, Hashable {
     public var closesOn: String
     /// Where the window comes from: the rule's legal source, or the operator's correction for this round.
     public var source: String
+    /// The year whose poor and near-poor lists the round establishes (a periodic round of year Y: Y+1).
+    public var listYear: Int
+    /// The national standard the list year's lists are established under; nil when the calendar declares none, and
+    /// then the round's surveys cannot be classified.
+    public var standardId: String?
+    /// Where the list year and its standard come from, with their confidence tags.
+    public var listYearSource: String
 
     /// Whether `date` falls in the window (both ends included).
     public func contains(_ date: CalendarDate) -> Bool {
@@ -47,6 +54,26 @@ public struct ReviewCalendar: Codable, Sendable, Hashable {
         public var source: String
     }
 
+    /// Which list year a round establishes, and the national standard of each list year.
+    public struct ListYears: Codable, Sendable, Hashable {
+        /// A periodic round of year Y establishes the lists of Y + this (1).
+        public var periodicYearsAhead: Int
+        public var periodicSource: String
+        /// An ad hoc round of year Y changes the lists of Y + this (0).
+        public var adhocYearsAhead: Int
+        public var adhocSource: String
+        public var standards: [ListYearStandard]
+    }
+
+    /// The national standard of the list years `from` to `to` (both included).
+    public struct ListYearStandard: Codable, Sendable, Hashable {
+        public var from: Int
+        public var to: Int
+        public var standardId: String
+        /// The legal source, with its confidence tag.
+        public var source: String
+    }
+
     /// One round's window as an operator corrected it.
     public struct Override: Codable, Sendable, Hashable {
         public var roundId: String
@@ -61,6 +88,7 @@ public struct ReviewCalendar: Codable, Sendable, Hashable {
     public var note: String?
     public var periodic: Periodic
     public var adhoc: Adhoc
+    public var listYears: ListYears
     public var overrides: [Override]
 
     /// The shipped calendar, for callers without an operator's file (tools, tests, the CSV template); it is the
@@ -101,6 +129,18 @@ public struct ReviewCalendar: Codable, Sendable, Hashable {
         }
         if !(1...28).contains(adhoc.opensOnDay) { problems.append("adhoc.opensOnDay must be 1 to 28") }
         if !(1...28).contains(adhoc.closesOnDayOfNextMonth) { problems.append("adhoc.closesOnDayOfNextMonth must be 1 to 28") }
+        if !(0...1).contains(listYears.periodicYearsAhead) || !(0...1).contains(listYears.adhocYearsAhead) {
+            problems.append("listYears: a round establishes the lists of its own year (0) or of the next (1)")
+        }
+        for entry in listYears.standards {
+            if entry.to < entry.from { problems.append("listYears.standards: \(entry.from)–\(entry.to) ends before it starts") }
+            if entry.standardId.isEmpty { problems.append("listYears.standards \(entry.from)–\(entry.to): standardId is empty") }
+        }
+        for (i, a) in listYears.standards.enumerated() {
+            for b in listYears.standards[(i + 1)...] where a.from <= b.to && b.from <= a.to {
+                problems.append("listYears.standards: \(a.from)–\(a.to) and \(b.from)–\(b.to) overlap; a list year has one national standard")
+            }
+        }
         for override in overrides {
             if case .failure(let error) = ReviewRoundID.parse(override.roundId) { problems.append("override \(error)") }
             let opens = CalendarDate(override.opensOn), closes = CalendarDate(override.closesOn)
@@ -120,14 +160,20 @@ public struct ReviewCalendar: Codable, Sendable, Hashable {
             round = ReviewRound(
                 roundId: id, kind: .periodic, name: "Rà soát định kỳ năm \(parsed.year)", year: parsed.year, month: nil,
                 opensOn: Self.date(parsed.year, periodic.opens.month, periodic.opens.day),
-                closesOn: Self.date(parsed.year, periodic.closes.month, periodic.closes.day), source: periodic.source)
+                closesOn: Self.date(parsed.year, periodic.closes.month, periodic.closes.day), source: periodic.source,
+                listYear: parsed.year + listYears.periodicYearsAhead, standardId: nil, listYearSource: listYears.periodicSource)
         case .adhoc:
             let month = parsed.month!
             let next = CalendarDate(Self.date(parsed.year, month, 1))!.adding(months: 1)
             round = ReviewRound(
                 roundId: id, kind: .adhoc, name: "Rà soát thường xuyên tháng \(month)/\(DecimalText.zeroPadded(parsed.year, width: 4))", year: parsed.year,
                 month: month, opensOn: Self.date(parsed.year, month, adhoc.opensOnDay),
-                closesOn: Self.date(next.year, next.month, adhoc.closesOnDayOfNextMonth), source: adhoc.source)
+                closesOn: Self.date(next.year, next.month, adhoc.closesOnDayOfNextMonth), source: adhoc.source,
+                listYear: parsed.year + listYears.adhocYearsAhead, standardId: nil, listYearSource: listYears.adhocSource)
+        }
+        if let entry = listYears.standards.first(where: { ($0.from...$0.to).contains(round.listYear) }) {
+            round.standardId = entry.standardId
+            round.listYearSource += "; \(entry.standardId) for \(round.listYear): \(entry.source)"
         }
         if let override = overrides.last(where: { $0.roundId == id }) {
             round.opensOn = override.opensOn

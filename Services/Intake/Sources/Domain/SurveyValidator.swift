@@ -12,6 +12,9 @@ public struct ValidSurvey: Sendable, Hashable {
     public var area: AreaRef
     public var reviewKind: ReviewKind
     public var roundId: String
+    /// The year whose lists the round establishes, and the national standard for it (the review calendar's).
+    public var listYear: Int
+    public var standardId: String?
     public var surveyDate: String
     public var head: HeadIdentity
     public var members: [HouseholdMember]
@@ -20,8 +23,8 @@ public struct ValidSurvey: Sendable, Hashable {
     /// The snapshot published for `version`.
     public func snapshot(version: Int64, recordedAt: String) -> HouseholdSnapshot {
         HouseholdSnapshot(
-            householdId: householdId, version: version, area: area, reviewKind: reviewKind, roundId: roundId,
-            surveyDate: surveyDate, status: .proposed, head: head, members: members, conditions: conditions, recordedAt: recordedAt)
+            householdId: householdId, version: version, area: area, reviewKind: reviewKind, roundId: roundId, listYear: listYear,
+            standardId: standardId, surveyDate: surveyDate, status: .proposed, head: head, members: members, conditions: conditions, recordedAt: recordedAt)
     }
 }
 
@@ -118,14 +121,23 @@ public enum SurveyValidator {
                 "status", "'recognised' is set only by the commune chairman's recognition decision "
                     + "(POST /v1/review-rounds/{roundId}/communes/{communeCode}/recognition); submit the survey as 'proposed' or without status"))
         }
-        let round = surveyDate.flatMap { reviewRound(input, surveyDate: $0, calendar: calendar, errors: &errors) }
+        var round = surveyDate.flatMap { reviewRound(input, surveyDate: $0, calendar: calendar, errors: &errors) }
+        if let unclassifiable = round, unclassifiable.standardId == nil {
+            // Eligibility could only leave it unclassified: say so now, while the officer can still act on it.
+            errors.append(FieldError(
+                input.roundId == nil ? "surveyDate" : "roundId",
+                "round \(unclassifiable.roundId) establishes the lists of \(unclassifiable.listYear), for which the review calendar "
+                    + "declares no national poverty standard (listYears.standards); it cannot be classified"))
+            round = nil
+        }
 
         guard errors.isEmpty, let area, let head, let surveyDate, let round else { return .failure(ValidationFailure(errors)) }
         let householdId = input.householdId?.lowercased() ?? householdIds.householdId(communeCode: area.communeCode, headCCCD: head.cccd)
         let former = input.householdId == nil ? householdIds.formerHouseholdIds(communeCode: area.communeCode, headCCCD: head.cccd) : []
         return .success(ValidSurvey(
-            householdId: householdId, formerHouseholdIds: former, area: area, reviewKind: input.reviewKind, roundId: round.roundId, surveyDate: surveyDate.description,
-            head: head, members: members, conditions: conditions))
+            householdId: householdId, formerHouseholdIds: former, area: area, reviewKind: input.reviewKind, roundId: round.roundId,
+            listYear: round.listYear, standardId: round.standardId, surveyDate: surveyDate.description, head: head, members: members,
+            conditions: conditions))
     }
 
     /// The survey's round: the one it names, which must be of its `reviewKind` and hold its survey date, or else the
