@@ -24,12 +24,16 @@ public struct ClassifiedHousehold: Codable, Sendable, Hashable {
     public var head: HeadIdentity
     /// Members by id and age with their surveyed facts (no name, CCCD or birth date).
     public var members: [HouseholdMember]
-    public var classification: ClassificationSummary
+    /// The decision; absent exactly when the version could not be classified (`unclassified` says why).
+    public var classification: ClassificationSummary?
+    /// Why intake accepted this version but eligibility could not classify it, for the officer to act on; absent when
+    /// classified. Downstream, it withdraws the household's earlier referrals and candidates.
+    public var unclassified: Unclassified?
 
     public init(
         householdId: String, householdVersion: Int64, rulesRevision: Int, area: AreaRef, reviewKind: ReviewKind, roundId: String,
         surveyDate: String, status: RecognitionStatus, recognition: RecognitionDecision?, recordedAt: String, head: HeadIdentity,
-        members: [HouseholdMember], classification: ClassificationSummary
+        members: [HouseholdMember], classification: ClassificationSummary?, unclassified: Unclassified? = nil
     ) {
         self.householdId = householdId
         self.householdVersion = householdVersion
@@ -44,6 +48,7 @@ public struct ClassifiedHousehold: Codable, Sendable, Hashable {
         self.head = head
         self.members = members
         self.classification = classification
+        self.unclassified = unclassified
     }
 
     /// The event for a snapshot and its classification.
@@ -57,8 +62,29 @@ public struct ClassifiedHousehold: Codable, Sendable, Hashable {
         listYear = c.listYear
     }
 
+    /// The event for a snapshot that could not be classified under catalogue revision `rulesRevision`.
+    public init(_ snapshot: HouseholdSnapshot, unclassified: Unclassified, rulesRevision: Int) {
+        self.init(
+            householdId: snapshot.householdId, householdVersion: snapshot.version, rulesRevision: rulesRevision, area: snapshot.area,
+            reviewKind: snapshot.reviewKind, roundId: snapshot.roundId, surveyDate: snapshot.surveyDate, status: snapshot.status,
+            recognition: snapshot.recognition, recordedAt: snapshot.recordedAt, head: snapshot.head, members: snapshot.members,
+            classification: nil, unclassified: unclassified)
+        listYear = snapshot.listYear
+    }
+
     /// The order of this household's classified versions.
     public var order: VersionOrder { VersionOrder(householdVersion: householdVersion, rulesRevision: rulesRevision) }
+}
+
+/// Why a household version could not be classified: the field at fault and the reason, in words an officer can act on.
+public struct Unclassified: Codable, Sendable, Hashable {
+    public var field: String
+    public var reason: String
+
+    public init(field: String, reason: String) {
+        self.field = field
+        self.reason = reason
+    }
 }
 
 /// Which version of a household, under which rules, a derived result follows from; compared field by field.

@@ -1,5 +1,10 @@
 public enum ReferralStatus: String, Codable, Sendable, CaseIterable {
-    case referred, approved, rejected, disbursed, withdrawn
+    /// On the commune's draft list: the household's class is proposed and the commune chairman has not yet recognised
+    /// it, so VBSP may prepare but does not lend (it lends to households on the recognised list).
+    case candidate
+    /// The household's class was recognised by the commune chairman's decision: a referral VBSP can act on.
+    case referred
+    case approved, rejected, disbursed, withdrawn
 }
 
 /// One referral of a household to a VBSP programme, with the terms in force when it was issued.
@@ -15,6 +20,7 @@ public struct LoanReferral: Codable, Sendable, Hashable {
     /// Why the household qualifies, in words an officer can check.
     public var reason: String
     public var status: ReferralStatus
+    /// A referral's day: the recognition decision's date for `referred`, the survey date for a `candidate`.
     public var referredOn: String
 
     public init(
@@ -44,14 +50,15 @@ public struct LoanReferralSet: Codable, Sendable, Hashable {
     /// The programme catalogue revision that referred it.
     public var programmesRevision: Int
     public var area: AreaRef
-    public var householdClass: HouseholdClass
+    /// Absent when the household version could not be classified (the set is then empty).
+    public var householdClass: HouseholdClass?
     /// The head's identity, which the bank needs to receive the household (personal data).
     public var head: HeadIdentity
     public var referrals: [LoanReferral]
 
     public init(
         householdId: String, householdVersion: Int64, rulesRevision: Int, programmesRevision: Int, area: AreaRef,
-        householdClass: HouseholdClass, head: HeadIdentity, referrals: [LoanReferral]
+        householdClass: HouseholdClass?, head: HeadIdentity, referrals: [LoanReferral]
     ) {
         self.householdId = householdId
         self.householdVersion = householdVersion
@@ -101,12 +108,13 @@ public struct TrainingMatchSet: Codable, Sendable, Hashable {
     /// The training rules revision that selected the candidates.
     public var trainingRulesRevision: Int
     public var area: AreaRef
-    public var householdClass: HouseholdClass
+    /// Absent when the household version could not be classified (the set is then empty).
+    public var householdClass: HouseholdClass?
     public var candidates: [TrainingCandidate]
 
     public init(
         householdId: String, householdVersion: Int64, rulesRevision: Int, trainingRulesRevision: Int, area: AreaRef,
-        householdClass: HouseholdClass, candidates: [TrainingCandidate]
+        householdClass: HouseholdClass?, candidates: [TrainingCandidate]
     ) {
         self.householdId = householdId
         self.householdVersion = householdVersion
@@ -244,16 +252,25 @@ public struct AreaReport: Codable, Sendable, Hashable {
     public var proposed: Int
     /// Poor households deprived on each indicator.
     public var poorDeprivedBy: [String: Int]
+    /// Households referred to VBSP and their referrals: recognised households only.
     public var referrals: ReferralCounts
+    /// Households on the communes' draft lists that would be referred once recognised (status `candidate`); absent in
+    /// reports published before referral followed recognition.
+    public var loanCandidates: ReferralCounts?
     public var training: TrainingCounts
     /// Households whose workers are low-income workers (Decree 30/2025/NĐ-CP); none of them is poor or near-poor.
     public var lowIncomeWorkerHouseholds: Int
+    /// Households whose latest survey intake accepted but eligibility could not classify (the reason is at
+    /// `GET /v1/households/{id}/classification`); they are in no class and not in `households.total`. Absent in reports
+    /// published before unclassified versions were counted.
+    public var unclassified: Int?
 
     public init(
         areaCode: String, areaLevel: AreaLevel, areaName: String?, provinceCode: String, version: Int64, asOf: String,
         standardIds: [String], households: ClassCounts, urban: ClassCounts, rural: ClassCounts, ethnicMinority: ClassCounts,
         noWorkingCapacity: ClassCounts, transitions: TransitionCounts, recognised: Int, proposed: Int,
-        poorDeprivedBy: [String: Int], referrals: ReferralCounts, training: TrainingCounts, lowIncomeWorkerHouseholds: Int
+        poorDeprivedBy: [String: Int], referrals: ReferralCounts, loanCandidates: ReferralCounts? = nil, training: TrainingCounts,
+        lowIncomeWorkerHouseholds: Int, unclassified: Int? = nil
     ) {
         self.areaCode = areaCode
         self.areaLevel = areaLevel
@@ -272,7 +289,9 @@ public struct AreaReport: Codable, Sendable, Hashable {
         self.proposed = proposed
         self.poorDeprivedBy = poorDeprivedBy
         self.referrals = referrals
+        self.loanCandidates = loanCandidates
         self.training = training
         self.lowIncomeWorkerHouseholds = lowIncomeWorkerHouseholds
+        self.unclassified = unclassified
     }
 }

@@ -48,6 +48,30 @@ extension CandidateRules {
 
     func referred(_ c: Classification) -> [String] { ReferralRules.referrals(for: c, programmes: programmes).map(\.programmeId) }
 
+    /// Referral follows recognition (docs/loan-programmes.md): a proposed class makes a candidate, the chairman's
+    /// decision a referral dated by it, under the same id; only referrals count as referred households in the tallies.
+    @Test func aProposedHouseholdIsACandidateAndARecognisedOneIsReferredOnTheDecisionsDate() throws {
+        var c = classification(.poor)
+        let proposed = ReferralRules.referrals(for: c, programmes: programmes)
+        #expect(proposed.map(\.status) == [.candidate] && proposed[0].referredOn == "2026-10-15")
+        c.status = .recognised
+        var household = classified(c)
+        household.recognition = RecognitionDecision(decisionNumber: "12/QĐ-UBND", decisionDate: "2026-12-10")
+        let recognised = ReferralRules.referrals(for: household, programmes: programmes)
+        #expect(recognised.map(\.status) == [.referred] && recognised[0].referredOn == "2026-12-10")
+        #expect(recognised[0].referralId == proposed[0].referralId, "the candidate becomes the referral")
+        #expect(recognised[0].annualRatePercent == proposed[0].annualRatePercent, "the rate stays the survey date's")
+
+        let referral = Referral(try ProgrammeCatalogue.bundled())
+        func tally(_ referrals: [LoanReferral]) -> [String] {
+            referral.tallyKeys(LoanReferralSet(
+                householdId: "h1", householdVersion: 1, rulesRevision: 1, programmesRevision: 1, area: c.area, householdClass: .poor,
+                head: household.head, referrals: referrals))
+        }
+        #expect(tally(proposed) == ["loanCandidate.households", "loanCandidate.programme.vbsp-poor-household"])
+        #expect(tally(recognised) == ["referral.households", "referral.programme.vbsp-poor-household"])
+    }
+
     @Test func poorAndNearPoorGetTheirProgrammeAtTheRateInForce() throws {
         let poor = ReferralRules.referrals(for: classification(.poor), programmes: programmes)
         #expect(poor.map(\.programmeId) == ["vbsp-poor-household"])

@@ -52,10 +52,10 @@ extension SystemTests {
         #expect(classified.count == total)
         #expect(Set(classified.values.map(\.listYear)) == [2022])
         #expect(Set(classified.values.map(\.roundId)) == ["2021-periodic"])
-        #expect(Set(classified.values.map(\.classification.standard.id)) == ["VN-2022-2025"])
+        #expect(Set(classified.values.compactMap(\.classification?.standard.id)) == ["VN-2022-2025"])
     }
 
-    private func bacKanCityHousehold(serial: Int, ward: String, poor: Bool) -> SurveyInput {
+    func bacKanCityHousehold(serial: Int, ward: String, poor: Bool) -> SurveyInput {
         let head = MemberFacts(
             relation: .head, sex: .male, ethnicity: "tay", disability: .none, workingCapacity: .full, healthInsurance: true,
             education: Education(attained: .upperSecondary, enrolled: false), employment: Employment(status: .employed, type: .agriculture),

@@ -75,5 +75,7 @@ struct OracleSystemTests {
             want.referredProgrammes.sort()
             #expect(got == want, "\(oracleCase.name)")
         }
+        // Every case is a survey, so proposed: its referrals are candidates until the commune recognises it.
+        #expect(referrals.values.flatMap(\.referrals).allSatisfy { $0.status == .candidate })
     }
 }

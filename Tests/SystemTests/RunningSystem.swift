@@ -87,10 +87,18 @@ struct Published {
         if households.count != expectedHouseholds { problems.append("\(households.count) households on the topic, expected \(expectedHouseholds)") }
         if classifications.count != households.count { problems.append("\(classifications.count) classifications for \(households.count) households") }
 
-        var expected: [String: (classes: [HouseholdClass: Int], referred: Int, referrals: Int, candidates: Int, lowIncome: Int)] = [:]
+        var unclassified: [String: Int] = [:]
+        var expected: [String: (classes: [HouseholdClass: Int], referred: Int, referrals: Int, loanCandidates: Int, candidates: Int, lowIncome: Int)] = [:]
         for (id, snapshot) in households {
             guard let classified = classifications[id] else { problems.append("household \(id) has no classification"); continue }
-            let c = classified.classification
+            guard let c = classified.classification else {
+                // Published as unclassified, with its reason: counted apart in its areas, referred and matched nowhere.
+                if classified.unclassified == nil { problems.append("\(id): neither classified nor unclassified") }
+                if let set = referrals[id], !set.referrals.isEmpty { problems.append("\(id): unclassified but referred") }
+                if let set = matches[id], !set.candidates.isEmpty { problems.append("\(id): unclassified but matched") }
+                for code in [classified.area.communeCode, classified.area.provinceCode] { unclassified[code, default: 0] += 1 }
+                continue
+            }
             if classified.householdVersion != snapshot.version { problems.append("\(id): classified version \(classified.householdVersion) of \(snapshot.version)") }
             if classified.head != snapshot.head || classified.members != snapshot.members || classified.area != snapshot.area {
                 problems.append("\(id): classified household carries other facts")
@@ -107,13 +115,16 @@ struct Published {
             if let members = matchSet?.candidates.map(\.memberId), !Set(members).isSubset(of: snapshot.members.map(\.memberId)) {
                 problems.append("\(id): candidates who are not members")
             }
-            let referralCount = referralSet?.referrals.count ?? 0
+            // Referral follows recognition: a proposed household's referrals are candidates, counted apart.
+            let referralCount = referralSet?.referrals.filter { $0.status != .candidate }.count ?? 0
+            let loanCandidateCount = referralSet?.referrals.filter { $0.status == .candidate }.count ?? 0
             let candidateCount = matchSet?.candidates.count ?? 0
             for code in [classified.area.communeCode, classified.area.provinceCode] {
-                var entry = expected[code] ?? ([:], 0, 0, 0, 0)
+                var entry = expected[code] ?? ([:], 0, 0, 0, 0, 0)
                 entry.classes[c.householdClass, default: 0] += 1
                 entry.referred += referralCount == 0 ? 0 : 1
                 entry.referrals += referralCount
+                entry.loanCandidates += loanCandidateCount
                 entry.candidates += candidateCount
                 entry.lowIncome += c.lowIncomeWorkers == true ? 1 : 0
                 expected[code] = entry
@@ -121,6 +132,9 @@ struct Published {
         }
         for (code, want) in expected {
             guard let report = reports[code] else { problems.append("no report for area \(code)"); continue }
+            if report.unclassified ?? 0 != unclassified[code] ?? 0 {
+                problems.append("area \(code): \(report.unclassified ?? 0) unclassified, expected \(unclassified[code] ?? 0)")
+            }
             let got = report.households
             let counts = [HouseholdClass.poor: got.poor, .nearPoor: got.nearPoor, .averageLiving: got.averageLiving, .none: got.none]
             if got.total != want.classes.values.reduce(0, +) || counts.filter({ $0.value > 0 }) != want.classes {
@@ -128,6 +142,9 @@ struct Published {
             }
             if report.referrals.households != want.referred || report.referrals.referrals != want.referrals {
                 problems.append("area \(code): report \(report.referrals.households)/\(report.referrals.referrals) referred, expected \(want.referred)/\(want.referrals)")
+            }
+            if report.loanCandidates?.referrals ?? 0 != want.loanCandidates {
+                problems.append("area \(code): \(report.loanCandidates?.referrals ?? 0) loan candidates, expected \(want.loanCandidates)")
             }
             if report.training.candidates != want.candidates { problems.append("area \(code): \(report.training.candidates) candidates, expected \(want.candidates)") }
             if report.lowIncomeWorkerHouseholds != want.lowIncome {

@@ -58,6 +58,20 @@ extension SystemTests {
         let commune = try #require(areas.first { $0.areaLevel == .commune })
         let fromHTTP = try await eligibility.get("/v1/shadow-runs/\(run.runId)/areas/\(commune.areaCode)").decode(ShadowAreaDiff.self)
         #expect(fromHTTP == diffs["VN-2027-2030/\(commune.areaCode)"])
+        // The commune's list of the households the run moves agrees with its counts, as JSON and as CSV; each one's
+        // preview says the same move.
+        let listed = try await eligibility.get("/v1/shadow-runs/\(run.runId)/areas/\(commune.areaCode)/households")
+            .decode(ShadowAreaHouseholds.self)
+        #expect(listed.households.count == fromHTTP.counts.moved)
+        let csv = try await eligibility.get("/v1/shadow-runs/\(run.runId)/areas/\(commune.areaCode)/households?format=csv").text
+        #expect(csv.split(separator: "\r\n").count == listed.households.count + 1)
+        if let first = listed.households.first {
+            let preview = try await eligibility.get("/v1/households/\(first.householdId)/classification?standard=VN-2027-2030")
+                .decode(ClassificationPreview.self)
+            #expect(preview.preview && (preview.shift.from, preview.shift.to, preview.shift.cause) == (first.officialClass, first.candidateClass, first.cause))
+        }
+        let provincial = try await eligibility.get("/v1/households/\(listed.households.first?.householdId ?? "x")/classification?standard=BN-2022-2025")
+        #expect(provincial.status == 422 && provincial.text.contains("standard"))
         let validation = try await system.published().schemaValidation(in: system.dataDir)
         #expect(validation.contains(" 0 failed"), "\(validation.suffix(2_000))")
 

@@ -36,8 +36,8 @@ struct SystemTests {
         // Officers read back what they entered; each service answers for the same household.
         let published = try await system.published()
         let classifications = try published.latest(EventTypes.classifiedHousehold, as: ClassifiedHousehold.self)
-        let poor = try #require(classifications.values.first { $0.classification.householdClass == .poor })
-        #expect(classifications.values.contains { $0.classification.lowIncomeWorkers == true }, "the demo data has low-income-worker households")
+        let poor = try #require(classifications.values.first { $0.classification?.householdClass == .poor })
+        #expect(classifications.values.contains { $0.classification?.lowIncomeWorkers == true }, "the demo data has low-income-worker households")
         let record = try await system.intake.get("/v1/households/\(poor.householdId)")
         #expect(record.status == 200)
         #expect(try record.decode(HouseholdRecord.self).snapshot.version == 1)

@@ -72,15 +72,18 @@ public struct Referral: HouseholdDerivation {
         }
         return LoanReferralSet(
             householdId: household.householdId, householdVersion: household.householdVersion, rulesRevision: household.rulesRevision,
-            programmesRevision: rulesRevision, area: household.area, householdClass: household.classification.householdClass,
+            programmesRevision: rulesRevision, area: household.area, householdClass: household.classification?.householdClass,
             head: household.head, referrals: referrals)
     }
 }
 
 extension Referral {
-    /// Households referred, and referrals by programme.
+    /// Households referred and referrals by programme (recognised households), and the same for candidates (proposed).
     public func tallyKeys(_ set: LoanReferralSet) -> [String] {
-        set.referrals.isEmpty ? [] : ["referral.households"] + set.referrals.map { "referral.programme.\($0.programmeId)" }
+        let referred = set.referrals.filter { $0.status != .candidate }
+        let candidates = set.referrals.filter { $0.status == .candidate }
+        return (referred.isEmpty ? [] : ["referral.households"] + referred.map { "referral.programme.\($0.programmeId)" })
+            + (candidates.isEmpty ? [] : ["loanCandidate.households"] + candidates.map { "loanCandidate.programme.\($0.programmeId)" })
     }
 }
 

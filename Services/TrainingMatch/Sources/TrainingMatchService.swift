@@ -53,7 +53,7 @@ public struct Matching: HouseholdDerivation {
     public func derive(_ household: ClassifiedHousehold, in db: Database) throws -> TrainingMatchSet {
         TrainingMatchSet(
             householdId: household.householdId, householdVersion: household.householdVersion, rulesRevision: household.rulesRevision,
-            trainingRulesRevision: rules.revision, area: household.area, householdClass: household.classification.householdClass,
+            trainingRulesRevision: rules.revision, area: household.area, householdClass: household.classification?.householdClass,
             candidates: CandidateRules.candidates(household, rules: rules))
     }
 }

@@ -51,7 +51,7 @@ public enum IncomeBand: Sendable, Hashable {
 }
 
 /// Why a household changes class between its official result and a candidate standard.
-public enum MoveCause: Sendable, Hashable, CaseIterable {
+public enum MoveCause: String, Codable, Sendable, Hashable, CaseIterable {
     /// Keeping its official deprivation verdict, the candidate's income line alone gives the new class.
     case incomeLineAlone
     /// Keeping its official income band, the candidate's indicators alone give the new class.

@@ -126,6 +126,19 @@ public struct StandardsCatalogue: Codable, Sendable, Hashable {
 
     public func standard(id: String) -> PovertyStandard? { standards.first { $0.id == id } }
 
+    /// A national standard to compare with the official classification (shadow runs, previews); the error names
+    /// `field` and lists the national standards there are.
+    public func candidate(_ standardId: String, field: String) throws(FieldError) -> PovertyStandard {
+        guard let standard = standard(id: standardId) else {
+            let known = standards.filter(\.isNational).map(\.id).joined(separator: ", ")
+            throw FieldError(field, "unknown standard '\(standardId)'; national standards in the catalogue: \(known)")
+        }
+        guard standard.isNational else {
+            throw FieldError(field, "\(standardId) is a provincial standard; only national standards are compared with the official national classification")
+        }
+        return standard
+    }
+
     /// The catalogue with `change` made to the standard `id`, and that standard's and the catalogue's revisions
     /// raised by one: a correction as docs/standards.md asks operators to make it. Nil when there is no such standard.
     public func correcting(_ id: String, _ change: (inout PovertyStandard) throws -> Void) rethrows -> StandardsCatalogue? {

@@ -18,13 +18,34 @@ public struct EligibilityRoutes: Sendable {
     }
 
     public func register(on router: Router<BasicRequestContext>) {
-        router.get("/v1/households/:id/classification") { _, context in
+        router.get("/v1/households/:id/classification") { request, context in
             let id = context.parameters.get("id") ?? ""
-            guard let classification = try await store.pool.read({ db in try EligibilityStore.classification(id, in: db) }) else {
-                return JSONResponse.notFound("classification of household \(id)")
+            if let standardId = request.uri.queryParameters.get("standard") { return try await preview(id, standardId) }
+            let stored = try await store.pool.read { db in
+                (try EligibilityStore.classification(id, in: db), try EligibilityStore.unclassified(id, in: db))
             }
-            return JSONResponse.make(.ok, classification)
+            if let classification = stored.0 { return JSONResponse.make(.ok, classification) }
+            // Accepted by intake but not classifiable: the reason, never a bare 404.
+            if let unclassified = stored.1 { return JSONResponse.make(.ok, unclassified) }
+            return JSONResponse.notFound("classification of household \(id)")
         }
         router.get("/v1/standards") { _, _ in JSONResponse.make(.ok, StandardsOverview(catalogue, on: today())) }
+    }
+
+    /// `?standard=`: the household's latest survey under a candidate national standard, beside its official class.
+    func preview(_ id: String, _ standardId: String) async throws -> Response {
+        let standard: PovertyStandard
+        do {
+            standard = try catalogue.candidate(standardId, field: "standard")
+        } catch {
+            return HTTPInputError(.unprocessableContent, error).response
+        }
+        let stored = try await store.pool.read { db in
+            try EligibilityStore.classification(id, in: db).flatMap { official in
+                try EligibilityStore.facts(id, in: db).map { (official, $0) }
+            }
+        }
+        guard let (official, snapshot) = stored else { return JSONResponse.notFound("classification of household \(id)") }
+        return JSONResponse.make(.ok, ClassificationPreview(snapshot: snapshot, official: official, candidate: standard, catalogue: catalogue))
     }
 }

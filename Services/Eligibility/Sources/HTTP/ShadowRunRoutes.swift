@@ -38,7 +38,30 @@ public struct ShadowRunRoutes: Sendable {
             if let inMemory = runner.inMemory(runId) { return JSONResponse.make(.ok, inMemory) }
             return JSONResponse.notFound("shadow run \(runId)")
         }
-        router.get("/v1/shadow-runs/:runId/areas/:areaCode") { _, context in
+        router.get("/v1/shadow-runs/:runId/areas/:areaCode/households") { request, context in
+            let runId = context.parameters.get("runId") ?? ""
+            let areaCode = context.parameters.get("areaCode") ?? ""
+            let list: ShadowAreaHouseholds
+            do {
+                list = try await Task.detached { try runner.movedHouseholds(of: runId, in: areaCode) }.value
+            } catch let refusal as ShadowListRefusal {
+                switch refusal {
+                case .notFound(let what): return JSONResponse.notFound(what)
+                case .running(let why), .changed(let why): return JSONResponse.error(.conflict, why)
+                case .failed(let why): return JSONResponse.error(.internalServerError, "the household list failed: \(why)")
+                }
+            }
+            let csv = request.uri.queryParameters.get("format") == "csv" || (request.headers[.accept] ?? "").hasPrefix("text/csv")
+            guard csv else { return JSONResponse.make(.ok, list) }
+            return Response(
+                status: .ok,
+                headers: [
+                    .contentType: "text/csv; charset=utf-8",
+                    .contentDisposition: "attachment; filename=\"shadow-\(runId)-\(areaCode).csv\"",
+                ],
+                body: .init(byteBuffer: ByteBuffer(string: list.csv)))
+        }
+                router.get("/v1/shadow-runs/:runId/areas/:areaCode") { _, context in
             let runId = context.parameters.get("runId") ?? ""
             let areaCode = context.parameters.get("areaCode") ?? ""
             if let diff = try await store.pool.read({ db in try ShadowRunStore.area(areaCode, of: runId, in: db) }) {

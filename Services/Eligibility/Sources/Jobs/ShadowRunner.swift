@@ -47,14 +47,50 @@ public final class ShadowRunner: Sendable {
 
     /// The standard to run: a national standard of the catalogue.
     public func candidate(_ standardId: String) throws(FieldError) -> PovertyStandard {
-        guard let standard = catalogue.standard(id: standardId) else {
-            let known = catalogue.standards.filter(\.isNational).map(\.id).joined(separator: ", ")
-            throw FieldError("standardId", "unknown standard '\(standardId)'; national standards in the catalogue: \(known)")
+        try catalogue.candidate(standardId, field: "standardId")
+    }
+
+    /// The households of commune `areaCode` (as placed today) whose class the completed run `runId` would change,
+    /// each with what moves it, from the same households the run counted.
+    public func movedHouseholds(of runId: String, in areaCode: String) throws(ShadowListRefusal) -> ShadowAreaHouseholds {
+        do {
+            return try store.pool.read { db throws -> ShadowAreaHouseholds in
+                guard let run = try ShadowRunStore.run(runId, in: db) else {
+                    throw inMemory(runId)?.status == .running
+                        ? ShadowListRefusal.running("shadow run \(runId) is still running; ask again when it has completed")
+                        : ShadowListRefusal.notFound("shadow run \(runId)")
+                }
+                guard let standard = catalogue.standard(id: run.standard.id) else {
+                    throw ShadowListRefusal.changed("the catalogue no longer has \(run.standard.id); start a new run")
+                }
+                let (households, digest) = try ShadowRunStore.digest(in: db)
+                guard households == run.households, digest == run.householdsDigest else {
+                    throw ShadowListRefusal.changed(
+                        "the stored households changed since run \(runId) counted them (\(run.households) then, \(households) now); "
+                            + "start a new run (POST /v1/shadow-runs) for the current list")
+                }
+                let evaluation = Evaluation(standard: standard, catalogue: catalogue, place: place)
+                var moved: [ShadowAreaHouseholds.Row] = []
+                try ShadowRunStore.forEachChunk(in: db, chunkSize: chunkSize) { chunk in
+                    for (stored, result) in zip(chunk, try ParallelWork.map(chunk, workers: workers, evaluation.evaluate))
+                    where result.place.communeCode == areaCode && result.shift.moved {
+                        let snapshot = try EventJSON.decode(HouseholdSnapshot.self, from: stored.snapshot)
+                        moved.append(
+                            .init(
+                                householdId: snapshot.householdId, householdVersion: snapshot.version, village: snapshot.area.village,
+                                officialClass: result.shift.from, candidateClass: result.shift.to, cause: result.shift.cause,
+                                newlyDeprived: result.shift.newlyDeprived, noLongerDeprived: result.shift.noLongerDeprived))
+                    }
+                }
+                return ShadowAreaHouseholds(
+                    runId: runId, standard: run.standard, areaCode: areaCode, areaName: place.name(of: areaCode),
+                    households: moved.sorted { $0.householdId < $1.householdId })
+            }
+        } catch let refusal as ShadowListRefusal {
+            throw refusal
+        } catch {
+            throw ShadowListRefusal.failed("\(error)")
         }
-        guard standard.isNational else {
-            throw FieldError("standardId", "\(standardId) is a provincial standard; shadow runs compare national standards with the official national classification")
-        }
-        return standard
     }
 
     /// The run under way, once its id is known.

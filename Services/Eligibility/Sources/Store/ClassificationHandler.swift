@@ -17,23 +17,70 @@ public struct ClassificationHandler: EventHandler {
             throw PoisonRecord(FieldError("ce_type", "expected \(EventTypes.householdSnapshot), got '\(event.attributes.type)'"))
         }
         let snapshot = try event.decode(HouseholdSnapshot.self)
-        guard let (classification, _) = try apply(snapshot, bytes: event.data ?? [], in: db) else { return [] }
-        return [try EligibilityStore.event(for: classification, of: snapshot, causationId: event.attributes.id)]
+        switch try apply(snapshot, bytes: event.data ?? [], in: db) {
+        case nil: return []
+        case .classified(let classification, _):
+            return [try EligibilityStore.event(for: classification, of: snapshot, causationId: event.attributes.id)]
+        case .unclassified(let version):
+            return [try EligibilityStore.event(unclassified: version, of: snapshot, causationId: event.attributes.id)]
+        }
     }
 
-    /// Stores a new household version and its classification; nil for a version older than or equal to the stored one.
-    /// Throws ``PoisonRecord`` when the catalogue has no national standard for it.
-    /// - Returns: the classification and its JSON, stored and to be published as the same bytes.
-    public func apply(_ snapshot: HouseholdSnapshot, bytes: [UInt8], in db: Database) throws -> (Classification, [UInt8])? {
+    /// What applying a household version led to.
+    public enum Outcome: Sendable {
+        /// The classification and its JSON, stored and to be published as the same bytes.
+        case classified(Classification, [UInt8])
+        /// No national standard of the catalogue classifies it: stored and published with the reason, never in silence.
+        case unclassified(UnclassifiedVersion)
+
+        /// The classification, when there is one.
+        public var classification: Classification? {
+            if case .classified(let classification, _) = self { classification } else { nil }
+        }
+    }
+
+    /// Stores a new household version and its classification (or why it has none); nil for a version older than or
+    /// equal to the stored one.
+    public func apply(_ snapshot: HouseholdSnapshot, bytes: [UInt8], in db: Database) throws -> Outcome? {
         if let stored = try EligibilityStore.factsVersion(snapshot.householdId, in: db), stored >= snapshot.version { return nil }
         try EligibilityStore.storeFacts(snapshot, bytes: bytes, in: db)
         guard let standard = catalogue.national(for: snapshot.standardChoice) else {
-            throw PoisonRecord(FieldError(snapshot.standardId == nil ? "surveyDate" : "standardId", snapshot.standardChoice.missingStandardReason))
+            let version = UnclassifiedVersion(
+                snapshot, rulesRevision: catalogue.revision,
+                Unclassified(field: snapshot.standardId == nil ? "surveyDate" : "standardId", reason: snapshot.standardChoice.missingStandardReason))
+            try EligibilityStore.recordUnclassified(version, in: db)
+            return .unclassified(version)
         }
         let basis = try EligibilityStore.official(snapshot.householdId, in: db)?.basis(forVersion: snapshot.version, published: nil) ?? .none
         let classification = ClassificationBuilder.build(snapshot, under: standard, catalogue: catalogue, basis: basis)
         let encoded = try EventJSON.encode(classification)
         try EligibilityStore.record(classification, bytes: encoded, basis: basis, in: db)
-        return (classification, encoded)
+        return .classified(classification, encoded)
+    }
+}
+
+/// A household version intake accepted that no standard of the catalogue classifies, with the reason: what
+/// `GET /v1/households/{id}/classification` answers for it. No personal data.
+public struct UnclassifiedVersion: Codable, Sendable, Hashable {
+    public var householdId: String
+    public var householdVersion: Int64
+    public var rulesRevision: Int
+    public var area: AreaRef
+    public var roundId: String
+    public var listYear: Int?
+    public var surveyDate: String
+    public var status: RecognitionStatus
+    public var unclassified: Unclassified
+
+    public init(_ snapshot: HouseholdSnapshot, rulesRevision: Int, _ unclassified: Unclassified) {
+        householdId = snapshot.householdId
+        householdVersion = snapshot.version
+        self.rulesRevision = rulesRevision
+        area = snapshot.area
+        roundId = snapshot.roundId
+        listYear = snapshot.listYear
+        surveyDate = snapshot.surveyDate
+        status = snapshot.status
+        self.unclassified = unclassified
     }
 }

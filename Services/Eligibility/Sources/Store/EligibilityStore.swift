@@ -57,11 +57,27 @@ public enum EligibilityStore {
                       standard_id = json_extract(CAST(snapshot AS TEXT), '$.standardId');
                     """)
         }
+        // Nothing classified in silence: a version that cannot be classified is kept with its reason, instead of its
+        // household's older classification, and published as such.
+        migrator.registerMigration("eligibility-v5-unclassified") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE unclassified (
+                      household_id TEXT PRIMARY KEY, household_version INTEGER NOT NULL, rules_revision INTEGER NOT NULL,
+                      payload BLOB NOT NULL);
+                    """)
+        }
     }
 
     public static func classification(_ householdId: String, in db: Database) throws -> Classification? {
         try Data.fetchOne(db.cachedStatement(sql: "SELECT payload FROM classification WHERE household_id = ?"), arguments: [householdId.lowercased()])
             .map { try EventJSON.decode(Classification.self, from: $0) }
+    }
+
+    /// The household's latest facts (the snapshot as published), if any.
+    static func facts(_ householdId: String, in db: Database) throws -> HouseholdSnapshot? {
+        try Data.fetchOne(db.cachedStatement(sql: "SELECT snapshot FROM household_facts WHERE household_id = ?"), arguments: [householdId.lowercased()])
+            .map { try EventJSON.decode(HouseholdSnapshot.self, from: $0) }
     }
 
     /// The stored version of a household's facts, if any.
@@ -105,6 +121,24 @@ public enum EligibilityStore {
     /// Records a classification as the household's latest and, for a recognised review, its class as official.
     /// The official row keeps the history before the version it holds (`prior_*`), so that classifying the same
     /// version again finds it.
+    /// The household's latest version when it could not be classified, with the reason.
+    public static func unclassified(_ householdId: String, in db: Database) throws -> UnclassifiedVersion? {
+        try Data.fetchOne(db.cachedStatement(sql: "SELECT payload FROM unclassified WHERE household_id = ?"), arguments: [householdId.lowercased()])
+            .map { try EventJSON.decode(UnclassifiedVersion.self, from: $0) }
+    }
+
+    /// Keeps a version that could not be classified in place of the household's older classification, which no
+    /// longer describes its latest survey (a later catalogue that can classify it reclassifies it then).
+    static func recordUnclassified(_ version: UnclassifiedVersion, in db: Database) throws {
+        try db.run("DELETE FROM classification WHERE household_id = ?", [version.householdId])
+        try db.run(
+            """
+                INSERT INTO unclassified (household_id, household_version, rules_revision, payload) VALUES (?, ?, ?, ?)
+                ON CONFLICT (household_id) DO UPDATE SET household_version = excluded.household_version,
+                  rules_revision = excluded.rules_revision, payload = excluded.payload
+                """, [version.householdId, version.householdVersion, version.rulesRevision, Data(try EventJSON.encode(version))])
+    }
+
     static func record(_ classification: Classification, bytes: [UInt8], basis: TransitionBasis, in db: Database) throws {
         try db.run(
             """
@@ -119,6 +153,7 @@ public enum EligibilityStore {
                 classification.householdClass.rawValue, classification.standard.id,
                 classification.area.communeCode, Data(bytes),
             ])
+        try db.run("DELETE FROM unclassified WHERE household_id = ?", [classification.householdId])
         guard classification.status == .recognised else { return }
         // In an UPDATE every expression reads the row as it was, so `household_version` in the CASEs is the old one.
         try db.run(
@@ -147,7 +182,16 @@ public enum EligibilityStore {
     static func event(
         for classification: Classification, of snapshot: HouseholdSnapshot, causationId: String? = nil, correlationId: String? = nil
     ) throws -> OutboundEvent {
-        let household = ClassifiedHousehold(snapshot, classification)
+        try event(ClassifiedHousehold(snapshot, classification), causationId: causationId, correlationId: correlationId)
+    }
+
+    /// The classified-household event of a version that could not be classified: it says why, and withdraws the
+    /// household's referrals and candidates downstream.
+    static func event(unclassified version: UnclassifiedVersion, of snapshot: HouseholdSnapshot, causationId: String? = nil) throws -> OutboundEvent {
+        try event(ClassifiedHousehold(snapshot, unclassified: version.unclassified, rulesRevision: version.rulesRevision), causationId: causationId)
+    }
+
+    private static func event(_ household: ClassifiedHousehold, causationId: String?, correlationId: String? = nil) throws -> OutboundEvent {
         var event = try OutboundEvent.json(
             topic: Topics.classifiedHousehold, key: household.householdId, type: EventTypes.classifiedHousehold,
             source: EventSources.service("eligibility"),

@@ -75,22 +75,29 @@ public struct ProgrammeCatalogue: Codable, Sendable {
 }
 
 /// Which programmes a classified household is referred to, and why. Pure: the same inputs give the same referrals.
+///
+/// Referral follows recognition: VBSP lends to households on the list the commune chairman recognised, so a household
+/// whose class is only proposed is a `candidate` (on the commune's draft list) and becomes `referred`, under the same
+/// referral id, with the version the decision recognised.
 public enum ReferralRules {
     public static func referrals(for household: ClassifiedHousehold, programmes: [LoanProgramme]) -> [LoanReferral] {
-        programmes.compactMap { programme -> LoanReferral? in
-            guard let reason = qualifies(household, programme.rule), let rate = programme.rate(on: household.surveyDate) else {
+        guard let c = household.classification else { return [] }  // unclassified: nothing to refer
+        let recognised = household.status == .recognised
+        let status: ReferralStatus = recognised ? .referred : .candidate
+        let day = recognised ? household.recognition?.decisionDate ?? household.surveyDate : household.surveyDate
+        return programmes.compactMap { programme -> LoanReferral? in
+            guard let reason = qualifies(household, c, programme.rule), let rate = programme.rate(on: household.surveyDate) else {
                 return nil
             }
             return LoanReferral(
                 referralId: DeterministicID.make("referral", household.householdId, programme.id, household.roundId),
                 programmeId: programme.id, programmeName: programme.name, legalBasis: programme.legalBasis,
                 maxLoanVnd: programme.maxLoanVnd, annualRatePercent: rate, maxTermMonths: programme.maxTermMonths,
-                reason: reason, status: .referred, referredOn: household.surveyDate)
+                reason: reason, status: status, referredOn: day)
         }
     }
 
-    static func qualifies(_ h: ClassifiedHousehold, _ rule: LoanProgramme.Rule) -> String? {
-        let c = h.classification
+    static func qualifies(_ h: ClassifiedHousehold, _ c: ClassificationSummary, _ rule: LoanProgramme.Rule) -> String? {
         switch rule {
         case .householdClass(let classes):
             return classes.contains(c.householdClass) ? "household is \(c.householdClass.rawValue) under \(c.standard.id)" : nil

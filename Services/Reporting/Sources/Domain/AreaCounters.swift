@@ -18,7 +18,8 @@ public struct AreaCounters: Codable, Sendable, Hashable {
     /// The counter keys a classified household adds to its commune and province (referrals and candidates are counted
     /// by the services that decide them, under `referral.*` and `training.*`).
     static func keys(for c: ClassificationBasis) -> [String] {
-        let s = c.classification
+        // A version eligibility could not classify is counted apart, for the officer to act on; it is in no class.
+        guard let s = c.classification else { return ["unclassified"] }
         let cls = "class.\(s.householdClass.rawValue)"
         var keys = ["total", cls, "\(c.area.areaType.rawValue).total", "\(c.area.areaType.rawValue).\(cls)", "status.\(c.status.rawValue)",
                     "standard.\(s.standard.id)"]
@@ -46,6 +47,7 @@ public struct AreaCounters: Codable, Sendable, Hashable {
     /// The report an area's counters stand for.
     public func report(areaCode: String, level: AreaLevel, name: String?, provinceCode: String, version: Int64, asOf: String) -> AreaReport {
         let byProgramme = withPrefix("referral.programme.")
+        let candidatesByProgramme = withPrefix("loanCandidate.programme.")
         return AreaReport(
             areaCode: areaCode, areaLevel: level, areaName: name, provinceCode: provinceCode, version: version, asOf: asOf,
             standardIds: withPrefix("standard.").keys.sorted(), households: classCounts(""), urban: classCounts("urban"),
@@ -57,7 +59,9 @@ public struct AreaCounters: Codable, Sendable, Hashable {
                 poorToNearPoor: self["transition.poorToNearPoor"]),
             recognised: self["status.recognised"], proposed: self["status.proposed"], poorDeprivedBy: withPrefix("poorDeprived."),
             referrals: ReferralCounts(households: self["referral.households"], referrals: byProgramme.values.reduce(0, +), byProgramme: byProgramme),
+            loanCandidates: ReferralCounts(
+                households: self["loanCandidate.households"], referrals: candidatesByProgramme.values.reduce(0, +), byProgramme: candidatesByProgramme),
             training: TrainingCounts(households: self["training.households"], candidates: self["training.candidates"]),
-            lowIncomeWorkerHouseholds: self["lowIncomeWorker.households"])
+            lowIncomeWorkerHouseholds: self["lowIncomeWorker.households"], unclassified: self["unclassified"])
     }
 }

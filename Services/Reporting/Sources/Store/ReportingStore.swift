@@ -61,7 +61,8 @@ struct ClassificationBasis: Decodable, Sendable {
     var rulesRevision: Int
     var area: AreaRef
     var status: RecognitionStatus
-    var classification: Summary
+    /// Absent when the version could not be classified (counted as `unclassified`).
+    var classification: Summary?
 
     var order: VersionOrder { VersionOrder(householdVersion: householdVersion, rulesRevision: rulesRevision) }
 }

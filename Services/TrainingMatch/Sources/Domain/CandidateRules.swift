@@ -38,7 +38,7 @@ public struct TrainingRules: Codable, Sendable, Hashable {
 /// and job candidates. Pure.
 public enum CandidateRules {
     public static func candidates(_ household: ClassifiedHousehold, rules: TrainingRules) -> [TrainingCandidate] {
-        let classification = household.classification
+        guard let classification = household.classification else { return [] }  // unclassified: no candidates
         let lowIncome = classification.lowIncomeWorkers == true
         guard rules.eligibleClasses.contains(classification.householdClass) || lowIncome else { return [] }
         return household.members.compactMap { member in
