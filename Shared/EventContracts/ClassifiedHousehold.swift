@@ -24,6 +24,9 @@ public struct ClassifiedHousehold: Codable, Sendable, Hashable {
     public var head: HeadIdentity
     /// Members by id and age with their surveyed facts (no name, CCCD or birth date).
     public var members: [HouseholdMember]
+    /// Where reports count the household today (the surveyed `area` placed through the crosswalk); absent in events
+    /// published before placement, which are counted in `area`.
+    public var place: HouseholdPlace?
     /// The decision; absent exactly when the version could not be classified (`unclassified` says why).
     public var classification: ClassificationSummary?
     /// Why intake accepted this version but eligibility could not classify it, for the officer to act on; absent when
@@ -72,8 +75,38 @@ public struct ClassifiedHousehold: Codable, Sendable, Hashable {
         listYear = snapshot.listYear
     }
 
+    /// The area its tallies count it in: the surveyed area with today's codes when it was placed.
+    public var reportingArea: AreaRef { area.placed(place) }
+
     /// The order of this household's classified versions.
     public var order: VersionOrder { VersionOrder(householdVersion: householdVersion, rulesRevision: rulesRevision) }
+}
+
+/// Where reports count a household: the commune and province in force today that succeed the unit it was surveyed in
+/// (through the dated crosswalk), so a former code is counted in its successor and a reused code never merges a former
+/// unit with today's under the former unit's province.
+public struct HouseholdPlace: Codable, Sendable, Hashable {
+    public var communeCode: String
+    public var provinceCode: String
+    /// The surveyed commune was split between several of today's communes, so it keeps its former code (in the
+    /// province of its successors).
+    public var formerUnit: Bool
+
+    public init(communeCode: String, provinceCode: String, formerUnit: Bool = false) {
+        self.communeCode = communeCode
+        self.provinceCode = provinceCode
+        self.formerUnit = formerUnit
+    }
+}
+
+extension AreaRef {
+    /// This area with today's commune and province codes from `place` (itself when there is none).
+    public func placed(_ place: HouseholdPlace?) -> AreaRef {
+        guard let place else { return self }
+        var placed = self
+        (placed.communeCode, placed.provinceCode) = (place.communeCode, place.provinceCode)
+        return placed
+    }
 }
 
 /// Why a household version could not be classified: the field at fault and the reason, in words an officer can act on.

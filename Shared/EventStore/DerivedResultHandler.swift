@@ -67,7 +67,7 @@ public struct DerivedResultHandler<Derivation: HouseholdDerivation>: EventHandle
         guard try latest.isNewer(household.householdId, household.order, in: db) else { return [] }
         let result = try derivation.derive(household, in: db)
         try tallies.record(
-            household.householdId, household.order, area: household.area, keys: derivation.tallyKeys(result), from: event.message,
+            household.householdId, household.order, area: household.reportingArea, keys: derivation.tallyKeys(result), from: event.message,
             time: event.attributes.time, in: db)
         let bytes = try EventJSON.encode(result)
         let changed = try latest.replace(

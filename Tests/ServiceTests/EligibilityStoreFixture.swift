@@ -40,7 +40,7 @@ struct EligibilityStoreFixture {
 
     /// Applies snapshots as the consumer does (new versions only), in one transaction.
     func apply(_ snapshots: [HouseholdSnapshot]) throws {
-        let handler = ClassificationHandler(catalogue: catalogue)
+        let handler = ClassificationHandler(catalogue: catalogue, place: CurrentPlace(areas: areas))
         try store.pool.write { db in
             for snapshot in snapshots { _ = try handler.apply(snapshot, bytes: try EventJSON.encode(snapshot), in: db) }
             try db.execute(sql: "DELETE FROM outbox")  // what the relay would have published

@@ -22,7 +22,7 @@ struct ListYearTests {
         let fixture = try EligibilityStoreFixture()
         let snapshot = try late2021Snapshot()
         let outcome = try fixture.store.pool.write { db in
-            try ClassificationHandler(catalogue: fixture.catalogue).apply(snapshot, bytes: try EventJSON.encode(snapshot), in: db)
+            try ClassificationHandler(catalogue: fixture.catalogue, place: CurrentPlace(areas: fixture.areas)).apply(snapshot, bytes: try EventJSON.encode(snapshot), in: db)
         }
         guard case .classified(let classification, _) = outcome else { Issue.record("not classified: \(String(describing: outcome))"); return }
         // Decree 07/2021: 01834 is a phường, so the urban line of 2,000,000 VND; 2,400,000 ÷ 2 = 1,200,000 is below it,
@@ -45,7 +45,7 @@ struct ListYearTests {
         later.standardId = "VN-2031-2035"
         later.listYear = 2031
         let outcome = try fixture.store.pool.write { db in
-            try ClassificationHandler(catalogue: fixture.catalogue).apply(later, bytes: try EventJSON.encode(later), in: db)
+            try ClassificationHandler(catalogue: fixture.catalogue, place: CurrentPlace(areas: fixture.areas)).apply(later, bytes: try EventJSON.encode(later), in: db)
         }
         guard case .unclassified(let version) = outcome else { Issue.record("classified: \(String(describing: outcome))"); return }
         let published = ClassifiedHousehold(later, unclassified: version.unclassified, rulesRevision: version.rulesRevision)

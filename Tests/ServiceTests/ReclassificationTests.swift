@@ -33,7 +33,7 @@ struct ReclassificationTests {
     @discardableResult
     static func reclassify(_ fixture: EligibilityStoreFixture, _ catalogue: StandardsCatalogue, chunkSize: Int = 40, stopAfter: Int? = nil) throws -> ReclassificationJob? {
         guard let job = try fixture.store.pool.write({ db in try CatalogueLedger.prepare(catalogue, start: true, in: db) }) else { return nil }
-        var reclassifier = Reclassifier(store: fixture.store, catalogue: catalogue)
+        var reclassifier = Reclassifier(store: fixture.store, catalogue: catalogue, place: CurrentPlace(areas: fixture.areas))
         reclassifier.chunkSize = chunkSize
         var chunks = 0
         return try reclassifier.run(job.jobId, shouldStop: { stopAfter.map { chunks >= $0 } ?? false }) { _ in chunks += 1 }
@@ -123,7 +123,7 @@ struct ReclassificationTests {
         _ = try fixture.store.pool.write { db in try CatalogueLedger.prepare(corrected, start: true, in: db) }
         // The service restarted with the corrected catalogue; a new version arrives before the job reaches it.
         snapshots[7].version = 2
-        let handler = ClassificationHandler(catalogue: corrected)
+        let handler = ClassificationHandler(catalogue: corrected, place: CurrentPlace(areas: fixture.areas))
         let fromConsumer = try fixture.store.pool.write { db in try handler.apply(snapshots[7], bytes: try EventJSON.encode(snapshots[7]), in: db) }
         #expect(fromConsumer?.classification?.householdVersion == 2 && fromConsumer?.classification?.rulesRevision == 2)
 

@@ -49,7 +49,7 @@ struct ReclassifyBench: ParsableCommand {
         guard let job = try serviceStore.pool.write({ db in try CatalogueLedger.prepare(corrected, start: true, in: db) }) else {
             throw ValidationError("the corrected catalogue created no reclassification job")
         }
-        var reclassifier = Reclassifier(store: serviceStore, catalogue: corrected)
+        var reclassifier = Reclassifier(store: serviceStore, catalogue: corrected, place: CurrentPlace(areas: try AreaRegistry.bundled()))
         reclassifier.chunkSize = chunk
         if let workers { reclassifier.workers = workers }
         let done = try measure("reclassify") { try reclassifier.run(job.jobId) }
@@ -74,7 +74,7 @@ struct ReclassifyBench: ParsableCommand {
     private func fill(_ store: ServiceStore, catalogue: StandardsCatalogue) throws {
         let areas = try AreaRegistry.bundled()
         var generator = DemoHouseholds(seed: seed, communes: DemoHouseholds.demoCommunes(areas, perProvince: 25))
-        let handler = ClassificationHandler(catalogue: catalogue)
+        let handler = ClassificationHandler(catalogue: catalogue, place: CurrentPlace(areas: try AreaRegistry.bundled()))
         let today = CalendarDate("2026-11-22")!
         let householdIds = HouseholdIDKeys.random()  // generated households only
         let recognisedPercent = recognisedPercent

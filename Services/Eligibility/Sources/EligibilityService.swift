@@ -59,10 +59,11 @@ public enum EligibilityService {
                 metadata: ["job": "\(job.jobId)", "scope": "\(job.scope)", "changed": "\(job.changedStandardIds.joined(separator: ","))"])
         }
         try app.ensureTopics()
+        let place = CurrentPlace(areas: try app.areas())
         let consumer = app.consumer(
-            group: "eligibility", topics: [Topics.household], handler: ClassificationHandler(catalogue: catalogue), store: store)
-        let worker = ReclassificationWorker(reclassifier: Reclassifier(store: store, catalogue: catalogue), logger: app.logger)
-        let runner = ShadowRunner(store: store, catalogue: catalogue, place: CurrentPlace(areas: try app.areas()), logger: app.logger)
+            group: "eligibility", topics: [Topics.household], handler: ClassificationHandler(catalogue: catalogue, place: place), store: store)
+        let worker = ReclassificationWorker(reclassifier: Reclassifier(store: store, catalogue: catalogue, place: place), logger: app.logger)
+        let runner = ShadowRunner(store: store, catalogue: catalogue, place: place, logger: app.logger)
         let router = Router()
         EligibilityRoutes(store: store, catalogue: catalogue).register(on: router)
         ShadowRunRoutes(store: store, runner: runner).register(on: router)

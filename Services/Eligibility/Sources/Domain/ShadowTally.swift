@@ -1,18 +1,5 @@
 import EventContracts
 
-/// Where a household is counted in a shadow run: its commune and province as coded from 1 Jul 2025.
-public struct HouseholdPlace: Sendable, Hashable {
-    public var communeCode: String
-    public var provinceCode: String
-    /// The commune is a former one (surveyed before 1 Jul 2025) that was split, so it has no single new code.
-    public var formerUnit: Bool
-
-    public init(communeCode: String, provinceCode: String, formerUnit: Bool = false) {
-        self.communeCode = communeCode
-        self.provinceCode = provinceCode
-        self.formerUnit = formerUnit
-    }
-}
 
 /// Counts households by official and candidate class, the causes of moves and the indicators that move: the
 /// arithmetic of a shadow run, as plain values. Merging two counters gives the counter of both sets of households,

@@ -6,11 +6,16 @@ import GRDB
 /// Classifies every household snapshot under its round's standard (the national standard of its list year).
 public struct ClassificationHandler: EventHandler {
     let catalogue: StandardsCatalogue
+    /// Places each household in today's units for the reports.
+    let place: CurrentPlace
 
     /// Version-guarded: a record not newer than what is held changes nothing.
     public var deduplication: Deduplication { .versions }
 
-    public init(catalogue: StandardsCatalogue) { self.catalogue = catalogue }
+    public init(catalogue: StandardsCatalogue, place: CurrentPlace) {
+        self.catalogue = catalogue
+        self.place = place
+    }
 
     public func handle(_ event: InboundEvent, in db: Database) throws -> [OutboundEvent] {
         guard event.attributes.type == EventTypes.householdSnapshot else {
@@ -20,9 +25,9 @@ public struct ClassificationHandler: EventHandler {
         switch try apply(snapshot, bytes: event.data ?? [], in: db) {
         case nil: return []
         case .classified(let classification, _):
-            return [try EligibilityStore.event(for: classification, of: snapshot, causationId: event.attributes.id)]
+            return [try EligibilityStore.event(for: classification, of: snapshot, placedBy: place, causationId: event.attributes.id)]
         case .unclassified(let version):
-            return [try EligibilityStore.event(unclassified: version, of: snapshot, causationId: event.attributes.id)]
+            return [try EligibilityStore.event(unclassified: version, of: snapshot, placedBy: place, causationId: event.attributes.id)]
         }
     }
 

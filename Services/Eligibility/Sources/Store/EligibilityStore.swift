@@ -180,15 +180,22 @@ public enum EligibilityStore {
     /// snapshot's `recordedAt`).
     /// - Parameter correlationId: the reclassification job, when one caused it.
     static func event(
-        for classification: Classification, of snapshot: HouseholdSnapshot, causationId: String? = nil, correlationId: String? = nil
+        for classification: Classification, of snapshot: HouseholdSnapshot, placedBy place: CurrentPlace, causationId: String? = nil,
+        correlationId: String? = nil
     ) throws -> OutboundEvent {
-        try event(ClassifiedHousehold(snapshot, classification), causationId: causationId, correlationId: correlationId)
+        var household = ClassifiedHousehold(snapshot, classification)
+        household.place = place.place(of: snapshot.area, surveyDate: snapshot.surveyDate)
+        return try event(household, causationId: causationId, correlationId: correlationId)
     }
 
     /// The classified-household event of a version that could not be classified: it says why, and withdraws the
     /// household's referrals and candidates downstream.
-    static func event(unclassified version: UnclassifiedVersion, of snapshot: HouseholdSnapshot, causationId: String? = nil) throws -> OutboundEvent {
-        try event(ClassifiedHousehold(snapshot, unclassified: version.unclassified, rulesRevision: version.rulesRevision), causationId: causationId)
+    static func event(
+        unclassified version: UnclassifiedVersion, of snapshot: HouseholdSnapshot, placedBy place: CurrentPlace, causationId: String? = nil
+    ) throws -> OutboundEvent {
+        var household = ClassifiedHousehold(snapshot, unclassified: version.unclassified, rulesRevision: version.rulesRevision)
+        household.place = place.place(of: snapshot.area, surveyDate: snapshot.surveyDate)
+        return try event(household, causationId: causationId)
     }
 
     private static func event(_ household: ClassifiedHousehold, causationId: String?, correlationId: String? = nil) throws -> OutboundEvent {

@@ -18,9 +18,13 @@ public struct Reclassifier: Sendable {
     /// Threads that decode and classify a chunk.
     public var workers = ParallelWork.defaultWorkers
 
-    public init(store: ServiceStore, catalogue: StandardsCatalogue) {
+    /// Places each republished household in today's units for the reports.
+    public let place: CurrentPlace
+
+    public init(store: ServiceStore, catalogue: StandardsCatalogue, place: CurrentPlace) {
         self.store = store
         self.catalogue = catalogue
+        self.place = place
     }
 
     /// Runs the job from its cursor until it completes or `shouldStop` says so between chunks.
@@ -85,7 +89,7 @@ public struct Reclassifier: Sendable {
             case .withoutStandard: withoutStandard += 1
             case .changed(let classification, let bytes, let basis, let snapshot):
                 try EligibilityStore.record(classification, bytes: bytes, basis: basis, in: db)
-                try Outbox.append(EligibilityStore.event(for: classification, of: snapshot, correlationId: jobId), in: db)
+                try Outbox.append(EligibilityStore.event(for: classification, of: snapshot, placedBy: place, correlationId: jobId), in: db)
                 published += 1
             }
         }

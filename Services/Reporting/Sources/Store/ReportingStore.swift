@@ -60,11 +60,16 @@ struct ClassificationBasis: Decodable, Sendable {
     var householdVersion: Int64
     var rulesRevision: Int
     var area: AreaRef
+    /// Today's commune and province for the surveyed area (absent in events from before placement).
+    var place: HouseholdPlace?
     var status: RecognitionStatus
     /// Absent when the version could not be classified (counted as `unclassified`).
     var classification: Summary?
 
     var order: VersionOrder { VersionOrder(householdVersion: householdVersion, rulesRevision: rulesRevision) }
+
+    /// Where the tallies count it: today's codes when eligibility placed it, else as surveyed.
+    var reportingArea: AreaRef { area.placed(place) }
 }
 
 /// Stage 1: counts each classified household's class, transition and deprivations in its commune's and province's
@@ -85,7 +90,8 @@ public struct ClassTallyHandler: EventHandler {
         }
         let c = try event.decode(ClassificationBasis.self)
         try Self.tallies.record(
-            c.householdId, c.order, area: c.area, keys: AreaCounters.keys(for: c), from: event.message, time: event.attributes.time, in: db)
+            c.householdId, c.order, area: c.reportingArea, keys: AreaCounters.keys(for: c), from: event.message, time: event.attributes.time,
+            in: db)
         return []
     }
 
