@@ -27,6 +27,10 @@ public struct AreaRegistry: Sendable {
     public private(set) var provinceNames: [String: String] = [:]
     /// Former commune code → the new commune codes it went into, with the date.
     public private(set) var successors: [String: [(code: String, date: String)]] = [:]
+    /// The former districts by code, as groupings of today's communes (``FormerDistrict``).
+    public private(set) var formerDistricts: [String: FormerDistrict] = [:]
+    /// Today's commune code (or a split former commune's key) → the former district it is counted in.
+    public private(set) var formerDistrictOf: [String: String] = [:]
 
     /// The data shipped with the system (the seed provinces).
     public static func bundled() throws -> AreaRegistry {
@@ -69,7 +73,11 @@ public struct AreaRegistry: Sendable {
                 code: row["code"] ?? "", name: row["name"] ?? "", kind: row["kind"] ?? "xa", provinceCode: row["province_code"] ?? "",
                 validFrom: row["valid_from"].flatMap { $0.isEmpty ? nil : $0 }, validTo: row["valid_to"].flatMap { $0.isEmpty ? nil : $0 }))
         }
+        var formerUnits: [String: (district: String, name: String, province: String, validTo: String)] = [:]
         for row in try read("former_units.csv", required: false) {
+            if let district = row["district_code"], !district.isEmpty, let code = row["commune_code"] {
+                formerUnits[code] = (district, row["district_name"] ?? "", row["province_code"] ?? "", row["valid_to"] ?? "")
+            }
             registry.add(CommuneUnit(
                 code: row["commune_code"] ?? "", name: row["commune_name"] ?? "", kind: row["kind"] ?? "xa",
                 provinceCode: row["province_code"] ?? "", validFrom: nil,
@@ -77,6 +85,12 @@ public struct AreaRegistry: Sendable {
         }
         for row in try read("crosswalk.csv", required: false) {
             registry.successors[row["old_commune_code"] ?? "", default: []].append((row["new_commune_code"] ?? "", row["effective_date"] ?? ""))
+        }
+        registry.formerDistricts = FormerDistrict.grouped(
+            formerUnits: formerUnits, successors: registry.successors.mapValues { $0.map(\.code) },
+            provinceToday: { [registry] in try? registry.commune($0, on: "2025-07-01").provinceCode })
+        for district in registry.formerDistricts.values {
+            for code in district.communes { registry.formerDistrictOf[code] = district.code }
         }
         return registry
     }
@@ -109,9 +123,16 @@ public struct AreaRegistry: Sendable {
         communes[code]?.first { $0.inForce(on: date) }?.name
     }
 
-    /// The name of an area code: a province (2 digits) or a commune (5 digits), as in force today.
+    /// The name of an area code: a province (2 digits), a former district (3 digits, marked as former), a commune
+    /// (5 digits) as in force on `date`, or a split former commune (`<code>@<last day>`, marked as former).
     public func areaName(_ code: String, on date: String) -> String? {
-        code.count == 2 ? provinceNames[code] : name(of: code, on: date)
+        switch code.count {
+        case 2: provinceNames[code]
+        case 3: formerDistricts[code].map { "\($0.name) (cũ)" }
+        case 16 where code.contains("@"):
+            name(of: String(code.prefix(5)), on: String(code.suffix(10))).map { "\($0) (cũ)" }
+        default: name(of: code, on: date)
+        }
     }
 
     /// Communes in force on `date`, optionally in one province, ordered by code.

@@ -75,8 +75,8 @@ public struct ClassifiedHousehold: Codable, Sendable, Hashable {
         listYear = snapshot.listYear
     }
 
-    /// The area its tallies count it in: the surveyed area with today's codes when it was placed.
-    public var reportingArea: AreaRef { area.placed(place) }
+    /// Where its tallies count it: its placement, or the surveyed area in events from before placement.
+    public var reportingPlace: HouseholdPlace { place ?? HouseholdPlace(surveyed: area) }
 
     /// The order of this household's classified versions.
     public var order: VersionOrder { VersionOrder(householdVersion: householdVersion, rulesRevision: rulesRevision) }
@@ -91,21 +91,34 @@ public struct HouseholdPlace: Codable, Sendable, Hashable {
     /// The surveyed commune was split between several of today's communes, so it keeps its former code (in the
     /// province of its successors).
     public var formerUnit: Bool
+    /// For a former unit, the area code its commune-level figures are reported under: `<code>@<last day in force>`
+    /// (e.g. `05467@2025-06-30`), since one of today's communes may have reused its code.
+    public var formerUnitKey: String?
+    /// The district of before 1 Jul 2025 whose report counts it (3 digits, e.g. `058` Thành phố Bắc Kạn): the one all
+    /// the former communes of its place belonged to; absent when they came from several districts.
+    public var formerDistrictCode: String?
 
-    public init(communeCode: String, provinceCode: String, formerUnit: Bool = false) {
+    public init(
+        communeCode: String, provinceCode: String, formerUnit: Bool = false, formerUnitKey: String? = nil, formerDistrictCode: String? = nil
+    ) {
         self.communeCode = communeCode
         self.provinceCode = provinceCode
         self.formerUnit = formerUnit
+        self.formerUnitKey = formerUnitKey
+        self.formerDistrictCode = formerDistrictCode
     }
-}
 
-extension AreaRef {
-    /// This area with today's commune and province codes from `place` (itself when there is none).
-    public func placed(_ place: HouseholdPlace?) -> AreaRef {
-        guard let place else { return self }
-        var placed = self
-        (placed.communeCode, placed.provinceCode) = (place.communeCode, place.provinceCode)
-        return placed
+    /// The area code of its commune-level figures: today's commune, or the former unit's key.
+    public var communeAreaCode: String { formerUnitKey ?? communeCode }
+
+    /// The areas whose reports count it, with their levels: its commune, its province and its former district.
+    public var areas: [(code: String, level: AreaLevel)] {
+        [(communeAreaCode, .commune), (provinceCode, .province)] + (formerDistrictCode.map { [($0, .formerDistrict)] } ?? [])
+    }
+
+    /// The surveyed area as it is, for events from before placement.
+    public init(surveyed area: AreaRef) {
+        self.init(communeCode: area.communeCode, provinceCode: area.provinceCode)
     }
 }
 

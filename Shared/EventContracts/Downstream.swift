@@ -163,7 +163,9 @@ public struct AreaTally: Codable, Sendable, Hashable {
     public var key: String { "\(source)/\(areaCode)/\(partition)" }
 }
 
-public enum AreaLevel: String, Codable, Sendable, CaseIterable { case commune, province }
+/// The level of a reported area: a commune of today, a province of today, or a district of before 1 Jul 2025 followed
+/// as a grouping of today's communes (its 3-digit code; `provinceCode` is today's province).
+public enum AreaLevel: String, Codable, Sendable, CaseIterable { case commune, province, formerDistrict }
 
 /// Counts of households by class, with rates over the total (percent, two decimals).
 public struct ClassCounts: Codable, Sendable, Hashable {
@@ -264,13 +266,18 @@ public struct AreaReport: Codable, Sendable, Hashable {
     /// `GET /v1/households/{id}/classification`); they are in no class and not in `households.total`. Absent in reports
     /// published before unclassified versions were counted.
     public var unclassified: Int?
+    /// For a former district: the communes its figures are the sum of (today's communes made only of its former
+    /// communes, and its split former communes under their former codes)…
+    public var communes: [String]?
+    /// …and today's communes made partly of its former communes, named and not counted (they cannot be attributed).
+    public var communesPartlyIn: [String]?
 
     public init(
         areaCode: String, areaLevel: AreaLevel, areaName: String?, provinceCode: String, version: Int64, asOf: String,
         standardIds: [String], households: ClassCounts, urban: ClassCounts, rural: ClassCounts, ethnicMinority: ClassCounts,
         noWorkingCapacity: ClassCounts, transitions: TransitionCounts, recognised: Int, proposed: Int,
         poorDeprivedBy: [String: Int], referrals: ReferralCounts, loanCandidates: ReferralCounts? = nil, training: TrainingCounts,
-        lowIncomeWorkerHouseholds: Int, unclassified: Int? = nil
+        lowIncomeWorkerHouseholds: Int, unclassified: Int? = nil, communes: [String]? = nil, communesPartlyIn: [String]? = nil
     ) {
         self.areaCode = areaCode
         self.areaLevel = areaLevel
@@ -293,5 +300,7 @@ public struct AreaReport: Codable, Sendable, Hashable {
         self.training = training
         self.lowIncomeWorkerHouseholds = lowIncomeWorkerHouseholds
         self.unclassified = unclassified
+        self.communes = communes
+        self.communesPartlyIn = communesPartlyIn
     }
 }

@@ -32,6 +32,7 @@ public final class AreaTallies: @unchecked Sendable {
 
     public init(source: String) { self.source = source }
 
+    /// The tables as first created; ``migrateFormerDistricts(_:)`` follows.
     public func migrate(_ db: Database) throws {
         try db.execute(
             sql: """
@@ -45,47 +46,59 @@ public final class AreaTallies: @unchecked Sendable {
                 """)
     }
 
+    /// Members remember the former district they were counted in (``HouseholdPlace/formerDistrictCode``). Members
+    /// counted before have none: they join their district's tally with their next version.
+    public static func migrateFormerDistricts(_ db: Database) throws {
+        try db.execute(sql: "ALTER TABLE tally_member ADD COLUMN district_code TEXT")
+    }
+
     public func beginBatch() { batch.withLock { $0.removeAll() } }
 
-    /// Counts `keys` for a household version in `area`, in place of what its earlier version counted.
+    /// Counts `keys` for a household version in the areas of `place`, in place of what its earlier version counted.
     /// - Returns: false when a version at least as new was already counted (a replay or a re-sent record).
     @discardableResult
     public func record(
-        _ householdId: String, _ order: VersionOrder, area: AreaRef, keys: [String], from message: KafkaConsumerMessage, time: String,
-        in db: Database
+        _ householdId: String, _ order: VersionOrder, place: HouseholdPlace, keys: [String], from message: KafkaConsumerMessage,
+        time: String, in db: Database
     ) throws -> Bool {
         let held = try Row.fetchOne(
             db.cachedStatement(
-                sql: "SELECT household_version, rules_revision, commune_code, province_code, keys FROM tally_member WHERE household_id = ?"),
+                sql: """
+                    SELECT household_version, rules_revision, commune_code, province_code, keys, district_code FROM tally_member
+                    WHERE household_id = ?
+                    """),
             arguments: [householdId])
         if let held, VersionOrder(householdVersion: held[0], rulesRevision: held[1]) >= order { return false }
         let joined = keys.joined(separator: "\n")
-        let unchanged = held.map { ($0[2] as String) == area.communeCode && ($0[4] as String) == joined } ?? keys.isEmpty
+        let unchanged = held.map {
+            ($0[2] as String) == place.communeAreaCode && ($0[5] as String?) == place.formerDistrictCode && ($0[4] as String) == joined
+        } ?? keys.isEmpty
         if !unchanged {
             if let held, !(held[4] as String).isEmpty {
-                try add((held[4] as String).split(separator: "\n").map(String.init), -1, commune: held[2], province: held[3], message, time, db)
+                // The held commune column is the area code it was counted under (a former unit's key included).
+                let heldPlace = HouseholdPlace(communeCode: held[2], provinceCode: held[3], formerDistrictCode: held[5])
+                try add((held[4] as String).split(separator: "\n").map(String.init), -1, heldPlace, message, time, db)
             }
-            try add(keys, 1, commune: area.communeCode, province: area.provinceCode, message, time, db)
+            try add(keys, 1, place, message, time, db)
         }
         try db.run(
             """
-                INSERT INTO tally_member (household_id, household_version, rules_revision, commune_code, province_code, keys)
-                VALUES (?, ?, ?, ?, ?, ?)
+                INSERT INTO tally_member (household_id, household_version, rules_revision, commune_code, province_code, keys, district_code)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (household_id) DO UPDATE SET household_version = excluded.household_version,
                   rules_revision = excluded.rules_revision, commune_code = excluded.commune_code,
-                  province_code = excluded.province_code, keys = excluded.keys
-                """, [householdId, order.householdVersion, order.rulesRevision, area.communeCode, area.provinceCode, joined])
+                  province_code = excluded.province_code, keys = excluded.keys, district_code = excluded.district_code
+                """,
+            [householdId, order.householdVersion, order.rulesRevision, place.communeAreaCode, place.provinceCode, joined, place.formerDistrictCode])
         return true
     }
 
-    private func add(
-        _ keys: [String], _ sign: Int, commune: String, province: String, _ message: KafkaConsumerMessage, _ time: String, _ db: Database
-    ) throws {
+    private func add(_ keys: [String], _ sign: Int, _ place: HouseholdPlace, _ message: KafkaConsumerMessage, _ time: String, _ db: Database) throws {
         guard !keys.isEmpty else { return }
-        for (code, level) in [(commune, AreaLevel.commune), (province, AreaLevel.province)] {
+        for (code, level) in place.areas {
             let slot = Slot(areaCode: code, partition: message.partition)
             if batch.withLock({ $0[slot] == nil }) {
-                let loaded = try load(slot, level: level, province: province, topic: message.topic, in: db)
+                let loaded = try load(slot, level: level, province: place.provinceCode, topic: message.topic, in: db)
                 batch.withLock { $0[slot] = loaded }
             }
             batch.withLock { tallies in

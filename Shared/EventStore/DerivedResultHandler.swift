@@ -21,7 +21,7 @@ public protocol HouseholdDerivation: Sendable {
     /// The result for one classified household. `db` is the batch's transaction, for any table of the service's own.
     func derive(_ household: ClassifiedHousehold, in db: Database) throws -> Result
 
-    /// The area counters the result adds to its household's commune and province (``AreaTally``).
+    /// The area counters the result adds to its household's commune, province and former district (``AreaTally``).
     func tallyKeys(_ result: Result) -> [String]
 }
 
@@ -67,7 +67,7 @@ public struct DerivedResultHandler<Derivation: HouseholdDerivation>: EventHandle
         guard try latest.isNewer(household.householdId, household.order, in: db) else { return [] }
         let result = try derivation.derive(household, in: db)
         try tallies.record(
-            household.householdId, household.order, area: household.reportingArea, keys: derivation.tallyKeys(result), from: event.message,
+            household.householdId, household.order, place: household.reportingPlace, keys: derivation.tallyKeys(result), from: event.message,
             time: event.attributes.time, in: db)
         let bytes = try EventJSON.encode(result)
         let changed = try latest.replace(

@@ -121,6 +121,25 @@ func errors(_ input: SurveyInput) -> [FieldError] {
         #expect(throws: FieldError.self) { try areas.commune("01834", on: "2025-07-01") }
     }
 
+    /// By hand from NQ 1683/NQ-UBTVQH15 Điều 1 (crosswalk.csv) and the GSO districts (former_units.csv): khoản 89 puts
+    /// 01834, 01840 and 01846 of Thành phố Bắc Kạn (058) into today's 01840; khoản 90 puts 01837, 01843, 01852 and 01855
+    /// (all 058) into 01843; khoản 64 puts 01849 (058) and 01984 (063 Huyện Bạch Thông) into 01849. Khoản 37 and 39
+    /// split 05932 Thượng Đình (173 Huyện Phú Bình) between 05908 and 05941.
+    @Test func formerDistrictsGroupTodaysCommunesMadeOnlyOfTheirFormerCommunes() throws {
+        let city = try #require(areas.formerDistricts["058"])
+        #expect(city.name == "Thành phố Bắc Kạn" && city.formerProvinceCode == "06" && city.provinceCode == "19")
+        #expect(city.communes == ["01840", "01843"])
+        #expect(city.partlyIn == ["01849"])
+        #expect(areas.formerDistricts["063"]?.partlyIn.contains("01849") == true)
+        #expect(areas.formerDistrictOf["01840"] == "058" && areas.formerDistrictOf["01849"] == nil)
+        #expect(areas.formerDistricts["173"]?.communes.contains("05932@2025-06-30") == true, "a split former commune stays in its district")
+        #expect(areas.areaName("05467@2025-06-30", on: "2026-01-01") == "Phường Cam Giá (cũ)")
+        #expect(areas.areaName("058", on: "2026-01-01") == "Thành phố Bắc Kạn (cũ)")
+        // Every commune of today's seed provinces is counted in at most one former district.
+        let counted = areas.formerDistricts.values.flatMap(\.communes)
+        #expect(counted.count == Set(counted).count)
+    }
+
     @Test func csvHandlesQuotesAndCommas() {
         #expect(CSV.fields(of: #"a,"b, c","d ""e""",,f"#) == ["a", "b, c", #"d "e""#, "", "f"])
     }

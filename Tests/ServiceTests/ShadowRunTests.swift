@@ -296,14 +296,26 @@ struct ShadowRunTests {
 struct CurrentPlaceTests {
     @Test func aSurveyBeforeTheReorganisationIsCountedInTheNewCommune() throws {
         let place = CurrentPlace(areas: try AreaRegistry.bundled())
-        // 01834 (Phường Nguyễn Thị Minh Khai, Bắc Kạn 06) went whole into 01840 (Phường Đức Xuân, Thái Nguyên 19).
+        // 01834 (Phường Nguyễn Thị Minh Khai, Bắc Kạn 06) went whole into 01840 (Phường Đức Xuân, Thái Nguyên 19), made
+        // only of communes of the former Thành phố Bắc Kạn (058; NQ 1683 Điều 1 khoản 89).
         #expect(place.place(of: AreaRef(communeCode: "01834", provinceCode: "06", areaType: .urban), surveyDate: "2024-10-01")
-            == HouseholdPlace(communeCode: "01840", provinceCode: "19"))
+            == HouseholdPlace(communeCode: "01840", provinceCode: "19", formerDistrictCode: "058"))
         #expect(place.place(of: AreaRef(communeCode: "01840", provinceCode: "19", areaType: .urban), surveyDate: "2026-10-15")
-            == HouseholdPlace(communeCode: "01840", provinceCode: "19"))
-        // 05461 was split between 05443 and 05467 (both Thái Nguyên): kept under its former code, flagged.
+            == HouseholdPlace(communeCode: "01840", provinceCode: "19", formerDistrictCode: "058"))
+        // 05461 (Phường Gia Sàng of Thành phố Thái Nguyên, 164) was split between 05443 and 05467 (khoản 76, 79): kept
+        // under its former code, flagged, in district 164.
         #expect(place.place(of: AreaRef(communeCode: "05461", provinceCode: "19", areaType: .rural), surveyDate: "2024-10-01")
-            == HouseholdPlace(communeCode: "05461", provinceCode: "19", formerUnit: true))
+            == HouseholdPlace(
+                communeCode: "05461", provinceCode: "19", formerUnit: true, formerUnitKey: "05461@2025-06-30", formerDistrictCode: "164"))
+        // 05467 (Phường Cam Giá, 164) was split between 05467 (today's Phường Gia Sàng, which reused the code) and 05500
+        // (khoản 78, 79): reported under its own key, never merged into today's 05467.
+        let camGia = place.place(of: AreaRef(communeCode: "05467", provinceCode: "19", areaType: .urban), surveyDate: "2024-10-01")
+        #expect(camGia.communeAreaCode == "05467@2025-06-30" && camGia.formerDistrictCode == "164")
+        #expect(place.place(of: AreaRef(communeCode: "05467", provinceCode: "19", areaType: .urban), surveyDate: "2026-10-01").communeAreaCode
+            == "05467")
+        // 01849 (Xã Phong Quang) is made of 058's Dương Quang and 063's Đôn Phong (khoản 64): in no former district.
+        #expect(place.place(of: AreaRef(communeCode: "01849", provinceCode: "19", areaType: .rural), surveyDate: "2026-10-01").formerDistrictCode
+            == nil)
         #expect(place.name(of: "01840") == "Phường Đức Xuân")
         #expect(place.name(of: "19") == "Thái Nguyên")
     }

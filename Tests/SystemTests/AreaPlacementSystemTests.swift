@@ -15,7 +15,9 @@ extension SystemTests {
     /// - 2022 survey in former 01840 → today's 01840, province 19 (the reused code does not bring province 06 along);
     /// - 2026 surveys in today's 01840 and 01849 → as coded.
     /// So: 01840 counts 3, 01849 counts 1, province 19 counts 4 and equals the sum of its communes; nothing is reported
-    /// under province 06 or commune 01834.
+    /// under province 06 or commune 01834. The former district Thành phố Bắc Kạn (058) groups today's 01840 and 01843
+    /// (khoản 89, 90); 01849 is made of 058's Dương Quang and 063's Đôn Phong (khoản 64), so it is named and not
+    /// counted: 058 counts 3, field by field the sum of 01840 and 01843.
     @Test func formerAndReusedCodesAreCountedInTodaysUnitsAndCommunesAddUpToTheirProvince() async throws {
         func household(_ serial: Int, _ commune: String, round: String, date: String, kind: ReviewKind) -> SurveyInput {
             var survey = bacKanCityHousehold(serial: serial, ward: commune, poor: serial.isMultiple(of: 2))
@@ -34,10 +36,11 @@ extension SystemTests {
         try await system.post(surveys)
         let reporting = JSONHTTPClient(baseURL: system["reporting"].baseURL)
         var reports: [String: AreaReport] = [:]
-        try await waitUntil("province 19 to count the four households", timeout: .seconds(90), every: .milliseconds(500)) {
+        try await waitUntil("province 19, its communes and the former city to count the households", timeout: .seconds(90), every: .milliseconds(500)) {
             reports = Dictionary(
                 try await reporting.get("/v1/reports").decode([AreaReport].self).map { ($0.areaCode, $0) }, uniquingKeysWith: { a, _ in a })
-            return reports["19"]?.households.total == 4
+            return reports["19"]?.households.total == 4 && reports["01840"]?.households.total == 3
+                && reports["01849"]?.households.total == 1 && reports["058"]?.households.total == 3
         }
         #expect(reports["01840"]?.households.total == 3 && reports["01840"]?.provinceCode == "19")
         #expect(reports["01849"]?.households.total == 1 && reports["01849"]?.provinceCode == "19")
@@ -45,8 +48,37 @@ extension SystemTests {
         let communes = reports.values.filter { $0.areaLevel == .commune && $0.provinceCode == "19" }
         #expect(communes.map(\.households.total).reduce(0, +) == reports["19"]?.households.total)
         #expect(communes.map(\.households.poor).reduce(0, +) == reports["19"]?.households.poor)
+        let city = try #require(reports["058"])
+        #expect(city.areaLevel == .formerDistrict && city.provinceCode == "19" && city.areaName == "Thành phố Bắc Kạn (cũ)")
+        #expect(city.households.total == 3 && city.communes == ["01840", "01843"] && city.communesPartlyIn == ["01849"])
+        #expect(try countedFields(city) == countedFields(sum: city.communes!.compactMap { reports[$0] }))
         let classified = try await system.published().latest(EventTypes.classifiedHousehold, as: ClassifiedHousehold.self)
         #expect(Set(classified.values.map(\.area.provinceCode)) == ["06", "19"], "the surveyed area stays as surveyed")
         #expect(Set(classified.values.compactMap(\.place?.provinceCode)) == ["19"])
     }
+}
+
+/// An area report's counts as flat key paths, without its identity, version, time and rates (which do not add up).
+func countedFields(_ report: AreaReport) throws -> [String: Int] {
+    func flatten(_ value: Any, _ path: String, into result: inout [String: Int]) {
+        if let dictionary = value as? [String: Any] {
+            for (key, inner) in dictionary where !key.hasSuffix("RatePercent") {
+                flatten(inner, path.isEmpty ? key : "\(path).\(key)", into: &result)
+            }
+        } else if let number = value as? Int {
+            result[path] = number
+        }
+    }
+    var object = try JSONSerialization.jsonObject(with: JSONEncoder().encode(report)) as! [String: Any]
+    for key in ["areaCode", "areaLevel", "areaName", "provinceCode", "version", "asOf", "standardIds", "communes", "communesPartlyIn"] {
+        object[key] = nil
+    }
+    var result: [String: Int] = [:]
+    flatten(object, "", into: &result)
+    return result.filter { $0.value != 0 }
+}
+
+/// The field-by-field sum of reports' counts.
+func countedFields(sum reports: [AreaReport]) throws -> [String: Int] {
+    try reports.reduce(into: [:]) { total, report in total.merge(try countedFields(report), uniquingKeysWith: +) }
 }

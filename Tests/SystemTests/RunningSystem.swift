@@ -96,7 +96,7 @@ struct Published {
                 if classified.unclassified == nil { problems.append("\(id): neither classified nor unclassified") }
                 if let set = referrals[id], !set.referrals.isEmpty { problems.append("\(id): unclassified but referred") }
                 if let set = matches[id], !set.candidates.isEmpty { problems.append("\(id): unclassified but matched") }
-                for code in [classified.reportingArea.communeCode, classified.reportingArea.provinceCode] { unclassified[code, default: 0] += 1 }
+                for code in classified.reportingPlace.areas.map(\.code) { unclassified[code, default: 0] += 1 }
                 continue
             }
             if classified.householdVersion != snapshot.version { problems.append("\(id): classified version \(classified.householdVersion) of \(snapshot.version)") }
@@ -119,7 +119,7 @@ struct Published {
             let referralCount = referralSet?.referrals.filter { $0.status != .candidate }.count ?? 0
             let loanCandidateCount = referralSet?.referrals.filter { $0.status == .candidate }.count ?? 0
             let candidateCount = matchSet?.candidates.count ?? 0
-            for code in [classified.reportingArea.communeCode, classified.reportingArea.provinceCode] {
+            for code in classified.reportingPlace.areas.map(\.code) {
                 var entry = expected[code] ?? ([:], 0, 0, 0, 0, 0)
                 entry.classes[c.householdClass, default: 0] += 1
                 entry.referred += referralCount == 0 ? 0 : 1

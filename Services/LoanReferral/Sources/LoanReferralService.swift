@@ -27,6 +27,7 @@ public enum LoanReferralService {
         migrator.registerMigration("loan-referral-v3-classified-household") { db in
             try ReferralHandler.migrateFromJoin(db, service: name, table: latest.table)
         }
+        migrator.registerMigration("loan-referral-v4-former-districts") { db in try AreaTallies.migrateFormerDistricts(db) }
     }
 
     public static func run(options: CommonOptions) async throws {

@@ -64,7 +64,7 @@ public struct ShadowTally: Sendable {
     public init() {}
 
     public mutating func add(_ shift: HouseholdShift, officialStandardId: String, at place: HouseholdPlace) {
-        communes[place.communeCode, default: (place, ShadowCounter())].counter.add(shift, officialStandardId: officialStandardId)
+        communes[place.communeAreaCode, default: (place, ShadowCounter())].counter.add(shift, officialStandardId: officialStandardId)
     }
 
     /// Each province's counter: the merge of its communes'.

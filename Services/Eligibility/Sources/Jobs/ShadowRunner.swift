@@ -72,12 +72,11 @@ public final class ShadowRunner: Sendable {
                 let evaluation = Evaluation(standard: standard, catalogue: catalogue, place: place)
                 var moved: [ShadowAreaHouseholds.Row] = []
                 try ShadowRunStore.forEachChunk(in: db, chunkSize: chunkSize) { chunk in
-                    for (stored, result) in zip(chunk, try ParallelWork.map(chunk, workers: workers, evaluation.evaluate))
-                    where result.place.communeCode == areaCode && result.shift.moved {
-                        let snapshot = try EventJSON.decode(HouseholdSnapshot.self, from: stored.snapshot)
+                    for result in try ParallelWork.map(chunk, workers: workers, evaluation.evaluate)
+                    where result.place.communeAreaCode == areaCode && result.shift.moved {
                         moved.append(
                             .init(
-                                householdId: snapshot.householdId, householdVersion: snapshot.version, village: snapshot.area.village,
+                                householdId: result.householdId, householdVersion: result.householdVersion, village: result.village,
                                 officialClass: result.shift.from, candidateClass: result.shift.to, cause: result.shift.cause,
                                 newlyDeprived: result.shift.newlyDeprived, noLongerDeprived: result.shift.noLongerDeprived))
                     }
@@ -202,6 +201,9 @@ private struct Evaluation: Sendable {
     let place: CurrentPlace
 
     struct Result: Sendable {
+        var householdId: String
+        var householdVersion: Int64
+        var village: String?
         var shift: HouseholdShift
         var officialStandardId: String
         var place: HouseholdPlace
@@ -217,6 +219,7 @@ private struct Evaluation: Sendable {
             deprivedEnoughToBePoor: published.deprivationCount >= threshold, standardId: published.standard.id)
         let outcome = Classifier.classify(snapshot, under: standard)
         return Result(
+            householdId: snapshot.householdId, householdVersion: snapshot.version, village: snapshot.area.village,
             shift: ShadowComparison.compare(official: official, candidate: outcome, candidateThreshold: standard.deprivationThreshold),
             officialStandardId: published.standard.id, place: place.place(of: snapshot.area, surveyDate: snapshot.surveyDate))
     }

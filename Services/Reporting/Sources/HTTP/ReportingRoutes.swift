@@ -43,7 +43,7 @@ public struct ReportingRoutes: Sendable {
     }
 }
 
-/// The dashboard page: provinces with their communes, households by class and rates, referrals and candidates.
+/// The dashboard page: provinces with their former districts and communes, households by class and rates, referrals and candidates.
 enum Dashboard {
     static func html(_ reports: [AreaReport]) -> String {
         func escape(_ s: String) -> String {
@@ -51,7 +51,7 @@ enum Dashboard {
         }
         func row(_ r: AreaReport) -> String {
             let h = r.households
-            let style = r.areaLevel == .province ? " class=\"province\"" : ""
+            let style = r.areaLevel == .commune ? "" : " class=\"\(r.areaLevel.rawValue)\""
             return """
                 <tr\(style)><td>\(r.areaCode)</td><td>\(escape(r.areaName ?? ""))</td><td>\(h.total)</td><td>\(h.poor)</td>\
                 <td>\(DecimalText.fixed(h.poorRatePercent, fractionDigits: 2))</td><td>\(h.nearPoor)</td><td>\(DecimalText.fixed(h.nearPoorRatePercent, fractionDigits: 2))</td>\
@@ -76,7 +76,7 @@ enum Dashboard {
         return """
             <!doctype html><html lang="vi"><head><meta charset="utf-8"><title>Giảm nghèo — Báo cáo theo địa bàn</title>
             <style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}
-            td:nth-child(2){text-align:left}tr.province{font-weight:bold;background:#eef}i{font-weight:normal;color:#666}</style></head><body>
+            td:nth-child(2){text-align:left}tr.province{font-weight:bold;background:#eef}tr.formerDistrict{font-style:italic;background:#f6f6fb}i{font-weight:normal;color:#666}</style></head><body>
             <h1>Kết quả rà soát hộ nghèo, hộ cận nghèo<br><i>Poor and near-poor household review results</i></h1>
             <p>Tỷ lệ tính trên tổng số hộ được rà soát. Không so sánh tỷ lệ giữa các chuẩn nghèo khác nhau.<br>
             <i>Rates are over all reviewed households. Do not compare rates across poverty standards.</i></p>

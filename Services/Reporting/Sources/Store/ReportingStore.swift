@@ -41,6 +41,7 @@ public enum ReportingStore {
                     """)
             try ClassTallyHandler.tallies.migrate(db)
         }
+        migrator.registerMigration("reporting-v3-former-districts") { db in try AreaTallies.migrateFormerDistricts(db) }
     }
 }
 
@@ -68,8 +69,8 @@ struct ClassificationBasis: Decodable, Sendable {
 
     var order: VersionOrder { VersionOrder(householdVersion: householdVersion, rulesRevision: rulesRevision) }
 
-    /// Where the tallies count it: today's codes when eligibility placed it, else as surveyed.
-    var reportingArea: AreaRef { area.placed(place) }
+    /// Where the tallies count it: eligibility's placement, else as surveyed.
+    var reportingPlace: HouseholdPlace { place ?? HouseholdPlace(surveyed: area) }
 }
 
 /// Stage 1: counts each classified household's class, transition and deprivations in its commune's and province's
@@ -90,7 +91,7 @@ public struct ClassTallyHandler: EventHandler {
         }
         let c = try event.decode(ClassificationBasis.self)
         try Self.tallies.record(
-            c.householdId, c.order, area: c.reportingArea, keys: AreaCounters.keys(for: c), from: event.message, time: event.attributes.time,
+            c.householdId, c.order, place: c.reportingPlace, keys: AreaCounters.keys(for: c), from: event.message, time: event.attributes.time,
             in: db)
         return []
     }
@@ -159,9 +160,12 @@ public final class AreaReportHandler: EventHandler, @unchecked Sendable {
             counters.counts = counters.counts.filter { $0.value != 0 }
             let level = AreaLevel(rawValue: first["level"]) ?? .commune
             let province: String = first["province_code"]
-            let report = counters.report(
+            var report = counters.report(
                 areaCode: code, level: level, name: areas.areaName(code, on: String(time.prefix(10))), provinceCode: province,
                 version: version, asOf: time)
+            if level == .formerDistrict, let district = areas.formerDistricts[code] {
+                (report.communes, report.communesPartlyIn) = (district.communes, district.partlyIn)
+            }
             let bytes = try EventJSON.encode(report)
             try db.run(
                 """
