@@ -34,4 +34,16 @@ public enum DecimalText {
     public static func amount(_ value: Double) -> String {
         value == value.rounded() ? fixed(value, fractionDigits: 0) : fixed(value, fractionDigits: 2)
     }
+
+    /// A whole number with its thousands separated as Vietnamese writes them: 40.000.000.
+    public static func grouped(_ value: Int) -> String {
+        var digits = String(value.magnitude)
+        var groups: [Substring] = []
+        while digits.count > 3 {
+            groups.insert(digits.suffix(3), at: 0)
+            digits.removeLast(3)
+        }
+        groups.insert(Substring(digits), at: 0)
+        return (value < 0 ? "-" : "") + groups.joined(separator: ".")
+    }
 }

@@ -4,12 +4,14 @@ public enum ReferralStatus: String, Codable, Sendable, CaseIterable {
     case candidate
     /// The household's class was recognised by the commune chairman's decision: a referral VBSP can act on.
     case referred
-    case approved, rejected, disbursed, withdrawn
+    /// The household no longer qualifies (its class changed, or the decision left it out): kept in the set with the
+    /// reason, so the bank sees the referral end. A loan approved before goes on; one not yet approved is withdrawn.
+    case withdrawn
 }
 
 /// One referral of a household to a VBSP programme, with the terms in force when it was issued.
 public struct LoanReferral: Codable, Sendable, Hashable {
-    /// Deterministic: the same household, programme and classification give the same id.
+    /// Stable for the household and programme across rounds and survey versions: what the bank reconciles on.
     public var referralId: String
     public var programmeId: String
     public var programmeName: String
@@ -22,10 +24,13 @@ public struct LoanReferral: Codable, Sendable, Hashable {
     public var status: ReferralStatus
     /// A referral's day: the recognition decision's date for `referred`, the survey date for a `candidate`.
     public var referredOn: String
+    /// Why a `withdrawn` referral ended.
+    public var withdrawnReason: String?
 
     public init(
         referralId: String, programmeId: String, programmeName: String, legalBasis: String, maxLoanVnd: Int64,
-        annualRatePercent: Double, maxTermMonths: Int, reason: String, status: ReferralStatus, referredOn: String
+        annualRatePercent: Double, maxTermMonths: Int, reason: String, status: ReferralStatus, referredOn: String,
+        withdrawnReason: String? = nil
     ) {
         self.referralId = referralId
         self.programmeId = programmeId
@@ -37,6 +42,7 @@ public struct LoanReferral: Codable, Sendable, Hashable {
         self.reason = reason
         self.status = status
         self.referredOn = referredOn
+        self.withdrawnReason = withdrawnReason
     }
 }
 
@@ -271,13 +277,16 @@ public struct AreaReport: Codable, Sendable, Hashable {
     public var communes: [String]?
     /// …and today's communes made partly of its former communes, named and not counted (they cannot be attributed).
     public var communesPartlyIn: [String]?
+    /// Preferential credit from VBSP, as the bank reported it (absent in reports from before bank events).
+    public var credit: CreditCounts?
 
     public init(
         areaCode: String, areaLevel: AreaLevel, areaName: String?, provinceCode: String, version: Int64, asOf: String,
         standardIds: [String], households: ClassCounts, urban: ClassCounts, rural: ClassCounts, ethnicMinority: ClassCounts,
         noWorkingCapacity: ClassCounts, transitions: TransitionCounts, recognised: Int, proposed: Int,
         poorDeprivedBy: [String: Int], referrals: ReferralCounts, loanCandidates: ReferralCounts? = nil, training: TrainingCounts,
-        lowIncomeWorkerHouseholds: Int, unclassified: Int? = nil, communes: [String]? = nil, communesPartlyIn: [String]? = nil
+        lowIncomeWorkerHouseholds: Int, unclassified: Int? = nil, communes: [String]? = nil, communesPartlyIn: [String]? = nil,
+        credit: CreditCounts? = nil
     ) {
         self.areaCode = areaCode
         self.areaLevel = areaLevel
@@ -302,5 +311,52 @@ public struct AreaReport: Codable, Sendable, Hashable {
         self.unclassified = unclassified
         self.communes = communes
         self.communesPartlyIn = communesPartlyIn
+        self.credit = credit
+    }
+}
+
+/// Loans of the current cycle (one per referral) by where they stand, and their principal. Unit: loans, and VND.
+public struct CreditFigures: Codable, Sendable, Hashable {
+    /// Requests the savings-and-loan groups received.
+    public var applied: Int
+    public var approved: Int
+    public var rejected: Int
+    /// Loans paid out (including those since repaid or written off).
+    public var disbursed: Int
+    public var overdue: Int
+    public var repaid: Int
+    public var writtenOff: Int
+    public var disbursedVnd: Int
+    /// Principal still owed on loans disbursed, overdue or frozen.
+    public var outstandingVnd: Int
+    public var overdueVnd: Int
+
+    public init(counts: [String: Int], prefix: String) {
+        func value(_ name: String) -> Int { counts["\(prefix)\(name)"] ?? 0 }
+        (applied, approved, rejected, disbursed) = (value("applied"), value("approved"), value("rejected"), value("disbursed"))
+        (overdue, repaid, writtenOff) = (value("overdue"), value("repaid"), value("writtenOff"))
+        (disbursedVnd, outstandingVnd, overdueVnd) = (value("disbursedVnd"), value("outstandingVnd"), value("overdueVnd"))
+    }
+}
+
+/// An area's preferential credit: households that asked, were lent, are overdue; loans in total and by programme.
+public struct CreditCounts: Codable, Sendable, Hashable {
+    public var householdsApplied: Int
+    public var householdsDisbursed: Int
+    public var householdsOverdue: Int
+    public var loans: CreditFigures
+    public var byProgramme: [String: CreditFigures]
+
+    /// From an area's counters (`credit.*` keys, tallied by loan-referral).
+    public init(counts: [String: Int]) {
+        householdsApplied = counts["credit.households.applied"] ?? 0
+        householdsDisbursed = counts["credit.households.disbursed"] ?? 0
+        householdsOverdue = counts["credit.households.overdue"] ?? 0
+        loans = CreditFigures(counts: counts, prefix: "credit.loans.")
+        let programmes = Set(counts.keys.compactMap { key -> String? in
+            guard key.hasPrefix("credit.programme.") else { return nil }
+            return key.dropFirst("credit.programme.".count).split(separator: ".").first.map(String.init)
+        })
+        byProgramme = Dictionary(uniqueKeysWithValues: programmes.map { ($0, CreditFigures(counts: counts, prefix: "credit.programme.\($0).")) })
     }
 }

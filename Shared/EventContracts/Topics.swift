@@ -89,6 +89,18 @@ public enum Topics {
         "giamngheo.intake.submission-outcome.v1", type: EventTypes.submissionOutcome, key: .correlationId, compacted: false,
         producers: ["intake"], consumers: ["agencies"], personal: true)
 
+    /// What VBSP reports about each referral's loan (``BankLoanEvent``; key: household id, so it reaches the instance that
+    /// holds the household's referrals). Written by the bank's offices, and by loan-referral's HTTP twin
+    /// (`POST /v1/loan-events`) on their behalf; only `ce_source` values of the bank are applied. Personal: a household's
+    /// loan amounts.
+    public static let loanEvent = TopicDefinition(
+        "giamngheo.vbsp.loan-event.v1", type: EventTypes.bankLoanEvent, key: .householdId, compacted: false,
+        copartitionGroup: householdGroup, producers: ["VBSP offices"], consumers: ["loan-referral"], personal: true)
+    /// loan-referral's answer to each bank event (key: its correlation id). Personal (it may quote submitted amounts).
+    public static let loanEventOutcome = TopicDefinition(
+        "giamngheo.vbsp.loan-event-outcome.v1", type: EventTypes.loanEventOutcome, key: .correlationId, compacted: false,
+        producers: ["loan-referral"], consumers: ["VBSP offices"], personal: true)
+
     /// The dead-letter topic of a consuming service: poison records with the reason and the original bytes.
     public static func deadLetter(_ service: String) -> TopicDefinition {
         TopicDefinition(
@@ -104,7 +116,7 @@ public enum Topics {
     }
 
     /// The topics agencies write to and read their answers from.
-    public static var agencyTopics: [TopicDefinition] { [agencySubmission, submissionOutcome] }
+    public static var agencyTopics: [TopicDefinition] { [agencySubmission, submissionOutcome, loanEvent, loanEventOutcome] }
 
     /// Every topic the system needs, for creation at start-up.
     public static var all: [TopicDefinition] { eventTopics + agencyTopics + consumingServices.map(deadLetter) }
@@ -135,6 +147,8 @@ public enum EventTypes {
     public static let agencySubmission = "vn.giamngheo.intake.submission.v1"
     public static let submissionOutcome = "vn.giamngheo.intake.submission-outcome.v1"
     public static let shadowDiff = "vn.giamngheo.eligibility.shadow-diff.v1"
+    public static let bankLoanEvent = "vn.giamngheo.vbsp.loan-event.v1"
+    public static let loanEventOutcome = "vn.giamngheo.vbsp.loan-event-outcome.v1"
 
     /// The JSON Schema URI of an event type (`ce_dataschema`); the file is `docs/events/<name>.schema.json`.
     public static func schema(_ type: String) -> String {

@@ -30,16 +30,31 @@ public final class AreaTallies: @unchecked Sendable {
         var counts: [String: Int]
     }
 
-    public init(source: String) { self.source = source }
+    /// The service publishing the tallies (`ce_source`); a service may keep tallies of several sources.
+    public let service: String
+    /// The member and tally tables: `<prefix>tally_member` and `<prefix>tally`.
+    let members: String
+    let tallies: String
+
+    /// - Parameters:
+    ///   - source: the tallies' source, first part of their keys (a service's name, or one of its facts' names).
+    ///   - service: the publishing service, when it is not `source`.
+    ///   - tablePrefix: for a second set of tallies in one store.
+    public init(source: String, service: String? = nil, tablePrefix: String = "") {
+        self.source = source
+        self.service = service ?? source
+        members = "\(tablePrefix)tally_member"
+        tallies = "\(tablePrefix)tally"
+    }
 
     /// The tables as first created; ``migrateFormerDistricts(_:)`` follows.
     public func migrate(_ db: Database) throws {
         try db.execute(
             sql: """
-                CREATE TABLE tally_member (
+                CREATE TABLE \(members) (
                   household_id TEXT PRIMARY KEY, household_version INTEGER NOT NULL, rules_revision INTEGER NOT NULL,
                   commune_code TEXT NOT NULL, province_code TEXT NOT NULL, keys TEXT NOT NULL);
-                CREATE TABLE tally (
+                CREATE TABLE \(tallies) (
                   area_code TEXT NOT NULL, partition INTEGER NOT NULL, level TEXT NOT NULL, province_code TEXT NOT NULL,
                   input_topic TEXT NOT NULL, version INTEGER NOT NULL, time TEXT NOT NULL, counts BLOB NOT NULL,
                   PRIMARY KEY (area_code, partition));
@@ -48,42 +63,61 @@ public final class AreaTallies: @unchecked Sendable {
 
     /// Members remember the former district they were counted in (``HouseholdPlace/formerDistrictCode``). Members
     /// counted before have none: they join their district's tally with their next version.
-    public static func migrateFormerDistricts(_ db: Database) throws {
-        try db.execute(sql: "ALTER TABLE tally_member ADD COLUMN district_code TEXT")
+    public func migrateFormerDistricts(_ db: Database) throws {
+        try db.execute(sql: "ALTER TABLE \(members) ADD COLUMN district_code TEXT")
+    }
+
+    /// The place a household was last counted in, if it was.
+    public func place(of householdId: String, in db: Database) throws -> HouseholdPlace? {
+        try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT commune_code, province_code, district_code FROM \(members) WHERE household_id = ?"),
+            arguments: [householdId]
+        ).map { HouseholdPlace(communeCode: $0[0], provinceCode: $0[1], formerDistrictCode: $0[2]) }
     }
 
     public func beginBatch() { batch.withLock { $0.removeAll() } }
 
-    /// Counts `keys` for a household version in the areas of `place`, in place of what its earlier version counted.
+    /// Counts `keys` (one each) for a household version in the areas of `place`, in place of what its earlier version
+    /// counted.
     /// - Returns: false when a version at least as new was already counted (a replay or a re-sent record).
     @discardableResult
     public func record(
         _ householdId: String, _ order: VersionOrder, place: HouseholdPlace, keys: [String], from message: KafkaConsumerMessage,
         time: String, in db: Database
     ) throws -> Bool {
+        try record(householdId, order, place: place, counts: keys.reduce(into: [:]) { $0[$1, default: 0] += 1 }, from: message, time: time, in: db)
+    }
+
+    /// Adds `counts` (amounts such as VND as well as ones) for a household version in the areas of `place`, in place of
+    /// what its earlier version added.
+    @discardableResult
+    public func record(
+        _ householdId: String, _ order: VersionOrder, place: HouseholdPlace, counts: [String: Int], from message: KafkaConsumerMessage,
+        time: String, in db: Database
+    ) throws -> Bool {
         let held = try Row.fetchOne(
             db.cachedStatement(
                 sql: """
-                    SELECT household_version, rules_revision, commune_code, province_code, keys, district_code FROM tally_member
+                    SELECT household_version, rules_revision, commune_code, province_code, keys, district_code FROM \(members)
                     WHERE household_id = ?
                     """),
             arguments: [householdId])
         if let held, VersionOrder(householdVersion: held[0], rulesRevision: held[1]) >= order { return false }
-        let joined = keys.joined(separator: "\n")
+        let joined = Self.join(counts)
         let unchanged = held.map {
             ($0[2] as String) == place.communeAreaCode && ($0[5] as String?) == place.formerDistrictCode && ($0[4] as String) == joined
-        } ?? keys.isEmpty
+        } ?? counts.isEmpty
         if !unchanged {
-            if let held, !(held[4] as String).isEmpty {
+            if let held {
                 // The held commune column is the area code it was counted under (a former unit's key included).
                 let heldPlace = HouseholdPlace(communeCode: held[2], provinceCode: held[3], formerDistrictCode: held[5])
-                try add((held[4] as String).split(separator: "\n").map(String.init), -1, heldPlace, message, time, db)
+                try add(Self.split(held[4]), -1, heldPlace, message, time, db)
             }
-            try add(keys, 1, place, message, time, db)
+            try add(counts, 1, place, message, time, db)
         }
         try db.run(
             """
-                INSERT INTO tally_member (household_id, household_version, rules_revision, commune_code, province_code, keys, district_code)
+                INSERT INTO \(members) (household_id, household_version, rules_revision, commune_code, province_code, keys, district_code)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (household_id) DO UPDATE SET household_version = excluded.household_version,
                   rules_revision = excluded.rules_revision, commune_code = excluded.commune_code,
@@ -93,8 +127,21 @@ public final class AreaTallies: @unchecked Sendable {
         return true
     }
 
-    private func add(_ keys: [String], _ sign: Int, _ place: HouseholdPlace, _ message: KafkaConsumerMessage, _ time: String, _ db: Database) throws {
-        guard !keys.isEmpty else { return }
+    /// A member's counts as stored: a line per key, `key` for one and `key<TAB>amount` otherwise, in key order.
+    static func join(_ counts: [String: Int]) -> String {
+        counts.filter { $0.value != 0 }.sorted { $0.key < $1.key }.map { $0.value == 1 ? $0.key : "\($0.key)\t\($0.value)" }
+            .joined(separator: "\n")
+    }
+
+    static func split(_ stored: String) -> [String: Int] {
+        stored.split(separator: "\n").reduce(into: [:]) { counts, line in
+            let parts = line.split(separator: "\t", maxSplits: 1)
+            counts[String(parts[0]), default: 0] += parts.count == 2 ? Int(parts[1]) ?? 0 : 1
+        }
+    }
+
+    private func add(_ counts: [String: Int], _ sign: Int, _ place: HouseholdPlace, _ message: KafkaConsumerMessage, _ time: String, _ db: Database) throws {
+        guard !counts.isEmpty else { return }
         for (code, level) in place.areas {
             let slot = Slot(areaCode: code, partition: message.partition)
             if batch.withLock({ $0[slot] == nil }) {
@@ -102,8 +149,8 @@ public final class AreaTallies: @unchecked Sendable {
                 batch.withLock { $0[slot] = loaded }
             }
             batch.withLock { tallies in
-                for key in keys {
-                    let value = (tallies[slot]!.counts[key] ?? 0) + sign
+                for (key, amount) in counts {
+                    let value = (tallies[slot]!.counts[key] ?? 0) + sign * amount
                     tallies[slot]!.counts[key] = value == 0 ? nil : value
                 }
                 tallies[slot]!.version = message.offset + 1
@@ -115,7 +162,7 @@ public final class AreaTallies: @unchecked Sendable {
     private func load(_ slot: Slot, level: AreaLevel, province: String, topic: String, in db: Database) throws -> Tally {
         guard
             let row = try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT version, time, counts FROM tally WHERE area_code = ? AND partition = ?"),
+                db.cachedStatement(sql: "SELECT version, time, counts FROM \(tallies) WHERE area_code = ? AND partition = ?"),
                 arguments: [slot.areaCode, slot.partition])
         else { return Tally(level: level, provinceCode: province, inputTopic: topic, version: 0, time: "", counts: [:]) }
         return Tally(
@@ -131,7 +178,7 @@ public final class AreaTallies: @unchecked Sendable {
             let counts = Data(try EventJSON.encode(tally.counts))
             try db.run(
                 """
-                    INSERT INTO tally (area_code, partition, level, province_code, input_topic, version, time, counts)
+                    INSERT INTO \(tallies) (area_code, partition, level, province_code, input_topic, version, time, counts)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (area_code, partition) DO UPDATE SET version = excluded.version, time = excluded.time,
                       counts = excluded.counts
@@ -142,7 +189,7 @@ public final class AreaTallies: @unchecked Sendable {
             guard try PublishedVersions.claim(Topics.areaTally, key: payload.key, version: tally.version, in: db) else { continue }
             events.append(
                 try OutboundEvent.json(
-                    topic: Topics.areaTally, key: payload.key, type: EventTypes.areaTally, source: EventSources.service(source),
+                    topic: Topics.areaTally, key: payload.key, type: EventTypes.areaTally, source: EventSources.service(service),
                     idParts: ["tally", source, slot.areaCode, String(slot.partition), String(tally.version)], sequence: tally.version,
                     time: tally.time, payload: payload, subject: slot.areaCode))
         }

@@ -31,4 +31,10 @@ import Testing
         #expect(DecimalText.amount(12.5) == "12.50")
         #expect(DecimalText.amount(8.0 / 3.0) == "2.67")
     }
+
+    @Test func groupedWritesThousandsTheVietnameseWay() {
+        #expect(DecimalText.grouped(40_000_000) == "40.000.000")
+        #expect(DecimalText.grouped(999) == "999" && DecimalText.grouped(1_000) == "1.000" && DecimalText.grouped(0) == "0")
+        #expect(DecimalText.grouped(-1_234_567) == "-1.234.567")
+    }
 }

@@ -93,11 +93,36 @@ extension CandidateRules {
         #expect(referred(classification(.poor, areaType: .urban, deprived: ["latrine"])) == ["vbsp-poor-household"])
     }
 
-    @Test func referralIdsAreStableWithinARound() {
+    /// The bank reconciles on the referral id: the same household and programme keep it across versions and rounds.
+    @Test func referralIdsAreStableAcrossVersionsAndRounds() {
         let a = ReferralRules.referrals(for: classification(.poor), programmes: programmes)[0].referralId
-        var later = classification(.poor)
-        later.householdVersion = 2
+        var later = classification(.poor, surveyDate: "2027-10-15")
+        (later.householdVersion, later.roundId) = (2, "2027-periodic")
         #expect(ReferralRules.referrals(for: later, programmes: programmes)[0].referralId == a)
+    }
+
+    /// Decision 10/2024/QĐ-TTg lends per facility, 25,000,000 VND each, at most 50,000,000 for both (docs/loan-programmes.md).
+    @Test func theSanitationCapFollowsTheFacilitiesTheHouseholdLacks() {
+        func cap(_ deprived: [String]) -> Int64? {
+            ReferralRules.referrals(for: classification(.nearPoor, deprived: deprived), programmes: programmes)
+                .first { $0.programmeId == "vbsp-rural-water-sanitation" }?.maxLoanVnd
+        }
+        #expect(cap(["latrine"]) == 25_000_000)
+        #expect(cap(["water"]) == 25_000_000)
+        #expect(cap(["water", "latrine"]) == 50_000_000)
+    }
+
+    /// A referral that no longer applies stays in the set as withdrawn, with the reason; one that applies again is
+    /// referred again under its id.
+    @Test func aReferralThatEndsIsWithdrawnWithItsReasonNotDropped() {
+        let poor = ReferralRules.referrals(for: classification(.poor), programmes: programmes)
+        var escaped = classification(.averageLiving, surveyDate: "2027-10-15")
+        escaped.householdVersion = 2
+        let after = ReferralRules.referrals(for: classified(escaped), programmes: programmes, previous: poor)
+        #expect(after.map(\.status) == [.withdrawn] && after[0].referralId == poor[0].referralId)
+        #expect(after[0].withdrawnReason == "household no longer qualifies: averageLiving under VN-2022-2025 (survey of 2027-10-15, proposed)")
+        let again = ReferralRules.referrals(for: classified(classification(.poor)), programmes: programmes, previous: after)
+        #expect(again.map(\.status) == [.candidate] && again[0].withdrawnReason == nil)
     }
 }
 

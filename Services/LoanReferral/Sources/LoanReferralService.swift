@@ -27,7 +27,14 @@ public enum LoanReferralService {
         migrator.registerMigration("loan-referral-v3-classified-household") { db in
             try ReferralHandler.migrateFromJoin(db, service: name, table: latest.table)
         }
-        migrator.registerMigration("loan-referral-v4-former-districts") { db in try AreaTallies.migrateFormerDistricts(db) }
+        migrator.registerMigration("loan-referral-v4-former-districts") { db in try AreaTallies(source: name).migrateFormerDistricts(db) }
+        // The bank's loop: loans with their history, and every bank event answered.
+        migrator.registerMigration("loan-referral-v5-loans") { db in
+            try LoanStore.migrate(db)
+            let credit = BankEventHandler.creditTallies()
+            try credit.migrate(db)
+            try credit.migrateFormerDistricts(db)
+        }
     }
 
     public static func run(options: CommonOptions) async throws {
@@ -36,16 +43,14 @@ public enum LoanReferralService {
         try app.ensureTopics()
         try app.readBackPublished(store, topics: [Topics.areaTally])
         let catalogue = try ProgrammeCatalogue.bundled()
-        let consumer = app.consumer(group: name, topics: [Topics.classifiedHousehold], handler: ReferralHandler.make(catalogue), store: store)
+        let bankSources = BankSources(prefix: ProcessInfo.processInfo.environment["VBSP_SOURCE_PREFIX"] ?? "/vbsp/")
+        let households = app.consumer(group: name, topics: [Topics.classifiedHousehold], handler: ReferralHandler.make(catalogue), store: store)
+        let bank = app.consumer(
+            group: "\(name)-bank", topics: [Topics.loanEvent],
+            handler: BankEventHandler(catalogue: catalogue, bankSources: bankSources, today: { CalendarDate(Date()).description }), store: store)
         let router = Router()
-        router.get("/v1/households/:id/referrals") { _, context in
-            let id = context.parameters.get("id") ?? ""
-            guard let payload = try await store.pool.read({ db in try LoanReferralService.latest.payload(householdId: id, in: db) })
-            else { return JSONResponse.notFound("referrals of household \(id)") }
-            return JSONResponse.make(.ok, try EventJSON.decode(LoanReferralSet.self, from: payload))
-        }
-        router.get("/v1/programmes") { _, _ in JSONResponse.make(.ok, catalogue.programmes) }
-        try await app.run(store: store, consumers: [consumer], router: router)
+        LoanRoutes(store: store, catalogue: catalogue, bankSources: bankSources).register(on: router)
+        try await app.run(store: store, consumers: [households, bank], router: router)
     }
 }
 
@@ -63,13 +68,23 @@ public struct Referral: HouseholdDerivation {
     }
 
     public func derive(_ household: ClassifiedHousehold, in db: Database) throws -> LoanReferralSet {
-        let referrals = ReferralRules.referrals(for: household, programmes: programmes)
+        let previous = try LoanReferralService.latest.payload(householdId: household.householdId, in: db)
+            .map { try EventJSON.decode(LoanReferralSet.self, from: $0).referrals } ?? []
+        let referrals = ReferralRules.referrals(for: household, programmes: programmes, previous: previous)
         for referral in referrals {
             try db.run(
                 """
                     INSERT INTO referral (referral_id, household_id, programme_id, status, first_version) VALUES (?, ?, ?, ?, ?)
-                    ON CONFLICT (referral_id) DO NOTHING
+                    ON CONFLICT (referral_id) DO UPDATE SET status = excluded.status
                     """, [referral.referralId, household.householdId, referral.programmeId, referral.status.rawValue, household.householdVersion])
+            // A referral that ends withdraws its loan request, unless the bank already approved it.
+            if referral.status == .withdrawn, let loan = try LoanStore.loan(referral.referralId, in: db),
+                let withdrawn = LoanLifecycle.withdraw(
+                    loan, referralId: referral.referralId, householdId: household.householdId, programmeId: referral.programmeId,
+                    on: referral.referredOn, reason: referral.withdrawnReason ?? "")
+            {
+                try LoanStore.save(withdrawn, in: db)
+            }
         }
         return LoanReferralSet(
             householdId: household.householdId, householdVersion: household.householdVersion, rulesRevision: household.rulesRevision,
@@ -81,7 +96,7 @@ public struct Referral: HouseholdDerivation {
 extension Referral {
     /// Households referred and referrals by programme (recognised households), and the same for candidates (proposed).
     public func tallyKeys(_ set: LoanReferralSet) -> [String] {
-        let referred = set.referrals.filter { $0.status != .candidate }
+        let referred = set.referrals.filter { $0.status == .referred }
         let candidates = set.referrals.filter { $0.status == .candidate }
         return (referred.isEmpty ? [] : ["referral.households"] + referred.map { "referral.programme.\($0.programmeId)" })
             + (candidates.isEmpty ? [] : ["loanCandidate.households"] + candidates.map { "loanCandidate.programme.\($0.programmeId)" })

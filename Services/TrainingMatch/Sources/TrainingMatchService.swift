@@ -20,7 +20,7 @@ public enum TrainingMatchService {
         migrator.registerMigration("training-match-v3-classified-household") { db in
             try MatchHandler.migrateFromJoin(db, service: name, table: latest.table)
         }
-        migrator.registerMigration("training-match-v4-former-districts") { db in try AreaTallies.migrateFormerDistricts(db) }
+        migrator.registerMigration("training-match-v4-former-districts") { db in try AreaTallies(source: name).migrateFormerDistricts(db) }
     }
 
     public static func run(options: CommonOptions) async throws {

@@ -53,6 +53,9 @@ public struct LoanProgramme: Codable, Sendable, Hashable {
     public var legalBasis: String
     public var rule: Rule
     public var maxLoanVnd: Int64
+    /// For a programme lent per facility (`ruralDeprivation`): the cap for each indicator the household is deprived on,
+    /// so one lacking only a latrine is offered the cap of one facility, not the programme's maximum.
+    public var capPerIndicatorVnd: Int64?
     public var maxTermMonths: Int
     public var rates: [Rate]
 
@@ -78,23 +81,58 @@ public struct ProgrammeCatalogue: Codable, Sendable {
 ///
 /// Referral follows recognition: VBSP lends to households on the list the commune chairman recognised, so a household
 /// whose class is only proposed is a `candidate` (on the commune's draft list) and becomes `referred`, under the same
-/// referral id, with the version the decision recognised.
+/// referral id, with the version the decision recognised. A referral that no longer applies is `withdrawn`.
 public enum ReferralRules {
-    public static func referrals(for household: ClassifiedHousehold, programmes: [LoanProgramme]) -> [LoanReferral] {
-        guard let c = household.classification else { return [] }  // unclassified: nothing to refer
-        let recognised = household.status == .recognised
-        let status: ReferralStatus = recognised ? .referred : .candidate
-        let day = recognised ? household.recognition?.decisionDate ?? household.surveyDate : household.surveyDate
-        return programmes.compactMap { programme -> LoanReferral? in
-            guard let reason = qualifies(household, c, programme.rule), let rate = programme.rate(on: household.surveyDate) else {
-                return nil
+    /// - Parameter previous: the household's referrals before this version: one that no longer applies stays in the
+    ///   set as `withdrawn`, with the reason, so the bank sees it end.
+    public static func referrals(
+        for household: ClassifiedHousehold, programmes: [LoanProgramme], previous: [LoanReferral] = []
+    ) -> [LoanReferral] {
+        var current: [LoanReferral] = []
+        if let c = household.classification {  // unclassified: nothing to refer
+            let recognised = household.status == .recognised
+            let status: ReferralStatus = recognised ? .referred : .candidate
+            let day = recognised ? household.recognition?.decisionDate ?? household.surveyDate : household.surveyDate
+            current = programmes.compactMap { programme -> LoanReferral? in
+                guard let reason = qualifies(household, c, programme.rule), let rate = programme.rate(on: household.surveyDate) else {
+                    return nil
+                }
+                return LoanReferral(
+                    referralId: referralId(household.householdId, programme.id), programmeId: programme.id,
+                    programmeName: programme.name, legalBasis: programme.legalBasis, maxLoanVnd: cap(programme, c),
+                    annualRatePercent: rate, maxTermMonths: programme.maxTermMonths, reason: reason, status: status, referredOn: day)
             }
-            return LoanReferral(
-                referralId: DeterministicID.make("referral", household.householdId, programme.id, household.roundId),
-                programmeId: programme.id, programmeName: programme.name, legalBasis: programme.legalBasis,
-                maxLoanVnd: programme.maxLoanVnd, annualRatePercent: rate, maxTermMonths: programme.maxTermMonths,
-                reason: reason, status: status, referredOn: day)
         }
+        let kept = Set(current.map(\.programmeId))
+        let ended = previous.filter { !kept.contains($0.programmeId) }.map { old -> LoanReferral in
+            guard old.status != .withdrawn else { return old }
+            var withdrawn = old
+            withdrawn.status = .withdrawn
+            withdrawn.withdrawnReason = whyWithdrawn(household)
+            withdrawn.referredOn = household.recognition?.decisionDate ?? household.surveyDate
+            return withdrawn
+        }
+        return (current + ended).sorted { $0.programmeId < $1.programmeId }
+    }
+
+    /// The referral id: the same for a household and programme whatever the round or survey version.
+    public static func referralId(_ householdId: String, _ programmeId: String) -> String {
+        DeterministicID.make("referral", householdId, programmeId)
+    }
+
+    static func cap(_ programme: LoanProgramme, _ c: ClassificationSummary) -> Int64 {
+        guard let perIndicator = programme.capPerIndicatorVnd, case .ruralDeprivation(let indicators) = programme.rule else {
+            return programme.maxLoanVnd
+        }
+        let facilities = Int64(c.deprivedIndicators.filter { indicators.contains($0) }.count)
+        return min(programme.maxLoanVnd, perIndicator * facilities)
+    }
+
+    static func whyWithdrawn(_ h: ClassifiedHousehold) -> String {
+        guard let c = h.classification else {
+            return "household version \(h.householdVersion) could not be classified (\(h.unclassified?.reason ?? "no reason given"))"
+        }
+        return "household no longer qualifies: \(c.householdClass.rawValue) under \(c.standard.id) (survey of \(h.surveyDate), \(h.status.rawValue))"
     }
 
     static func qualifies(_ h: ClassifiedHousehold, _ c: ClassificationSummary, _ rule: LoanProgramme.Rule) -> String? {

@@ -62,6 +62,7 @@ public struct AreaCounters: Codable, Sendable, Hashable {
             loanCandidates: ReferralCounts(
                 households: self["loanCandidate.households"], referrals: candidatesByProgramme.values.reduce(0, +), byProgramme: candidatesByProgramme),
             training: TrainingCounts(households: self["training.households"], candidates: self["training.candidates"]),
-            lowIncomeWorkerHouseholds: self["lowIncomeWorker.households"], unclassified: self["unclassified"])
+            lowIncomeWorkerHouseholds: self["lowIncomeWorker.households"], unclassified: self["unclassified"],
+            credit: CreditCounts(counts: counts))
     }
 }

@@ -55,7 +55,8 @@ enum Dashboard {
             return """
                 <tr\(style)><td>\(r.areaCode)</td><td>\(escape(r.areaName ?? ""))</td><td>\(h.total)</td><td>\(h.poor)</td>\
                 <td>\(DecimalText.fixed(h.poorRatePercent, fractionDigits: 2))</td><td>\(h.nearPoor)</td><td>\(DecimalText.fixed(h.nearPoorRatePercent, fractionDigits: 2))</td>\
-                <td>\(h.averageLiving)</td><td>\(r.lowIncomeWorkerHouseholds)</td><td>\(r.loanCandidates?.households ?? 0)</td><td>\(r.referrals.households)</td><td>\(r.training.candidates)</td>\
+                <td>\(h.averageLiving)</td><td>\(r.lowIncomeWorkerHouseholds)</td><td>\(r.loanCandidates?.households ?? 0)</td><td>\(r.referrals.households)</td>\
+                <td>\(r.credit?.householdsDisbursed ?? 0)</td><td>\(DecimalText.grouped(r.credit?.loans.outstandingVnd ?? 0))</td><td>\(r.training.candidates)</td>\
                 <td>\(r.unclassified ?? 0)</td><td>\(r.standardIds.joined(separator: ", "))</td></tr>
                 """
         }
@@ -67,7 +68,8 @@ enum Dashboard {
             <th>Tỷ lệ cận nghèo (%)<br><i>Near-poor rate</i></th><th>Hộ có mức sống trung bình<br><i>Average living</i></th>\
             <th>Hộ có người lao động thu nhập thấp<br><i>Low-income-worker households</i></th>\
             <th>Hộ dự kiến giới thiệu vay (chưa công nhận)<br><i>VBSP candidates (not yet recognised)</i></th>\
-            <th>Hộ được giới thiệu vay NHCSXH<br><i>Referred to VBSP</i></th><th>Lao động được giới thiệu học nghề<br><i>Training candidates</i></th>\
+            <th>Hộ được giới thiệu vay NHCSXH<br><i>Referred to VBSP</i></th><th>Hộ được giải ngân<br><i>Households lent</i></th>\
+            <th>Dư nợ (đồng)<br><i>Outstanding (VND)</i></th><th>Lao động được giới thiệu học nghề<br><i>Training candidates</i></th>\
             <th>Hộ chưa phân loại được<br><i>Not classifiable (see the reason)</i></th>\
             <th>Chuẩn nghèo<br><i>Standard</i></th></tr></thead><tbody>
             \(reports.map(row).joined(separator: "\n"))

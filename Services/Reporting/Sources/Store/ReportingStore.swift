@@ -39,9 +39,9 @@ public enum ReportingStore {
                       province_code TEXT NOT NULL, version INTEGER NOT NULL, time TEXT NOT NULL, counts BLOB NOT NULL,
                       PRIMARY KEY (area_code, source, partition));
                     """)
-            try ClassTallyHandler.tallies.migrate(db)
+            try AreaTallies(source: ReportingService.name).migrate(db)
         }
-        migrator.registerMigration("reporting-v3-former-districts") { db in try AreaTallies.migrateFormerDistricts(db) }
+        migrator.registerMigration("reporting-v3-former-districts") { db in try AreaTallies(source: ReportingService.name).migrateFormerDistricts(db) }
     }
 }
 
@@ -76,27 +76,27 @@ struct ClassificationBasis: Decodable, Sendable {
 /// Stage 1: counts each classified household's class, transition and deprivations in its commune's and province's
 /// tallies; referrals and candidates are tallied by loan-referral and training-match, each fact once.
 public struct ClassTallyHandler: EventHandler {
-    static let tallies = AreaTallies(source: ReportingService.name)
+    let tallies = AreaTallies(source: ReportingService.name)
 
     public init() {}
 
     /// Version-guarded: a record not newer than what is held changes nothing.
     public var deduplication: Deduplication { .versions }
 
-    public func beginBatch(in db: Database) throws { Self.tallies.beginBatch() }
+    public func beginBatch(in db: Database) throws { tallies.beginBatch() }
 
     public func handle(_ event: InboundEvent, in db: Database) throws -> [OutboundEvent] {
         guard event.attributes.type == EventTypes.classifiedHousehold else {
             throw PoisonRecord(FieldError("ce_type", "expected \(EventTypes.classifiedHousehold), got '\(event.attributes.type)'"))
         }
         let c = try event.decode(ClassificationBasis.self)
-        try Self.tallies.record(
+        try tallies.record(
             c.householdId, c.order, place: c.reportingPlace, keys: AreaCounters.keys(for: c), from: event.message, time: event.attributes.time,
             in: db)
         return []
     }
 
-    public func finishBatch(in db: Database) throws -> [OutboundEvent] { try Self.tallies.finishBatch(in: db) }
+    public func finishBatch(in db: Database) throws -> [OutboundEvent] { try tallies.finishBatch(in: db) }
 }
 
 /// Stage 2: keeps the latest tally of every source and input partition of the areas it owns (version-guarded), and
