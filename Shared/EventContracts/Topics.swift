@@ -121,6 +121,14 @@ public enum Topics {
     /// Every topic the system needs, for creation at start-up.
     public static var all: [TopicDefinition] { eventTopics + agencyTopics + consumingServices.map(deadLetter) }
 
+    /// The `ce_source` values allowed on a topic only the system's services write (nil for topics agencies write,
+    /// and for topics not in the topology): a record from anyone else is not applied.
+    public static func producerSources(of topic: String) -> Set<String>? { serviceWritten[topic] }
+
+    private static let serviceWritten: [String: Set<String>] = Dictionary(
+        uniqueKeysWithValues: all.filter { !$0.producers.isEmpty && $0.producers.allSatisfy(consumingServices.contains) }
+            .map { ($0.name, Set($0.producers.map(EventSources.service))) })
+
     /// Why the topics as they exist cannot serve the topology: co-partitioned topics whose partition counts differ.
     /// Empty when all is well; topics that do not exist are not judged.
     public static func partitioningProblems(_ partitionCounts: [String: Int]) -> [String] {

@@ -107,6 +107,15 @@ public struct BatchApplier: Sendable {
                     outcome.deadLettered += 1
                     continue
                 }
+                // No service applies a record on a topic the system writes unless one of its producers wrote it.
+                if let allowed = Topics.producerSources(of: message.topic), !allowed.contains(attributes.source) {
+                    let producers = allowed.sorted().joined(separator: ", ")
+                    try deadLetter(
+                        message, PoisonRecord(FieldError("ce_source", "'\(attributes.source)' does not write \(message.topic); only \(producers) does")),
+                        in: db)
+                    outcome.deadLettered += 1
+                    continue
+                }
                 if inbox {
                     try db.run(
                         "INSERT INTO inbox (event_time, source, id, received_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",

@@ -27,14 +27,16 @@ import Testing
     }
 
     /// A recognised household (decision of 5 Jan 2026) of the class given, placed in today's 05908, province 19.
-    func classifiedMessage(_ cls: HouseholdClass, version: Int64, offset: Int64) throws -> KafkaConsumerMessage {
+    func classifiedMessage(
+        _ cls: HouseholdClass, version: Int64, offset: Int64, source: String = "/giamngheo/eligibility"
+    ) throws -> KafkaConsumerMessage {
         var c = classification(cls, surveyDate: "2025-12-15")
         (c.householdVersion, c.status) = (version, .recognised)
         var household = classified(c)
         household.recognition = RecognitionDecision(decisionNumber: "5/QĐ-UBND", decisionDate: "2026-01-05")
         household.place = HouseholdPlace(communeCode: "05908", provinceCode: "19", formerDistrictCode: "173")
         let attributes = CloudEventAttributes(
-            id: "c-\(version)", source: "/giamngheo/eligibility", type: EventTypes.classifiedHousehold, time: "2026-01-05T00:00:00.000Z",
+            id: "c-\(version)", source: source, type: EventTypes.classifiedHousehold, time: "2026-01-05T00:00:00.000Z",
             subject: "h1", sequence: version)
         return KafkaConsumerMessage(
             topic: Topics.classifiedHousehold.name, partition: 0, offset: offset, key: Array("h1".utf8), value: try EventJSON.encode(household),
@@ -162,5 +164,13 @@ import Testing
         let outcome = try bank.apply([try bankMessage(7, id: "n5", .disbursed, on: "2026-02-09", amount: 30_000_000, rate: 6.24, point: "x")])
         let stage = try outcomes().last?.stage
         #expect(outcome.applied == 1 && stage == .disbursed)
+    }
+
+    /// Only eligibility writes classified households: an outsider's record on that topic is dead-lettered, unapplied.
+    @Test func aClassifiedHouseholdFromAnOutsiderIsNotApplied() throws {
+        let outcome = try households.apply([try classifiedMessage(.poor, version: 1, offset: 0, source: "/agency/someone")])
+        #expect(outcome.applied == 0 && outcome.deadLettered == 1)
+        let (held, published) = (try view(), try outbox(Topics.loanReferral))
+        #expect(held == nil && published.isEmpty)
     }
 }

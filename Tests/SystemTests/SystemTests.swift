@@ -176,14 +176,19 @@ struct SystemTests {
         next.householdId = nil
         let nextValid = try SurveyValidator.validate(next, areas: .bundled(), today: CalendarDate(Date()), householdIds: try .load(file: TestEnvironment.householdIdKeyFile)).get()
         let attributes = CloudEventAttributes(
-            id: "poison-1", source: "/agency/test", type: EventTypes.householdSnapshot, time: Timestamp.now(), subject: nextValid.householdId)
+            id: "poison-1", source: EventSources.service("intake"), type: EventTypes.householdSnapshot, time: Timestamp.now(), subject: nextValid.householdId)
         let headers = attributes.headers.map { KafkaHeader(key: $0.0, string: $0.1) }
         let reports = try producer.send([
             KafkaProducerMessage(topic: Topics.household.name, key: Array(nextValid.householdId.utf8), value: Array("not json".utf8), headers: headers),
             KafkaProducerMessage(
                 topic: Topics.household.name, key: Array(nextValid.householdId.utf8), value: Array(#"{"householdId":"x"}"#.utf8),
-                headers: CloudEventAttributes(id: "poison-2", source: "/agency/test", type: EventTypes.householdSnapshot, time: Timestamp.now(),
-                                              subject: nextValid.householdId).headers.map { KafkaHeader(key: $0.0, string: $0.1) }),
+                headers: CloudEventAttributes(id: "poison-2", source: EventSources.service("intake"), type: EventTypes.householdSnapshot,
+                                              time: Timestamp.now(), subject: nextValid.householdId).headers.map { KafkaHeader(key: $0.0, string: $0.1) }),
+            // A well-formed snapshot written by an outsider: only intake writes household snapshots.
+            KafkaProducerMessage(
+                topic: Topics.household.name, key: Array(nextValid.householdId.utf8), value: try EventJSON.encode(nextValid.snapshot(version: 1, recordedAt: Timestamp.now())),
+                headers: CloudEventAttributes(id: "poison-3", source: "/agency/test", type: EventTypes.householdSnapshot, time: Timestamp.now(),
+                                              subject: nextValid.householdId, sequence: 1).headers.map { KafkaHeader(key: $0.0, string: $0.1) }),
         ])
         #expect(reports.allSatisfy { $0.error == nil })
         let posted = try await intake.post("/v1/households", json: next)
@@ -194,13 +199,14 @@ struct SystemTests {
             try await eligibility.get("/v1/households/\(nextValid.householdId)/classification").status == 200
         }
         let dlq = try await TopicReader.readAll([Topics.deadLetter("eligibility").name], brokers: system.broker.address)
-        #expect(dlq.count == 2)
+        #expect(dlq.count == 3)
         #expect(dlq.first?.value == Array("not json".utf8))
         #expect(dlq.first?.header("dlq_topic") == Topics.household.name)
         #expect(dlq.first?.header("dlq_error_field") == "body")
         #expect(dlq.first?.header("ce_id") == "poison-1")
-        #expect(dlq.last?.header("dlq_error_field") == "version")
-        #expect(dlq.last?.header("dlq_error_message")?.contains("is required") == true)
+        #expect(dlq[1].header("dlq_error_field") == "version")
+        #expect(dlq[1].header("dlq_error_message")?.contains("is required") == true)
+        #expect(dlq[2].header("dlq_error_field") == "ce_source" && dlq[2].header("ce_id") == "poison-3")
 
         // A CSV import with one bad household: the admin tool names its row and column and exits 1; the other is classified.
         var generator = DemoHouseholds(seed: 9, communes: DemoHouseholds.demoCommunes(try AreaRegistry.bundled()))
