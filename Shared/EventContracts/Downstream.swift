@@ -61,10 +61,17 @@ public struct LoanReferralSet: Codable, Sendable, Hashable {
     /// The head's identity, which the bank needs to receive the household (personal data).
     public var head: HeadIdentity
     public var referrals: [LoanReferral]
+    /// The review round of the classified version, and the commune chairman's decision that recognised it (absent
+    /// while proposed): the list the bank lends on. Absent in sets published before they were carried.
+    public var roundId: String?
+    public var recognition: RecognitionDecision?
+    /// Where reports count the household today (``HouseholdPlace``); the commune lists are by it.
+    public var place: HouseholdPlace?
 
     public init(
         householdId: String, householdVersion: Int64, rulesRevision: Int, programmesRevision: Int, area: AreaRef,
-        householdClass: HouseholdClass?, head: HeadIdentity, referrals: [LoanReferral]
+        householdClass: HouseholdClass?, head: HeadIdentity, referrals: [LoanReferral], roundId: String? = nil,
+        recognition: RecognitionDecision? = nil, place: HouseholdPlace? = nil
     ) {
         self.householdId = householdId
         self.householdVersion = householdVersion
@@ -74,6 +81,9 @@ public struct LoanReferralSet: Codable, Sendable, Hashable {
         self.householdClass = householdClass
         self.head = head
         self.referrals = referrals
+        self.roundId = roundId
+        self.recognition = recognition
+        self.place = place
     }
 }
 

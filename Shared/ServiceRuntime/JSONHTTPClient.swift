@@ -19,8 +19,10 @@ public struct JSONHTTPClient: Sendable {
         public var text: String { String(decoding: body, as: UTF8.self) }
     }
 
-    public func get(_ path: String) async throws -> Reply {
-        try await send(URLRequest(url: URL(string: baseURL + path)!))
+    public func get(_ path: String, headers: [String: String] = [:]) async throws -> Reply {
+        var request = URLRequest(url: URL(string: baseURL + path)!)
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+        return try await send(request)
     }
 
     public func post<T: Encodable>(_ path: String, json: T, headers: [String: String] = [:]) async throws -> Reply {

@@ -114,6 +114,23 @@ extension SystemTests {
         #expect(loans[0].first?.outstandingVnd == 40_000_000 && loans[0].first?.dueOn == "2030-12-15")
         #expect(loans[2].first?.history.count == 4, "the refused approval is not in the history")
 
+        // The commune's list for its groups: the three recognised households, with the terms in force on 2026-01-15.
+        let list = try await bank.get("/v1/referral-lists/01843?round=2025-periodic&on=2026-01-15").decode(ReferralList.self)
+        #expect(list.rows.map(\.village) == ["Tổ 1", "Tổ 2", "Tổ 3"] && Set(list.rows.map(\.householdId)) == Set(ids))
+        for row in list.rows {
+            #expect(row.headName == "Hoàng Văn An" && row.householdClass == .poor && row.programmeId == "vbsp-poor-household")
+            #expect(row.decisionNumber == "45/QĐ-UBND" && row.decisionDate == "2025-11-20")
+            #expect(row.maxLoanVnd == 100_000_000 && row.annualRatePercent == 6.24 && row.maxTermMonths == 120)
+        }
+        let csv = try await bank.get("/v1/referral-lists/01843?round=2025-periodic&on=2026-01-15", headers: ["Accept": "text/csv"]).text
+        let lines = csv.split(separator: "\r\n").map(String.init)
+        #expect(lines.count == 4)
+        #expect(lines[0] == ReferralList.csvHeader.map { $0.contains(",") ? "\"\($0)\"" : $0 }.joined(separator: ","))
+        #expect(lines[1].hasPrefix("1,Hoàng Văn An,") && lines[1].contains(",Tổ 1,Hộ nghèo,45/QĐ-UBND,2025-11-20,Cho vay hộ nghèo,100000000,6.24,120,"))
+        let noRound = try await bank.get("/v1/referral-lists/01843")
+        let noRoundFields = try noRound.decode(ErrorBody.self).errors.map(\.field)
+        #expect(noRound.status == 400 && noRoundFields == ["round"])
+
         // Credit in the reports of the commune, its province and its former district.
         let reporting = JSONHTTPClient(baseURL: system["reporting"].baseURL)
         var credit: [String: CreditCounts] = [:]

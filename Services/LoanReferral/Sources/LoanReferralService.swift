@@ -35,6 +35,8 @@ public enum LoanReferralService {
             try credit.migrate(db)
             try credit.migrateFormerDistricts(db)
         }
+        // The commune lists: households by today's commune and review round.
+        migrator.registerMigration("loan-referral-v6-lists") { db in try ReferralListStore.migrate(db) }
     }
 
     public static func run(options: CommonOptions) async throws {
@@ -71,6 +73,7 @@ public struct Referral: HouseholdDerivation {
         let previous = try LoanReferralService.latest.payload(householdId: household.householdId, in: db)
             .map { try EventJSON.decode(LoanReferralSet.self, from: $0).referrals } ?? []
         let referrals = ReferralRules.referrals(for: household, programmes: programmes, previous: previous)
+        try ReferralListStore.index(household, in: db)
         for referral in referrals {
             try db.run(
                 """
@@ -89,7 +92,8 @@ public struct Referral: HouseholdDerivation {
         return LoanReferralSet(
             householdId: household.householdId, householdVersion: household.householdVersion, rulesRevision: household.rulesRevision,
             programmesRevision: rulesRevision, area: household.area, householdClass: household.classification?.householdClass,
-            head: household.head, referrals: referrals)
+            head: household.head, referrals: referrals, roundId: household.roundId, recognition: household.recognition,
+            place: household.reportingPlace)
     }
 }
 

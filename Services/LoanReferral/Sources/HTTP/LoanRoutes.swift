@@ -58,6 +58,7 @@ public struct LoanRoutes: Sendable {
             return JSONResponse.make(.ok, answer)
         }
         router.get("/v1/programmes") { _, _ in JSONResponse.make(.ok, catalogue.programmes) }
+        router.get("/v1/referral-lists/:communeCode") { request, context in try await list(request, commune: context.parameters.get("communeCode") ?? "") }
         router.post("/v1/loan-events") { request, _ in try await receive(request) }
         router.get("/v1/loan-events") { request, _ in
             let source = request.uri.queryParameters.get("source") ?? ""
@@ -73,6 +74,29 @@ public struct LoanRoutes: Sendable {
         guard let payload = try LoanReferralService.latest.payload(householdId: householdId, in: db) else { return nil }
         let set = try EventJSON.decode(LoanReferralSet.self, from: payload)
         return HouseholdReferrals(set: set, loans: try LoanStore.loans(ofHousehold: set.householdId, in: db))
+    }
+
+    /// A commune's list for its groups, for a round: JSON, or CSV when the client accepts `text/csv`.
+    func list(_ request: Request, commune: String) async throws -> Response {
+        var errors: [FieldError] = []
+        let round = request.uri.queryParameters.get("round") ?? ""
+        if round.isEmpty { errors.append(FieldError("round", "the review round is required, e.g. ?round=2025-periodic")) }
+        let on: String = request.uri.queryParameters.get("on").map { String($0) } ?? CalendarDate(Date()).description
+        if CalendarDate(on) == nil { errors.append(FieldError("on", "'\(on)' is not a date (YYYY-MM-DD)")) }
+        guard errors.isEmpty else { return JSONResponse.error(.badRequest, "the list cannot be made", errors) }
+        let sets = try await store.pool.read { db in
+            try ReferralListStore.sets(commune: commune, round: String(round), latest: LoanReferralService.latest, in: db)
+        }
+        let programmes = Dictionary(uniqueKeysWithValues: catalogue.programmes.map { ($0.id, $0) })
+        let list = ReferralList(communeCode: commune, roundId: String(round), on: on, rows: ReferralList.rows(sets, programmes: programmes, on: on))
+        guard (Self.header(request, "accept") ?? "").contains("text/csv") else { return JSONResponse.make(.ok, list) }
+        return Response(
+            status: .ok,
+            headers: [
+                .contentType: "text/csv; charset=utf-8",
+                .contentDisposition: "attachment; filename=\"danh-sach-vay-\(commune)-\(round).csv\"",
+            ],
+            body: .init(byteBuffer: ByteBuffer(string: list.csv)))
     }
 
     /// The HTTP twin of `giamngheo.vbsp.loan-event.v1`, for offices without Kafka: the body is a ``BankLoanEvent``, the
