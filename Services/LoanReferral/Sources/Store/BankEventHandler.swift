@@ -70,9 +70,7 @@ public struct BankEventHandler: EventHandler {
                     counts: CreditFacts.counts(of: try LoanStore.loans(ofHousehold: input.householdId, in: db)), from: event.message,
                     time: attributes.time, in: db)
             }
-            var outcome = LoanEventOutcome.rejected(attributes, referralId: input.referralId, [])
-            (outcome.status, outcome.stage) = (.accepted, loan.stage)
-            return try answer(attributes, outcome, in: db)
+            return try answer(attributes, .answer(attributes, referralId: input.referralId, stage: loan.stage), in: db)
         case .failure(let failure):
             return try answer(attributes, .rejected(attributes, referralId: input.referralId, failure.errors), in: db)
         }
@@ -107,9 +105,16 @@ public struct BankEventHandler: EventHandler {
 
 extension LoanEventOutcome {
     static func rejected(_ attributes: CloudEventAttributes, referralId: String?, _ errors: [FieldError]) -> LoanEventOutcome {
+        var outcome = answer(attributes, referralId: referralId, stage: nil)
+        (outcome.status, outcome.errors) = (.rejected, errors)
+        return outcome
+    }
+
+    /// Accepted, at `stage`, keyed by the event's correlation id (else its id).
+    static func answer(_ attributes: CloudEventAttributes, referralId: String?, stage: LoanStage?) -> LoanEventOutcome {
         LoanEventOutcome(
-            eventSource: attributes.source, eventId: attributes.id, correlationId: attributes.correlationid ?? attributes.id, status: .rejected,
-            referralId: referralId, errors: errors)
+            eventSource: attributes.source, eventId: attributes.id, correlationId: attributes.correlationid ?? attributes.id, status: .accepted,
+            referralId: referralId, stage: stage)
     }
 }
 
