@@ -89,9 +89,13 @@ let package = Package(
             path: "Shared/ServiceRuntime",
             swiftSettings: strict
         ),
+        // The simulated VBSP office's plans: pure, so that they can be tested without the tool.
+        .target(name: "BankOffice", dependencies: ["EventContracts"], path: "Tools/BankOffice", swiftSettings: strict),
         .executableTarget(
             name: "AdminMain",
-            dependencies: ["Kafka", "EventContracts", "EventStore", "ServiceRuntime", "Intake", "Eligibility", grdb, argumentParser, log],
+            dependencies: [
+                "Kafka", "EventContracts", "EventStore", "ServiceRuntime", "Intake", "Eligibility", "BankOffice", grdb, argumentParser, log,
+            ],
             path: "Tools/Admin",
             swiftSettings: strict,
             linkerSettings: rpathSettings
@@ -99,7 +103,7 @@ let package = Package(
         .testTarget(name: "KafkaTests", dependencies: ["Kafka", "TestSupport"], path: "Tests/KafkaTests", linkerSettings: rpathSettings),
         .testTarget(name: "EventContractsTests", dependencies: ["EventContracts", "TestSupport"], path: "Tests/EventContractsTests", linkerSettings: rpathSettings),
         .testTarget(name: "EventStoreTests", dependencies: ["EventStore", "Kafka", "TestSupport", grdb], path: "Tests/EventStoreTests", linkerSettings: rpathSettings),
-        .testTarget(name: "ServiceTests", dependencies: ["Intake", "Eligibility", "LoanReferral", "TrainingMatch", "Reporting", "TestSupport"], path: "Tests/ServiceTests", linkerSettings: rpathSettings),
+        .testTarget(name: "ServiceTests", dependencies: ["Intake", "Eligibility", "LoanReferral", "TrainingMatch", "Reporting", "BankOffice", "TestSupport"], path: "Tests/ServiceTests", linkerSettings: rpathSettings),
         .testTarget(name: "SystemTests", dependencies: ["Kafka", "EventContracts", "TestSupport", "Intake", "Eligibility", "LoanReferral", "TrainingMatch", "Reporting", "Areas", "ServiceRuntime"], path: "Tests/SystemTests", linkerSettings: rpathSettings),
         .target(name: "TestSupport", dependencies: ["Kafka", "EventContracts", "EventStore", "ServiceRuntime"], path: "Tests/TestSupport", swiftSettings: strict),
     ] + services.flatMap { service($0.0, executable: $0.1, folder: $0.2, resources: $0.3, extra: $0.4) }

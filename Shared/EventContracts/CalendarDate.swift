@@ -47,6 +47,27 @@ public struct CalendarDate: Sendable, Hashable, Comparable, CustomStringConverti
         return result
     }
 
+    /// The day `days` later (or earlier).
+    public func adding(days: Int) -> CalendarDate {
+        var result = self
+        var left = days
+        while left > 0 {
+            let room = Self.days(in: result.month, of: result.year) - result.day
+            if left <= room { result.day += left; return result }
+            left -= room + 1
+            (result.day, result.month) = (1, result.month + 1)
+            if result.month > 12 { (result.month, result.year) = (1, result.year + 1) }
+        }
+        while left < 0 {
+            if -left < result.day { result.day += left; return result }
+            left += result.day
+            (result.month) = result.month - 1
+            if result.month < 1 { (result.month, result.year) = (12, result.year - 1) }
+            result.day = Self.days(in: result.month, of: result.year)
+        }
+        return result
+    }
+
     public var description: String {
         DecimalText.zeroPadded(year, width: 4) + "-" + DecimalText.zeroPadded(month, width: 2) + "-" + DecimalText.zeroPadded(day, width: 2)
     }

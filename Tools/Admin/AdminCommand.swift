@@ -16,6 +16,7 @@ struct AdminCommand: AsyncParsableCommand {
         subcommands: [
             CreateTopics.self, LoadDemo.self, ImportCSV.self, CSVTemplate.self, BrokerBench.self, SystemBench.self, ImportBench.self,
             CodecBench.self, StoreBench.self, ReclassifyBench.self, CountRecords.self, AreasCommand.self,
+            VBSPOffice.self,
         ])
 }
 
@@ -64,6 +65,8 @@ struct LoadDemo: AsyncParsableCommand {
     @Option(help: "Communes per seed province.") var communesPerProvince = 3
     @Option(help: "Write the households as one JSON batch to this file instead of posting them.") var write: String?
     @Option(help: "Write the households as a household CSV (docs/intake/csv-import.md) to this file instead of posting them.") var csv: String?
+    @Option(help: "Date of each commune's recognition decision for the demo's review round (YYYY-MM-DD), or 'none' to leave the households proposed.")
+    var recogniseOn = "2025-11-25"
 
     func run() async throws {
         let communes = DemoHouseholds.demoCommunes(try AreaRegistry.bundled(), perProvince: communesPerProvince)
@@ -81,13 +84,30 @@ struct LoadDemo: AsyncParsableCommand {
         }
         let client = JSONHTTPClient(baseURL: intake)
         var accepted = 0
+        var rounds: [String: Set<String>] = [:]
         for start in stride(from: 0, to: households, by: 200) {
             let batch = (start..<min(start + 200, households)).map { generator.next(serial: $0) }
             let reply = try await client.post("/v1/household-batches", json: batch)
             guard reply.status == 200 else { throw ValidationError("intake answered \(reply.status): \(reply.text)") }
             accepted += batch.count
+            for survey in batch { rounds[survey.roundId ?? "\(survey.surveyDate.prefix(4))-periodic", default: []].insert(survey.communeCode) }
         }
         print("posted \(accepted) households in \(communes.count) communes: \(communes.map(\.code).joined(separator: " "))")
+        guard recogniseOn != "none" else { return }
+        // The commune chairmen recognise the lists, so that the recognised households are referred to the bank.
+        var decisions = 0
+        for (round, communes) in rounds.sorted(by: { $0.key < $1.key }) {
+            for commune in communes.sorted() {
+                decisions += 1
+                let reply = try await client.post(
+                    "/v1/review-rounds/\(round)/communes/\(commune)/recognition",
+                    json: RecognitionRequest(decisionNumber: "\(decisions)/QĐ-UBND", decisionDate: recogniseOn))
+                guard [200, 201].contains(reply.status) else {
+                    throw ValidationError("recognition of \(round) in \(commune) answered \(reply.status): \(reply.text)")
+                }
+            }
+        }
+        print("recognised \(decisions) communes' lists on \(recogniseOn)")
     }
 }
 
