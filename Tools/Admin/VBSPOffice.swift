@@ -3,6 +3,7 @@ import Areas
 import BankOffice
 import EventContracts
 import Foundation
+import EventStore
 import Kafka
 import Synchronization
 
@@ -39,45 +40,31 @@ struct VBSPOffice: AsyncParsableCommand {
         }
         let office = Office(policy: policy, today: day, source: source, areas: try AreaRegistry.bundled())
         let producer = try KafkaProducer(config: kafka.config, logger: logger)
-        let referrals = try Self.ends(of: Topics.loanReferral.name, producer: producer)
         let outcomes = OutcomeTally()
         let answers = TopicFollower(config: kafka.config, topics: [Topics.loanEventOutcome.name], logger: logger) { message in
             guard let value = message.value, let outcome = try? EventJSON.decode(LoanEventOutcome.self, from: value) else { return }
             outcomes.record(outcome)
         }
         defer { answers.stop() }
+        guard follow else {
+            // Each household's latest referral set so far, then every plan in one batch.
+            var latest: [String: LoanReferralSet] = [:]
+            try TopicScan.readToEnd([Topics.loanReferral.name], config: kafka.config, logger: logger) { message in
+                guard let value = message.value, let set = try? EventJSON.decode(LoanReferralSet.self, from: value) else { return }
+                latest[set.householdId] = set
+            }
+            try send(try latest.keys.sorted().flatMap { try office.messages(for: latest[$0]!) }, with: producer, outcomes: outcomes)
+            try await outcomes.waitForAll(timeout: timeout)
+            print(outcomes.summary())
+            return
+        }
         let (stream, continuation) = AsyncStream.makeStream(of: KafkaConsumerMessage.self)
         let follower = TopicFollower(config: kafka.config, topics: [Topics.loanReferral.name], logger: logger) { continuation.yield($0) }
         defer { follower.stop() }
-
-        var read: [Int32: Int64] = [:]
-        var caughtUp = referrals.allSatisfy { $0.value == 0 }
-        var pending: [KafkaProducerMessage] = []
-        // Without --follow and with no referral yet, there is nothing to read.
-        for await message in follow || !caughtUp ? stream : AsyncStream { $0.finish() } {
-            read[message.partition] = message.offset + 1
-            if let value = message.value, let set = try? EventJSON.decode(LoanReferralSet.self, from: value) {
-                pending += try office.messages(for: set)
-            }
-            caughtUp = caughtUp || referrals.allSatisfy { read[$0.key, default: 0] >= $0.value }
-            // Without --follow, everything read so far goes in one batch once the topic's end is reached.
-            guard follow || caughtUp else { continue }
-            try send(pending, with: producer, outcomes: outcomes)
-            pending = []
-            if !follow { break }
+        for await message in stream {
+            guard let value = message.value, let set = try? EventJSON.decode(LoanReferralSet.self, from: value) else { continue }
+            try send(try office.messages(for: set), with: producer, outcomes: outcomes)
         }
-        if !follow {
-            try await outcomes.waitForAll(timeout: timeout)
-            print(outcomes.summary())
-        }
-    }
-
-    /// Each partition's end offset now: reading up to them reads every referral set published so far.
-    static func ends(of topic: String, producer: KafkaProducer) throws -> [Int32: Int64] {
-        let partitions = try producer.partitionCounts()[topic] ?? 0
-        var ends: [Int32: Int64] = [:]
-        for partition in 0..<Int32(partitions) { ends[partition] = try producer.watermarks(topic: topic, partition: partition).high }
-        return ends
     }
 
     func send(_ messages: [KafkaProducerMessage], with producer: KafkaProducer, outcomes: OutcomeTally) throws {
