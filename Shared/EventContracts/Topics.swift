@@ -1,6 +1,8 @@
 /// What a topic's records are keyed by.
 public enum TopicKey: String, Sendable, Hashable {
     case householdId, areaCode, standardAndArea, agencyChosen, correlationId, originalKey
+    /// `<communeCode>/<roundId>`.
+    case communeAndRound
     /// `<source>/<areaCode>/<partition>`, partitioned by the area code alone.
     case tallyOfArea
 }
@@ -101,6 +103,12 @@ public enum Topics {
         "giamngheo.vbsp.loan-event-outcome.v1", type: EventTypes.loanEventOutcome, key: .correlationId, compacted: false,
         producers: ["loan-referral"], consumers: ["VBSP offices"], personal: true)
 
+    /// Each commune's list for its savings-and-loan groups, per review round (``ReferralList``; key
+    /// `<communeCode>/<roundId>`), published when it changes. Compacted: the latest list per commune and round is what
+    /// stands. Personal: the heads' names and CCCD numbers, which the bank and the groups need.
+    public static let referralList = TopicDefinition(
+        "giamngheo.vbsp.referral-list.v1", type: EventTypes.referralList, key: .communeAndRound, compacted: true,
+        producers: ["loan-referral"], consumers: ["VBSP offices"], personal: true)
     /// The dead-letter topic of a consuming service: poison records with the reason and the original bytes.
     public static func deadLetter(_ service: String) -> TopicDefinition {
         TopicDefinition(
@@ -112,7 +120,7 @@ public enum Topics {
 
     /// The topics that carry the system's events (all but the dead-letter ones).
     public static var eventTopics: [TopicDefinition] {
-        [household, classifiedHousehold, loanReferral, trainingMatch, areaTally, report, shadowDiff]
+        [household, classifiedHousehold, loanReferral, trainingMatch, areaTally, report, shadowDiff, referralList]
     }
 
     /// The topics agencies write to and read their answers from.
@@ -157,6 +165,7 @@ public enum EventTypes {
     public static let shadowDiff = "vn.giamngheo.eligibility.shadow-diff.v1"
     public static let bankLoanEvent = "vn.giamngheo.vbsp.loan-event.v1"
     public static let loanEventOutcome = "vn.giamngheo.vbsp.loan-event-outcome.v1"
+    public static let referralList = "vn.giamngheo.vbsp.referral-list.v1"
 
     /// The JSON Schema URI of an event type (`ce_dataschema`); the file is `docs/events/<name>.schema.json`.
     public static func schema(_ type: String) -> String {

@@ -23,6 +23,12 @@ public protocol HouseholdDerivation: Sendable {
 
     /// The area counters the result adds to its household's commune, province and former district (``AreaTally``).
     func tallyKeys(_ result: Result) -> [String]
+    /// Events about many households at once (a commune's list), published after the batch's results.
+    func finishBatch(in db: Database) throws -> [OutboundEvent]
+}
+
+extension HouseholdDerivation {
+    public func finishBatch(in db: Database) throws -> [OutboundEvent] { [] }
 }
 
 /// The one shape of services that differ only in their rules: consume each classified household, derive a result,
@@ -57,7 +63,9 @@ public struct DerivedResultHandler<Derivation: HouseholdDerivation>: EventHandle
 
     public func beginBatch(in db: Database) throws { tallies.beginBatch() }
 
-    public func finishBatch(in db: Database) throws -> [OutboundEvent] { try tallies.finishBatch(in: db) }
+    public func finishBatch(in db: Database) throws -> [OutboundEvent] {
+        try tallies.finishBatch(in: db) + derivation.finishBatch(in: db)
+    }
 
     public func handle(_ event: InboundEvent, in db: Database) throws -> [OutboundEvent] {
         guard event.attributes.type == EventTypes.classifiedHousehold else {

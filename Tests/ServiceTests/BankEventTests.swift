@@ -109,6 +109,24 @@ import Testing
         #expect(counts["credit.households.overdue"] == 1 && counts["credit.loans.overdue"] == 1)
     }
 
+    /// The commune's list on the bank's topic: published when a recognised household is referred, not again for the
+    /// same version, published empty when the household leaves the list, and not again while it stays empty.
+    @Test func theCommuneListIsPublishedWhenItChanges() throws {
+        func lists() throws -> [ReferralList] { try outbox(Topics.referralList).map { try EventJSON.decode(ReferralList.self, from: $0) } }
+        _ = try households.apply([try classifiedMessage(.poor, version: 1, offset: 0)])
+        let first = try lists()
+        #expect(first.count == 1)
+        #expect(first.first?.communeCode == "05908" && first.first?.roundId == "2026-periodic" && first.first?.on == "2026-01-05")
+        #expect(first.first?.rows.map(\.householdId).allSatisfy { $0 == "h1" } == true)
+        #expect(first.first?.rows.contains { $0.programmeId == "vbsp-poor-household" && $0.decisionNumber == "5/QĐ-UBND" } == true)
+        _ = try households.apply([try classifiedMessage(.poor, version: 1, offset: 1)])
+        #expect(try lists().count == 1, "a replayed version changes no list")
+        _ = try households.apply([try classifiedMessage(.none, version: 2, offset: 2)])
+        #expect(try lists().count == 2 && (try lists().last?.rows.isEmpty) == true, "the household left the list")
+        _ = try households.apply([try classifiedMessage(.none, version: 3, offset: 3)])
+        #expect(try lists().count == 2, "an empty list is not published again")
+    }
+
     @Test func badBankEventsAreRefusedNamingTheFieldAndChangeNothing() throws {
         _ = try households.apply([try classifiedMessage(.poor, version: 1, offset: 0)])
         _ = try bank.apply(Array(try toDisbursement().prefix(3)))  // confirmed by the commune

@@ -198,6 +198,17 @@ extension SystemTests {
         let listed = try await list("01843").rows.map(\.householdId)
         #expect(listed.count == 119 && !listed.contains(ids[1]))
         #expect(try await list("01840").rows.count == 120)
+        // The same lists on the bank's topic: the latest per commune and round, rates as on the decision's day.
+        var published: [String: ReferralList] = [:]
+        try? await waitUntil("the lists on the topic", timeout: .seconds(30), every: .milliseconds(300)) {
+            for record in try await TopicReader.readAll([Topics.referralList.name], brokers: system.broker.address) {
+                published[String(decoding: record.key ?? [], as: UTF8.self)] = try EventJSON.decode(ReferralList.self, from: record.value ?? [])
+            }
+            return published["01843/2025-periodic"]?.rows.count == 119
+        }
+        #expect(published.keys.sorted() == ["01840/2025-periodic", "01843/2025-periodic"])
+        #expect(published["01843/2025-periodic"]?.rows.count == 119 && published["01840/2025-periodic"]?.rows.count == 120)
+        #expect(published.values.allSatisfy { $0.on == "2025-11-20" && $0.rows.allSatisfy { $0.annualRatePercent == 6.6 } })
 
         // Credit in the reports of each ward, the province and the former district.
         let reporting = JSONHTTPClient(baseURL: system["reporting"].baseURL)

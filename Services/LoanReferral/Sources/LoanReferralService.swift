@@ -37,6 +37,8 @@ public enum LoanReferralService {
         }
         // The commune lists: households by today's commune and review round.
         migrator.registerMigration("loan-referral-v6-lists") { db in try ReferralListStore.migrate(db) }
+        // The commune lists on a topic for the bank: those a batch changed, and what was last published of each.
+        migrator.registerMigration("loan-referral-v7-list-topic") { db in try ReferralListStore.migrateTopic(db) }
     }
 
     public static func run(options: CommonOptions) async throws {
@@ -73,7 +75,13 @@ public struct Referral: HouseholdDerivation {
         let previous = try LoanReferralService.latest.payload(householdId: household.householdId, in: db)
             .map { try EventJSON.decode(LoanReferralSet.self, from: $0).referrals } ?? []
         let referrals = ReferralRules.referrals(for: household, programmes: programmes, previous: previous)
-        try ReferralListStore.index(household, in: db)
+        let filedBefore = try ReferralListStore.index(household, in: db)
+        // The commune's list holds the referred: it changes only with a household referred now or before.
+        if (referrals + previous).contains(where: { $0.status == .referred }) {
+            for key in [ListKey(household)] + (filedBefore.map { [$0] } ?? []) {
+                try ReferralListStore.markChanged(key, time: household.recordedAt, in: db)
+            }
+        }
         for referral in referrals {
             try db.run(
                 """
@@ -98,6 +106,24 @@ public struct Referral: HouseholdDerivation {
 }
 
 extension Referral {
+    /// Each commune list the batch changed, published when its content differs from what was last published (a list
+    /// that empties is published empty). Its rates are those in force on the list's latest recognition decision.
+    public func finishBatch(in db: Database) throws -> [OutboundEvent] {
+        let catalogue = Dictionary(uniqueKeysWithValues: programmes.map { ($0.id, $0) })
+        return try ReferralListStore.takeChanged(in: db).compactMap { key, time -> OutboundEvent? in
+            let sets = try ReferralListStore.sets(commune: key.commune, round: key.round, latest: LoanReferralService.latest, in: db)
+            let on = sets.compactMap { $0.recognition?.decisionDate }.max() ?? String(time.prefix(10))
+            let list = ReferralList(communeCode: key.commune, roundId: key.round, on: on, rows: ReferralList.rows(sets, programmes: catalogue, on: on))
+            let bytes = try EventJSON.encode(list)
+            let digest = DeterministicID.make("referral-list-content", String(decoding: bytes, as: UTF8.self))
+            if list.rows.isEmpty, try !ReferralListStore.wasPublished(key, in: db) { return nil }
+            guard try ReferralListStore.recordPublished(key, digest: digest, in: db) else { return nil }
+            return try OutboundEvent.json(
+                topic: Topics.referralList, key: key.text, type: EventTypes.referralList, source: EventSources.service(service),
+                idParts: ["referral-list", key.commune, key.round, digest], sequence: nil, time: time, encoded: bytes, personal: true)
+        }
+    }
+
     /// Households referred and referrals by programme (recognised households), and the same for candidates (proposed).
     public func tallyKeys(_ set: LoanReferralSet) -> [String] {
         let referred = set.referrals.filter { $0.status == .referred }

@@ -1,32 +1,7 @@
 import Areas
 import EventContracts
 
-/// A commune's list for its savings-and-loan groups: each recognised household of a review round with what the bank
-/// needs to take its request (the head's name and CCCD, the class and its recognition decision, the programme, and the
-/// cap, rate and maximum term in force on the list's date). Personal: it goes to the bank and the groups only.
-public struct ReferralList: Codable, Sendable, Hashable {
-    public struct Row: Codable, Sendable, Hashable {
-        public var householdId: String
-        public var headName: String
-        public var headCCCD: String?
-        public var village: String?
-        public var householdClass: HouseholdClass
-        public var decisionNumber: String
-        public var decisionDate: String
-        public var referralId: String
-        public var programmeId: String
-        public var programmeName: String
-        public var maxLoanVnd: Int64
-        public var annualRatePercent: Double
-        public var maxTermMonths: Int
-    }
-
-    public var communeCode: String
-    public var roundId: String
-    /// The day the rates are those in force on.
-    public var on: String
-    public var rows: [Row]
-
+extension ReferralList {
     /// The rows of `sets` (one commune's households of one round): referred referrals only, since the bank lends on the
     /// recognised list; ordered by village, head's name and programme. Rates are those in force on `date`.
     public static func rows(_ sets: [LoanReferralSet], programmes: [String: LoanProgramme], on date: String) -> [Row] {
