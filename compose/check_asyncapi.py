@@ -19,7 +19,11 @@ What it checks, each check counting once in the closing line `N passed, M failed
 4. Unless --no-topology: the channels against the topology table in Shared/EventContracts/Topics.swift (the same
    topics; per topic its CloudEvents type, compaction, co-partition group, producers, consumers and personal data as
    the channel's `x-giamngheo-*` fields, cleanup policy and message say), and every send or receive operation is by a
-   service the table lists as producer or consumer of that topic.
+   service the table lists as producer or consumer of that topic. A topic with a type has exactly one message named
+   that type, whose ce_dataclassification is the table's; it may carry other messages (the calendar days eligibility
+   writes on giamngheo.classified-household.v1) only if each is named by a type of Topics.swift's EventTypes that is
+   no topic's type, fixes ce_source to one of the topic's producing services, and says ce_dataclassification `none`
+   or the table's.
 5. Each RECORDS.jsonl file: one published record per line, as JSON:
 
        {"topic": "giamngheo.classified-household.v1",      (required) the topic it was read from
@@ -324,13 +328,23 @@ def parse_topics_swift(path: pathlib.Path):
     return table
 
 
+def parse_event_types(path: pathlib.Path):
+    """The CloudEvents types Topics.swift declares in `enum EventTypes`."""
+    block = re.search(r"enum EventTypes \{(.*?)\n\}", path.read_text(encoding="utf-8"), re.S)
+    if not block:
+        raise ValueError("no enum EventTypes")
+    return set(re.findall(r'static let \w+ = "([^"]+)"', block.group(1)))
+
+
 def check_topology(run, document, topics_swift: pathlib.Path):
     where = f"{document.path} vs {topics_swift}"
     try:
         table = parse_topics_swift(topics_swift)
+        event_types = parse_event_types(topics_swift)
     except (OSError, ValueError) as error:
         run.fail(where, "topology", f"cannot read the table: {error}")
         return
+    topic_types = {row["type"] for row in table.values() if row["type"] is not None}
     channels = document.data.get("channels") or {}
     by_address = {channel.get("address"): name for name, channel in channels.items()}
     problems = []
@@ -357,15 +371,33 @@ def check_topology(run, document, topics_swift: pathlib.Path):
         policy = (((channel.get("bindings") or {}).get("kafka") or {}).get("topicConfiguration") or {}).get("cleanup.policy")
         if policy != (["compact"] if row["compacted"] else ["delete"]):
             problems.append(f"channel {name}: cleanup.policy {policy!r} but compacted is {row['compacted']}")
-        for pointer, message in document.channel_messages(name):
-            if row["type"] is not None and message.get("name") != row["type"]:
-                problems.append(f"channel {name}: message {pointer} is named {message.get('name')!r}, the table's type is {row['type']}")
-            if row["type"] is not None and set(row["producers"]) & set(SERVICES):
-                classification = None
-                for part in (message.get("headers") or {}).get("allOf") or []:
-                    classification = ((part.get("properties") or {}).get("ce_dataclassification") or {}).get("const", classification)
+        messages = document.channel_messages(name)
+        if row["type"] is not None:
+            named = [pointer for pointer, message in messages if message.get("name") == row["type"]]
+            if len(named) != 1:
+                problems.append(f"channel {name}: {len(named)} messages are named {row['type']}, the table's type; expected exactly one")
+        for pointer, message in messages:
+            if row["type"] is None:
+                continue
+            main = message.get("name") == row["type"]
+            header_consts = {}
+            for part in (message.get("headers") or {}).get("allOf") or []:
+                for header, spec in ((part.get("properties") or {}).items()):
+                    if isinstance(spec, dict) and "const" in spec:
+                        header_consts[header] = spec["const"]
+            # Another message beside the topic's type: a type Topics.swift declares that is no topic's own, written by
+            # one of the topic's producing services.
+            sources = {f"/giamngheo/{service}" for service in row["producers"] if service in SERVICES}
+            if not main and (message.get("name") not in event_types or message.get("name") in topic_types
+                             or header_consts.get("ce_source") not in sources):
+                problems.append(f"channel {name}: message {pointer} is named {message.get('name')!r}, the table's type is {row['type']} "
+                                "(another message must be named by an EventTypes type that is no topic's type, and have "
+                                f"a ce_source const among {sorted(sources)})")
+            if set(row["producers"]) & set(SERVICES):
+                classification = header_consts.get("ce_dataclassification")
                 want = "personal" if row["personal"] else "none"
-                if classification != want:
+                # The topic's own message says what the table says; another may carry less (`none`), never more.
+                if classification != want and (main or classification != "none"):
                     problems.append(f"channel {name}: message {pointer} says ce_dataclassification {classification!r}, the table says {want}")
     for op_name, operation in (document.data.get("operations") or {}).items():
         channel_name = ((operation.get("channel") or {}).get("$ref") or "").split("/")[-1]

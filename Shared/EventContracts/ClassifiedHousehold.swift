@@ -214,3 +214,24 @@ public struct ClassificationSummary: Codable, Sendable, Hashable {
             explanation: "/v1/households/\(c.householdId)/classification")
     }
 }
+
+/// A new calendar day, announced by eligibility on every partition of `giamngheo.classified-household.v1` (type
+/// `vn.giamngheo.calendar-day.v1`), so that what changes with time alone (a newly-escaped household's 36-month window
+/// ending) changes as an input in each partition's order: the same records replayed give the same results.
+public struct CalendarDay: Codable, Sendable, Hashable {
+    /// YYYY-MM-DD in Vietnam (UTC+7).
+    public var day: String
+    /// The partition the record was written to: a consumer applies the day to that partition's households.
+    public var partition: Int32
+
+    public init(day: String, partition: Int32) {
+        self.day = day
+        self.partition = partition
+    }
+
+    /// When `day` begins in Vietnam, in UTC as every `ce_time` is: 17:00 of the day before.
+    public static func start(of day: String) -> String {
+        guard let date = CalendarDate(day) else { return day }
+        return "\(date.adding(days: -1))T17:00:00.000Z"
+    }
+}

@@ -26,11 +26,14 @@ public struct LoanReferral: Codable, Sendable, Hashable {
     public var referredOn: String
     /// Why a `withdrawn` referral ended.
     public var withdrawnReason: String?
+    /// The last day the referral applies, for a programme with a window (newly escaped: 36 months from the escape
+    /// decision); loan-referral withdraws it on the first calendar day after.
+    public var validUntil: String?
 
     public init(
         referralId: String, programmeId: String, programmeName: String, legalBasis: String, maxLoanVnd: Int64,
         annualRatePercent: Double, maxTermMonths: Int, reason: String, status: ReferralStatus, referredOn: String,
-        withdrawnReason: String? = nil
+        withdrawnReason: String? = nil, validUntil: String? = nil
     ) {
         self.referralId = referralId
         self.programmeId = programmeId
@@ -43,6 +46,7 @@ public struct LoanReferral: Codable, Sendable, Hashable {
         self.status = status
         self.referredOn = referredOn
         self.withdrawnReason = withdrawnReason
+        self.validUntil = validUntil
     }
 }
 

@@ -52,7 +52,9 @@ public enum Topics {
         "giamngheo.household.v1", type: EventTypes.householdSnapshot, key: .householdId, compacted: true,
         copartitionGroup: householdGroup, producers: ["intake"], consumers: ["eligibility"], personal: true)
     /// Each household version classified, with the facts downstream rules read (key: household id). Personal: the
-    /// head's identity, which VBSP needs for a referral.
+    /// head's identity, which VBSP needs for a referral. Eligibility also writes a ``CalendarDay`` to every partition
+    /// each day (type `vn.giamngheo.calendar-day.v1`, key `calendar-<n>`, the first n whose key
+    /// lands on the partition), so that time is an ordered input.
     public static let classifiedHousehold = TopicDefinition(
         "giamngheo.classified-household.v1", type: EventTypes.classifiedHousehold, key: .householdId, compacted: true,
         copartitionGroup: householdGroup, producers: ["eligibility"], consumers: ["loan-referral", "training-match", "reporting"],
@@ -166,6 +168,7 @@ public enum EventTypes {
     public static let bankLoanEvent = "vn.giamngheo.vbsp.loan-event.v1"
     public static let loanEventOutcome = "vn.giamngheo.vbsp.loan-event-outcome.v1"
     public static let referralList = "vn.giamngheo.vbsp.referral-list.v1"
+    public static let calendarDay = "vn.giamngheo.calendar-day.v1"
 
     /// The JSON Schema URI of an event type (`ce_dataschema`); the file is `docs/events/<name>.schema.json`.
     public static func schema(_ type: String) -> String {

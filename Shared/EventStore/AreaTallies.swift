@@ -81,11 +81,15 @@ public final class AreaTallies: @unchecked Sendable {
     /// counted.
     /// - Returns: false when a version at least as new was already counted (a replay or a re-sent record).
     @discardableResult
+    /// - Parameter sameVersion: the household's facts changed without a new version (a calendar day): a record of the
+    ///   version already counted replaces it.
     public func record(
         _ householdId: String, _ order: VersionOrder, place: HouseholdPlace, keys: [String], from message: KafkaConsumerMessage,
-        time: String, in db: Database
+        time: String, sameVersion: Bool = false, in db: Database
     ) throws -> Bool {
-        try record(householdId, order, place: place, counts: keys.reduce(into: [:]) { $0[$1, default: 0] += 1 }, from: message, time: time, in: db)
+        try record(
+            householdId, order, place: place, counts: keys.reduce(into: [:]) { $0[$1, default: 0] += 1 }, from: message, time: time,
+            sameVersion: sameVersion, in: db)
     }
 
     /// Adds `counts` (amounts such as VND as well as ones) for a household version in the areas of `place`, in place of
@@ -93,7 +97,7 @@ public final class AreaTallies: @unchecked Sendable {
     @discardableResult
     public func record(
         _ householdId: String, _ order: VersionOrder, place: HouseholdPlace, counts: [String: Int], from message: KafkaConsumerMessage,
-        time: String, in db: Database
+        time: String, sameVersion: Bool = false, in db: Database
     ) throws -> Bool {
         let held = try Row.fetchOne(
             db.cachedStatement(
@@ -102,7 +106,10 @@ public final class AreaTallies: @unchecked Sendable {
                     WHERE household_id = ?
                     """),
             arguments: [householdId])
-        if let held, VersionOrder(householdVersion: held[0], rulesRevision: held[1]) >= order { return false }
+        if let held {
+            let heldOrder = VersionOrder(householdVersion: held[0], rulesRevision: held[1])
+            if sameVersion ? heldOrder > order : heldOrder >= order { return false }
+        }
         let joined = Self.join(counts)
         let unchanged = held.map {
             ($0[2] as String) == place.communeAreaCode && ($0[5] as String?) == place.formerDistrictCode && ($0[4] as String) == joined

@@ -46,9 +46,11 @@ public struct ServiceApp: Sendable {
 
     /// Creates the system's topics that do not exist yet and refuses to start when co-partitioned topics differ
     /// (``TopologySetup``); the reason is logged before the error ends the process.
-    public func ensureTopics() throws {
+    /// - Returns: each topic's partition count.
+    @discardableResult
+    public func ensureTopics() throws -> [String: Int] {
         do {
-            try TopologySetup.ensure(with: try KafkaProducer(config: config.kafka, logger: logger), partitions: config.topicPartitions)
+            return try TopologySetup.ensure(with: try KafkaProducer(config: config.kafka, logger: logger), partitions: config.topicPartitions)
         } catch let error as TopologyError {
             logger.critical("\(error)")
             throw error

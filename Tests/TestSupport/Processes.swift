@@ -59,11 +59,12 @@ public final class ServiceProcess: @unchecked Sendable {
     public var baseURL: String { "http://127.0.0.1:\(port)" }
     public var logPath: String { "\(dataDir)/\(name).log" }
 
-    /// Starts (or restarts) the process; logs are appended to `logPath`.
-    public func start() throws {
+    /// Starts (or restarts) the process, with `overrides` on top of its environment; logs are appended to `logPath`.
+    public func start(overriding overrides: [String: String] = [:]) throws {
         process = try ChildProcess(
             ["\(TestEnvironment.binDirectory)/\(name)"],
-            environment: ProcessInfo.processInfo.environment.merging(environment) { _, new in new }, outputPath: logPath)
+            environment: ProcessInfo.processInfo.environment.merging(environment) { _, new in new }.merging(overrides) { _, new in new },
+            outputPath: logPath)
     }
 
     /// Waits until `/readyz` answers 200 (store open, broker reachable, partitions assigned).

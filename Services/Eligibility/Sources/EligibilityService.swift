@@ -58,7 +58,13 @@ public enum EligibilityService {
                 "standards catalogue changed: reclassification \(job.status == .pending ? "pending (POST /v1/reclassifications)" : "will run")",
                 metadata: ["job": "\(job.jobId)", "scope": "\(job.scope)", "changed": "\(job.changedStandardIds.joined(separator: ","))"])
         }
-        try app.ensureTopics()
+        let partitions = try app.ensureTopics()
+        // CALENDAR_DAY pins the day announced (to replay a day in a test or after an outage); default: today in Vietnam.
+        let pinnedDay = ProcessInfo.processInfo.environment["CALENDAR_DAY"]
+        if let pinnedDay, CalendarDate(pinnedDay) == nil { throw FieldError("CALENDAR_DAY", "'\(pinnedDay)' is not a date (YYYY-MM-DD)") }
+        let announcer = CalendarAnnouncer(
+            store: store, partitionCount: Int32(partitions[Topics.classifiedHousehold.name] ?? 1),
+            today: { pinnedDay ?? CalendarDate(Date()).description }, logger: app.logger)
         let place = CurrentPlace(areas: try app.areas())
         let consumer = app.consumer(
             group: "eligibility", topics: [Topics.household], handler: ClassificationHandler(catalogue: catalogue, place: place), store: store)
@@ -70,6 +76,9 @@ public enum EligibilityService {
         ReclassificationRoutes(store: store, catalogue: catalogue, worker: worker).register(on: router)
         try await app.run(
             store: store, consumers: [consumer], router: router,
-            extraServices: [ThreadService(name: "reclassification", body: { worker.runBlocking() }, stop: { worker.stop() })])
+            extraServices: [
+                ThreadService(name: "reclassification", body: { worker.runBlocking() }, stop: { worker.stop() }),
+                ThreadService(name: "calendar", body: { announcer.runBlocking() }, stop: { announcer.stop() }),
+            ])
     }
 }

@@ -39,6 +39,11 @@ public enum LoanReferralService {
         migrator.registerMigration("loan-referral-v6-lists") { db in try ReferralListStore.migrate(db) }
         // The commune lists on a topic for the bank: those a batch changed, and what was last published of each.
         migrator.registerMigration("loan-referral-v7-list-topic") { db in try ReferralListStore.migrateTopic(db) }
+        // Calendar days as input: the day each partition has read, and when each household's referral window ends.
+        migrator.registerMigration("loan-referral-v8-calendar") { db in
+            try CalendarDays.migrate(db)
+            try ReferralWindows.migrate(db)
+        }
     }
 
     public static func run(options: CommonOptions) async throws {
@@ -71,10 +76,11 @@ public struct Referral: HouseholdDerivation {
         rulesRevision = catalogue.revision
     }
 
-    public func derive(_ household: ClassifiedHousehold, in db: Database) throws -> LoanReferralSet {
+    public func derive(_ household: ClassifiedHousehold, day: String?, partition: Int32, in db: Database) throws -> LoanReferralSet {
         let previous = try LoanReferralService.latest.payload(householdId: household.householdId, in: db)
             .map { try EventJSON.decode(LoanReferralSet.self, from: $0).referrals } ?? []
-        let referrals = ReferralRules.referrals(for: household, programmes: programmes, previous: previous)
+        let referrals = ReferralRules.referrals(for: household, programmes: programmes, previous: previous, on: day)
+        try ReferralWindows.schedule(household.householdId, partition: partition, referrals: referrals, in: db)
         let filedBefore = try ReferralListStore.index(household, in: db)
         // The commune's list holds the referred: it changes only with a household referred now or before.
         if (referrals + previous).contains(where: { $0.status == .referred }) {
@@ -82,26 +88,52 @@ public struct Referral: HouseholdDerivation {
                 try ReferralListStore.markChanged(key, time: household.recordedAt, in: db)
             }
         }
-        for referral in referrals {
-            try db.run(
-                """
-                    INSERT INTO referral (referral_id, household_id, programme_id, status, first_version) VALUES (?, ?, ?, ?, ?)
-                    ON CONFLICT (referral_id) DO UPDATE SET status = excluded.status
-                    """, [referral.referralId, household.householdId, referral.programmeId, referral.status.rawValue, household.householdVersion])
-            // A referral that ends withdraws its loan request, unless the bank already approved it.
-            if referral.status == .withdrawn, let loan = try LoanStore.loan(referral.referralId, in: db),
-                let withdrawn = LoanLifecycle.withdraw(
-                    loan, referralId: referral.referralId, householdId: household.householdId, programmeId: referral.programmeId,
-                    on: referral.referredOn, reason: referral.withdrawnReason ?? "")
-            {
-                try LoanStore.save(withdrawn, in: db)
-            }
-        }
+        try keepStatuses(of: household.householdId, version: household.householdVersion, referrals, in: db)
         return LoanReferralSet(
             householdId: household.householdId, householdVersion: household.householdVersion, rulesRevision: household.rulesRevision,
             programmesRevision: rulesRevision, area: household.area, householdClass: household.classification?.householdClass,
             head: household.head, referrals: referrals, roundId: household.roundId, recognition: household.recognition,
             place: household.reportingPlace)
+    }
+
+    /// Keeps each referral's status, and withdraws the loan request of a referral that ended, unless the bank already
+    /// approved it.
+    func keepStatuses(of householdId: String, version: Int64, _ referrals: [LoanReferral], in db: Database) throws {
+        for referral in referrals {
+            try db.run(
+                """
+                    INSERT INTO referral (referral_id, household_id, programme_id, status, first_version) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT (referral_id) DO UPDATE SET status = excluded.status
+                    """, [referral.referralId, householdId, referral.programmeId, referral.status.rawValue, version])
+            if referral.status == .withdrawn, let loan = try LoanStore.loan(referral.referralId, in: db),
+                let withdrawn = LoanLifecycle.withdraw(
+                    loan, referralId: referral.referralId, householdId: householdId, programmeId: referral.programmeId,
+                    on: referral.referredOn, reason: referral.withdrawnReason ?? "")
+            {
+                try LoanStore.save(withdrawn, in: db)
+            }
+        }
+    }
+
+    /// The households of `partition` whose referral window ended before `day`: their referrals withdrawn, their
+    /// pending loan requests too, and their commune lists changed.
+    public func resultsChanged(on day: String, partition: Int32, in db: Database) throws -> [DayChange<LoanReferralSet>] {
+        try ReferralWindows.ended(before: day, partition: partition, in: db).compactMap { householdId -> DayChange<LoanReferralSet>? in
+            guard let payload = try LoanReferralService.latest.payload(householdId: householdId, in: db) else { return nil }
+            var set = try EventJSON.decode(LoanReferralSet.self, from: payload)
+            let before = set.referrals
+            set.referrals = ReferralRules.expire(set.referrals, on: day)
+            try ReferralWindows.schedule(householdId, partition: partition, referrals: set.referrals, in: db)
+            guard set.referrals != before else { return nil }
+            try keepStatuses(of: householdId, version: set.householdVersion, set.referrals, in: db)
+            let place = set.place ?? HouseholdPlace(surveyed: set.area)
+            if let round = set.roundId {
+                try ReferralListStore.markChanged(ListKey(commune: place.communeAreaCode, round: round), time: CalendarDay.start(of: day), in: db)
+            }
+            return DayChange(
+                householdId: householdId, order: VersionOrder(householdVersion: set.householdVersion, rulesRevision: set.rulesRevision),
+                place: place, recordedAt: CalendarDay.start(of: day), result: set)
+        }
     }
 }
 

@@ -21,6 +21,7 @@ public enum TrainingMatchService {
             try MatchHandler.migrateFromJoin(db, service: name, table: latest.table)
         }
         migrator.registerMigration("training-match-v4-former-districts") { db in try AreaTallies(source: name).migrateFormerDistricts(db) }
+        migrator.registerMigration("training-match-v5-calendar") { db in try CalendarDays.migrate(db) }
     }
 
     public static func run(options: CommonOptions) async throws {
@@ -51,7 +52,7 @@ public struct Matching: HouseholdDerivation {
 
     public init(rules: TrainingRules) { self.rules = rules }
 
-    public func derive(_ household: ClassifiedHousehold, in db: Database) throws -> TrainingMatchSet {
+    public func derive(_ household: ClassifiedHousehold, day: String?, partition: Int32, in db: Database) throws -> TrainingMatchSet {
         TrainingMatchSet(
             householdId: household.householdId, householdVersion: household.householdVersion, rulesRevision: household.rulesRevision,
             trainingRulesRevision: rules.revision, area: household.area, householdClass: household.classification?.householdClass,

@@ -67,6 +67,8 @@ public enum EligibilityStore {
                       payload BLOB NOT NULL);
                     """)
         }
+        // Calendar days announced on the classified-household topic (CalendarAnnouncer).
+        migrator.registerMigration("eligibility-v6-calendar") { db in try CalendarAnnouncer.migrate(db) }
     }
 
     public static func classification(_ householdId: String, in db: Database) throws -> Classification? {

@@ -83,10 +83,13 @@ public struct ProgrammeCatalogue: Codable, Sendable {
 /// whose class is only proposed is a `candidate` (on the commune's draft list) and becomes `referred`, under the same
 /// referral id, with the version the decision recognised. A referral that no longer applies is `withdrawn`.
 public enum ReferralRules {
-    /// - Parameter previous: the household's referrals before this version: one that no longer applies stays in the
-    ///   set as `withdrawn`, with the reason, so the bank sees it end.
+    /// - Parameters:
+    ///   - previous: the household's referrals before this version: one that no longer applies stays in the set as
+    ///     `withdrawn`, with the reason, so the bank sees it end.
+    ///   - day: the calendar day as read on the household's partition: a referral whose window ended before it does
+    ///     not start, and one already out is withdrawn (``expire(_:on:)``).
     public static func referrals(
-        for household: ClassifiedHousehold, programmes: [LoanProgramme], previous: [LoanReferral] = []
+        for household: ClassifiedHousehold, programmes: [LoanProgramme], previous: [LoanReferral] = [], on day: String? = nil
     ) -> [LoanReferral] {
         var current: [LoanReferral] = []
         if let c = household.classification {  // unclassified: nothing to refer
@@ -100,8 +103,14 @@ public enum ReferralRules {
                 return LoanReferral(
                     referralId: referralId(household.householdId, programme.id), programmeId: programme.id,
                     programmeName: programme.name, legalBasis: programme.legalBasis, maxLoanVnd: cap(programme, c),
-                    annualRatePercent: rate, maxTermMonths: programme.maxTermMonths, reason: reason, status: status, referredOn: day)
+                    annualRatePercent: rate, maxTermMonths: programme.maxTermMonths, reason: reason, status: status, referredOn: day,
+                    validUntil: validUntil(c, programme.rule))
             }
+        }
+        // A window already over on the calendar: a referral the bank saw ends with its reason; a new one never starts.
+        if let day {
+            let open = previous.filter { $0.status != .withdrawn }.map(\.programmeId)
+            current = expire(current, on: day).filter { $0.status != .withdrawn || open.contains($0.programmeId) }
         }
         let kept = Set(current.map(\.programmeId))
         let ended = previous.filter { !kept.contains($0.programmeId) }.map { old -> LoanReferral in
@@ -113,6 +122,26 @@ public enum ReferralRules {
             return withdrawn
         }
         return (current + ended).sorted { $0.programmeId < $1.programmeId }
+    }
+
+    /// `referrals` with every referral whose window ended before `day` withdrawn, the day after the window's end.
+    public static func expire(_ referrals: [LoanReferral], on day: String) -> [LoanReferral] {
+        referrals.map { referral in
+            guard referral.status != .withdrawn, let until = referral.validUntil, until < day, let end = CalendarDate(until) else {
+                return referral
+            }
+            var ended = referral
+            ended.status = .withdrawn
+            ended.withdrawnReason = "the window of \(referral.programmeId) ended on \(until) (\(referral.reason))"
+            ended.referredOn = end.adding(days: 1).description
+            return ended
+        }
+    }
+
+    /// The last day a referral applies, for a rule with a window: the escape decision's date plus the window.
+    static func validUntil(_ c: ClassificationSummary, _ rule: LoanProgramme.Rule) -> String? {
+        guard case .newlyEscaped(let windowMonths) = rule, let escapedOn = c.escapedOn.flatMap(CalendarDate.init) else { return nil }
+        return escapedOn.adding(months: windowMonths).description
     }
 
     /// The referral id: the same for a household and programme whatever the round or survey version.

@@ -86,6 +86,8 @@ public struct ClassTallyHandler: EventHandler {
     public func beginBatch(in db: Database) throws { tallies.beginBatch() }
 
     public func handle(_ event: InboundEvent, in db: Database) throws -> [OutboundEvent] {
+        // Reporting's counts of classes do not change with the calendar alone.
+        if event.attributes.type == EventTypes.calendarDay { return [] }
         guard event.attributes.type == EventTypes.classifiedHousehold else {
             throw PoisonRecord(FieldError("ce_type", "expected \(EventTypes.classifiedHousehold), got '\(event.attributes.type)'"))
         }
