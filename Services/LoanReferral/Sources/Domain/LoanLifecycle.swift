@@ -83,7 +83,7 @@ public enum LoanLifecycle {
         case .approved:
             if terms.status != .referred { errors.append(notReferred(terms)) }
             errors += amount(event, max: terms.maxLoanVnd, of: "the cap of \(terms.programme.id) for this household")
-            errors += term(event, required: true, max: terms.programme.maxTermMonths, of: "the programme's maximum term")
+            errors += term(event, required: true, max: terms.programme.terms(on: event.occurredOn).maxTermMonths, of: "the programme's maximum term")
             (next.approvedVnd, next.approvedTermMonths) = (event.amountVnd, event.termMonths)
             next.stage = .approved
         case .rejected, .writtenOff:
@@ -98,7 +98,8 @@ public enum LoanLifecycle {
             next.stage = event.kind == .rejected ? .rejected : .writtenOff
         case .disbursed:
             errors += amount(event, max: next.approvedVnd ?? 0, of: "the approved amount")
-            errors += term(event, required: false, max: next.approvedTermMonths ?? terms.programme.maxTermMonths, of: "the approved term")
+            errors += term(
+                event, required: false, max: next.approvedTermMonths ?? terms.programme.terms(on: event.occurredOn).maxTermMonths, of: "the approved term")
             if let programme = event.programmeId, programme != terms.programme.id {
                 errors.append(FieldError("programmeId", "referral \(event.referralId) is for \(terms.programme.id), not \(programme)"))
             }
@@ -111,7 +112,7 @@ public enum LoanLifecycle {
             if (event.transactionPoint ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
                 errors.append(FieldError("transactionPoint", "a disbursement names the commune transaction point"))
             }
-            let months = event.termMonths ?? next.approvedTermMonths ?? terms.programme.maxTermMonths
+            let months = event.termMonths ?? next.approvedTermMonths ?? terms.programme.terms(on: event.occurredOn).maxTermMonths
             (next.disbursedVnd, next.disbursedOn, next.annualRatePercent) = (event.amountVnd, event.occurredOn, rate)
             (next.termMonths, next.transactionPoint, next.outstandingVnd) = (months, event.transactionPoint, event.amountVnd ?? 0)
             next.dueOn = CalendarDate(event.occurredOn)?.adding(months: months).description

@@ -58,10 +58,65 @@ public struct LoanProgramme: Codable, Sendable, Hashable {
     public var capPerIndicatorVnd: Int64?
     public var maxTermMonths: Int
     public var rates: [Rate]
+    /// Figures changed by a later decision, each from its day on (the fields above are those before the first).
+    public var changes: [Change]?
+    /// Classes the programme does not lend to whatever its rule says (a programme for others than the poor and
+    /// near-poor, who borrow under their own programmes).
+    public var excludedClasses: [HouseholdClass]?
+
+    /// A decision's change to the programme's figures, from `from` on; a field left out keeps its earlier value.
+    public struct Change: Codable, Sendable, Hashable {
+        public var from: String
+        public var maxLoanVnd: Int64?
+        public var capPerIndicatorVnd: Int64?
+        public var maxTermMonths: Int?
+        /// The decision, and the confidence tag (`C`, `M` or `U`, docs/loan-programmes.md).
+        public var source: String
+        public var confidence: String
+    }
+
+    /// The cap, the cap per facility and the maximum term in force on a day.
+    public struct Terms: Sendable, Hashable {
+        public var maxLoanVnd: Int64
+        public var capPerIndicatorVnd: Int64?
+        public var maxTermMonths: Int
+    }
 
     /// The rate in force on `date`, or nil before the first one.
     public func rate(on date: String) -> Double? {
         rates.filter { $0.from <= date }.max { $0.from < $1.from }?.percent
+    }
+
+    /// The figures in force on `date`: the programme's own, then every change from that day or before, in date order.
+    public func terms(on date: String) -> Terms {
+        var terms = Terms(maxLoanVnd: maxLoanVnd, capPerIndicatorVnd: capPerIndicatorVnd, maxTermMonths: maxTermMonths)
+        for change in (changes ?? []).filter({ $0.from <= date }).sorted(by: { $0.from < $1.from }) {
+            terms.maxLoanVnd = change.maxLoanVnd ?? terms.maxLoanVnd
+            terms.capPerIndicatorVnd = change.capPerIndicatorVnd ?? terms.capPerIndicatorVnd
+            terms.maxTermMonths = change.maxTermMonths ?? terms.maxTermMonths
+        }
+        return terms
+    }
+
+    /// Every problem of the programme's data, each naming its field.
+    func problems(at index: Int) -> [FieldError] {
+        var problems: [FieldError] = []
+        let at = "programmes[\(index)]"
+        for (n, rate) in rates.enumerated() where CalendarDate(rate.from) == nil {
+            problems.append(FieldError("\(at).rates[\(n)].from", "'\(rate.from)' is not a date (YYYY-MM-DD)"))
+        }
+        for (n, change) in (changes ?? []).enumerated() {
+            if CalendarDate(change.from) == nil {
+                problems.append(FieldError("\(at).changes[\(n)].from", "'\(change.from)' is not a date (YYYY-MM-DD)"))
+            }
+            if !["C", "M", "U"].contains(change.confidence) {
+                problems.append(FieldError("\(at).changes[\(n)].confidence", "'\(change.confidence)' is not C, M or U"))
+            }
+            if change.source.trimmingCharacters(in: .whitespaces).isEmpty {
+                problems.append(FieldError("\(at).changes[\(n)].source", "a change names the decision it comes from"))
+            }
+        }
+        return problems
     }
 }
 
@@ -73,7 +128,15 @@ public struct ProgrammeCatalogue: Codable, Sendable {
         guard let url = Bundle.module.url(forResource: "programmes", withExtension: "json", subdirectory: "Resources") else {
             throw FieldError("programmes", "bundled programmes.json is missing")
         }
-        return try JSONDecoder().decode(ProgrammeCatalogue.self, from: Data(contentsOf: url))
+        return try load(Data(contentsOf: url))
+    }
+
+    /// Decodes and checks a catalogue; every problem is reported, each naming its field.
+    public static func load(_ data: Data) throws -> ProgrammeCatalogue {
+        let catalogue = try JSONDecoder().decode(ProgrammeCatalogue.self, from: data)
+        let problems = catalogue.programmes.enumerated().flatMap { $1.problems(at: $0) }
+        guard problems.isEmpty else { throw ValidationFailure(problems) }
+        return catalogue
     }
 }
 
@@ -97,13 +160,14 @@ public enum ReferralRules {
             let status: ReferralStatus = recognised ? .referred : .candidate
             let day = recognised ? household.recognition?.decisionDate ?? household.surveyDate : household.surveyDate
             current = programmes.compactMap { programme -> LoanReferral? in
-                guard let reason = qualifies(household, c, programme.rule), let rate = programme.rate(on: household.surveyDate) else {
-                    return nil
-                }
+                guard !(programme.excludedClasses ?? []).contains(c.householdClass), let reason = qualifies(household, c, programme.rule),
+                    let rate = programme.rate(on: household.surveyDate)
+                else { return nil }
+                let terms = programme.terms(on: household.surveyDate)
                 return LoanReferral(
                     referralId: referralId(household.householdId, programme.id), programmeId: programme.id,
-                    programmeName: programme.name, legalBasis: programme.legalBasis, maxLoanVnd: cap(programme, c),
-                    annualRatePercent: rate, maxTermMonths: programme.maxTermMonths, reason: reason, status: status, referredOn: day,
+                    programmeName: programme.name, legalBasis: programme.legalBasis, maxLoanVnd: cap(programme, terms, c),
+                    annualRatePercent: rate, maxTermMonths: terms.maxTermMonths, reason: reason, status: status, referredOn: day,
                     validUntil: validUntil(c, programme.rule))
             }
         }
@@ -149,12 +213,12 @@ public enum ReferralRules {
         DeterministicID.make("referral", householdId, programmeId)
     }
 
-    static func cap(_ programme: LoanProgramme, _ c: ClassificationSummary) -> Int64 {
-        guard let perIndicator = programme.capPerIndicatorVnd, case .ruralDeprivation(let indicators) = programme.rule else {
-            return programme.maxLoanVnd
+    static func cap(_ programme: LoanProgramme, _ terms: LoanProgramme.Terms, _ c: ClassificationSummary) -> Int64 {
+        guard let perIndicator = terms.capPerIndicatorVnd, case .ruralDeprivation(let indicators) = programme.rule else {
+            return terms.maxLoanVnd
         }
         let facilities = Int64(c.deprivedIndicators.filter { indicators.contains($0) }.count)
-        return min(programme.maxLoanVnd, perIndicator * facilities)
+        return min(terms.maxLoanVnd, perIndicator * facilities)
     }
 
     static func whyWithdrawn(_ h: ClassifiedHousehold) -> String {

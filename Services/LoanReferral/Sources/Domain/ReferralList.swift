@@ -14,7 +14,7 @@ extension ReferralList {
                     householdClass: cls, decisionNumber: decision.decisionNumber, decisionDate: decision.decisionDate,
                     referralId: referral.referralId, programmeId: referral.programmeId, programmeName: referral.programmeName,
                     maxLoanVnd: referral.maxLoanVnd, annualRatePercent: programme?.rate(on: date) ?? referral.annualRatePercent,
-                    maxTermMonths: programme?.maxTermMonths ?? referral.maxTermMonths)
+                    maxTermMonths: programme?.terms(on: date).maxTermMonths ?? referral.maxTermMonths)
             }
         }.sorted { ($0.village ?? "", $0.headName, $0.programmeId) < ($1.village ?? "", $1.headName, $1.programmeId) }
     }
