@@ -312,7 +312,7 @@ def parse_topics_swift(path: pathlib.Path):
     dead = re.search(r'func deadLetter\(_ service: String\) -> TopicDefinition \{\s*TopicDefinition\(\s*"([^"]+)",(.*?)\)\s*\n', text, re.S)
     services = re.search(r"static let consumingServices = \[([^\]]*)\]", text)
     event_topics = re.search(r"static var eventTopics: \[TopicDefinition\] \{\s*\[([^\]]*)\]", text)
-    agency_topics = re.search(r"static var agencyTopics: \[TopicDefinition\] \{ \[([^\]]*)\] \}", text)
+    agency_topics = re.search(r"static var agencyTopics: \[TopicDefinition\] \{\s*\[([^\]]*)\]\s*\}", text)
     if not (dead and services and event_topics and agency_topics and definitions):
         raise ValueError("the table's shape is not the one this script reads (TopicDefinition lets, deadLetter, "
                          "consumingServices, eventTopics, agencyTopics)")

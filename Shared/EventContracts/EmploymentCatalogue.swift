@@ -142,3 +142,38 @@ public struct Vacancy: Codable, Sendable, Hashable {
         self.abroad = abroad
     }
 }
+
+/// training-match's answer to each catalogue record a centre sends, on `giamngheo.employment.catalogue-outcome.v1`
+/// (keyed by the record's correlation id, else its id) and over HTTP: accepted (the entry as it now stands: `open`,
+/// `withdrawn`, or `unchanged` for the same version again), or rejected with every field at fault.
+public struct CatalogueOutcome: Codable, Sendable, Hashable {
+    public enum Status: String, Codable, Sendable { case accepted, rejected }
+    public enum Entry: String, Codable, Sendable { case course, vacancy }
+    public enum Standing: String, Codable, Sendable { case open, withdrawn, unchanged }
+
+    public var eventSource: String
+    public var eventId: String
+    public var correlationId: String
+    public var status: Status
+    public var entry: Entry
+    /// The course or vacancy id, when the record named one.
+    public var entryId: String?
+    public var version: Int?
+    public var standing: Standing?
+    public var errors: [FieldError]
+
+    public init(
+        eventSource: String, eventId: String, correlationId: String, status: Status, entry: Entry, entryId: String? = nil, version: Int? = nil,
+        standing: Standing? = nil, errors: [FieldError] = []
+    ) {
+        self.eventSource = eventSource
+        self.eventId = eventId
+        self.correlationId = correlationId
+        self.status = status
+        self.entry = entry
+        self.entryId = entryId
+        self.version = version
+        self.standing = standing
+        self.errors = errors
+    }
+}

@@ -3,6 +3,8 @@ public enum TopicKey: String, Sendable, Hashable {
     case householdId, areaCode, standardAndArea, agencyChosen, correlationId, originalKey
     /// `<communeCode>/<roundId>`.
     case communeAndRound
+    /// A centre's course or vacancy id.
+    case catalogueEntryId
     /// `<source>/<areaCode>/<partition>`, partitioned by the area code alone.
     case tallyOfArea
 }
@@ -111,6 +113,20 @@ public enum Topics {
     public static let referralList = TopicDefinition(
         "giamngheo.vbsp.referral-list.v1", type: EventTypes.referralList, key: .communeAndRound, compacted: true,
         producers: ["loan-referral"], consumers: ["VBSP offices"], personal: true)
+    /// Courses the employment service centres offer (``Course``; key: the course id). Compacted: the latest version per
+    /// course stands, and a tombstone withdraws it. Written by the centres, and by training-match's HTTP twin
+    /// (`POST /v1/courses`) on their behalf; only their `ce_source` values are applied. No personal data.
+    public static let course = TopicDefinition(
+        "giamngheo.employment.course.v1", type: EventTypes.course, key: .catalogueEntryId, compacted: true,
+        producers: ["employment centres"], consumers: ["training-match"])
+    /// Vacancies the centres publish for employers (``Vacancy``; key: the vacancy id); as courses.
+    public static let vacancy = TopicDefinition(
+        "giamngheo.employment.vacancy.v1", type: EventTypes.vacancy, key: .catalogueEntryId, compacted: true,
+        producers: ["employment centres"], consumers: ["training-match"])
+    /// training-match's answer to each course or vacancy record (``CatalogueOutcome``; key: its correlation id).
+    public static let catalogueOutcome = TopicDefinition(
+        "giamngheo.employment.catalogue-outcome.v1", type: EventTypes.catalogueOutcome, key: .correlationId, compacted: false,
+        producers: ["training-match"], consumers: ["employment centres"])
     /// The dead-letter topic of a consuming service: poison records with the reason and the original bytes.
     public static func deadLetter(_ service: String) -> TopicDefinition {
         TopicDefinition(
@@ -126,7 +142,9 @@ public enum Topics {
     }
 
     /// The topics agencies write to and read their answers from.
-    public static var agencyTopics: [TopicDefinition] { [agencySubmission, submissionOutcome, loanEvent, loanEventOutcome] }
+    public static var agencyTopics: [TopicDefinition] {
+        [agencySubmission, submissionOutcome, loanEvent, loanEventOutcome, course, vacancy, catalogueOutcome]
+    }
 
     /// Every topic the system needs, for creation at start-up.
     public static var all: [TopicDefinition] { eventTopics + agencyTopics + consumingServices.map(deadLetter) }
@@ -169,6 +187,9 @@ public enum EventTypes {
     public static let loanEventOutcome = "vn.giamngheo.vbsp.loan-event-outcome.v1"
     public static let referralList = "vn.giamngheo.vbsp.referral-list.v1"
     public static let calendarDay = "vn.giamngheo.calendar-day.v1"
+    public static let course = "vn.giamngheo.employment.course.v1"
+    public static let vacancy = "vn.giamngheo.employment.vacancy.v1"
+    public static let catalogueOutcome = "vn.giamngheo.employment.catalogue-outcome.v1"
 
     /// The JSON Schema URI of an event type (`ce_dataschema`); the file is `docs/events/<name>.schema.json`.
     public static func schema(_ type: String) -> String {

@@ -32,6 +32,11 @@ public enum JSONResponse {
 }
 
 extension Request {
+    /// The first value of header `name` (case-insensitive).
+    public func header(_ name: String) -> String? {
+        headers.first { $0.name.canonicalName == name.lowercased() }?.value
+    }
+
     /// Reads a JSON body as `T`, answering field-level errors for malformed or ill-typed input.
     public func decodeJSON<T: Decodable>(_ type: T.Type, limit: Int = 4 << 20) async throws(HTTPInputError) -> T {
         let buffer: ByteBuffer

@@ -22,7 +22,7 @@ import Testing
         let catalogue = try ProgrammeCatalogue.bundled()
         households = BatchApplier(store: store, handler: ReferralHandler.make(catalogue), service: "loan-referral")
         bank = BatchApplier(
-            store: store, handler: BankEventHandler(catalogue: catalogue, bankSources: BankSources(), today: { "2026-12-05" }),
+            store: store, handler: BankEventHandler(catalogue: catalogue, bankSources: .vbsp(), today: { "2026-12-05" }),
             service: "loan-referral")
     }
 

@@ -39,7 +39,7 @@ import Testing
         let catalogue = try ProgrammeCatalogue.bundled()
         let households = BatchApplier(store: store, handler: ReferralHandler.make(catalogue), service: "loan-referral")
         let bank = BatchApplier(
-            store: store, handler: BankEventHandler(catalogue: catalogue, bankSources: BankSources(), today: { "2026-12-05" }),
+            store: store, handler: BankEventHandler(catalogue: catalogue, bankSources: .vbsp(), today: { "2026-12-05" }),
             service: "loan-referral")
         var household = Self.escaped
         (household.status, household.recognition) = (.recognised, RecognitionDecision(decisionNumber: "9/QĐ-UBND", decisionDate: "2025-11-20"))

@@ -52,7 +52,7 @@ public enum LoanReferralService {
         try app.ensureTopics()
         try app.readBackPublished(store, topics: [Topics.areaTally])
         let catalogue = try ProgrammeCatalogue.bundled()
-        let bankSources = BankSources(prefix: ProcessInfo.processInfo.environment["VBSP_SOURCE_PREFIX"] ?? "/vbsp/")
+        let bankSources = AgencySources.vbsp(prefix: ProcessInfo.processInfo.environment["VBSP_SOURCE_PREFIX"])
         let households = app.consumer(group: name, topics: [Topics.classifiedHousehold], handler: ReferralHandler.make(catalogue), store: store)
         let bank = app.consumer(
             group: "\(name)-bank", topics: [Topics.loanEvent],

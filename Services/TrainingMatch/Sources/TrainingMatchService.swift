@@ -22,6 +22,8 @@ public enum TrainingMatchService {
         }
         migrator.registerMigration("training-match-v4-former-districts") { db in try AreaTallies(source: name).migrateFormerDistricts(db) }
         migrator.registerMigration("training-match-v5-calendar") { db in try CalendarDays.migrate(db) }
+        // The employment centres' courses and vacancies, and every catalogue record answered.
+        migrator.registerMigration("training-match-v6-catalogue") { db in try CatalogueStore.migrate(db) }
     }
 
     public static func run(options: CommonOptions) async throws {
@@ -29,16 +31,23 @@ public enum TrainingMatchService {
         let store = try app.openStore(migrations: migrations)
         try app.ensureTopics()
         try app.readBackPublished(store, topics: [Topics.areaTally])
-        let handler = MatchHandler(Matching(rules: try TrainingRules.bundled()), table: latest.table)
+        let rules = try TrainingRules.bundled()
+        let handler = MatchHandler(Matching(rules: rules), table: latest.table)
         let consumer = app.consumer(group: name, topics: [Topics.classifiedHousehold], handler: handler, store: store)
+        let centres = AgencySources.employmentCentres(prefix: ProcessInfo.processInfo.environment["EMPLOYMENT_SOURCE_PREFIX"])
+        let validation = CatalogueValidation(areas: try app.areas(), minimumWorkingAge: rules.minimumWorkingAge)
+        let catalogue = app.consumer(
+            group: "\(name)-catalogue", topics: [Topics.course, Topics.vacancy], handler: CatalogueHandler(validation: validation, sources: centres),
+            store: store)
         let router = Router()
+        CatalogueRoutes(store: store, sources: centres, today: { CalendarDate(Date()).description }).register(on: router)
         router.get("/v1/households/:id/matches") { _, context in
             let id = context.parameters.get("id") ?? ""
             guard let payload = try await store.pool.read({ db in try latest.payload(householdId: id, in: db) })
             else { return JSONResponse.notFound("matches of household \(id)") }
             return JSONResponse.make(.ok, try EventJSON.decode(TrainingMatchSet.self, from: payload))
         }
-        try await app.run(store: store, consumers: [consumer], router: router)
+        try await app.run(store: store, consumers: [consumer, catalogue], router: router)
     }
 }
 

@@ -38,15 +38,14 @@ public struct HouseholdReferrals: Codable, Sendable, Hashable {
 public struct LoanRoutes: Sendable {
     let store: ServiceStore
     let catalogue: ProgrammeCatalogue
-    let bankSources: BankSources
-    /// How long `POST /v1/loan-events` waits for the event to be applied before answering 202.
-    let answerWithin: Duration
+    let twin: AgencyTwin<LoanEventOutcome>
 
-    public init(store: ServiceStore, catalogue: ProgrammeCatalogue, bankSources: BankSources, answerWithin: Duration = .seconds(10)) {
+    public init(store: ServiceStore, catalogue: ProgrammeCatalogue, bankSources: AgencySources, answerWithin: Duration = .seconds(10)) {
         self.store = store
         self.catalogue = catalogue
-        self.bankSources = bankSources
-        self.answerWithin = answerWithin
+        twin = AgencyTwin(
+            store: store, sources: bankSources, outcomePath: "/v1/loan-events", answerWithin: answerWithin,
+            outcome: { source, id, db in try LoanStore.outcome(source: source, id: id, in: db) }, accepted: { $0.status == .accepted })
     }
 
     public func register(on router: Router<BasicRequestContext>) {
@@ -60,14 +59,7 @@ public struct LoanRoutes: Sendable {
         router.get("/v1/programmes") { _, _ in JSONResponse.make(.ok, catalogue.programmes) }
         router.get("/v1/referral-lists/:communeCode") { request, context in try await list(request, commune: context.parameters.get("communeCode") ?? "") }
         router.post("/v1/loan-events") { request, _ in try await receive(request) }
-        router.get("/v1/loan-events") { request, _ in
-            let source = request.uri.queryParameters.get("source") ?? ""
-            let id = request.uri.queryParameters.get("id") ?? ""
-            guard let outcome = try await store.pool.read({ db in try LoanStore.outcome(source: source, id: id, in: db) }) else {
-                return JSONResponse.notFound("bank event \(id) from \(source)")
-            }
-            return JSONResponse.make(outcome.status == .accepted ? .ok : .unprocessableContent, outcome)
-        }
+        router.get("/v1/loan-events") { request, _ in try await twin.lookup(request) }
     }
 
     static func referrals(of householdId: String, in db: Database) throws -> HouseholdReferrals? {
@@ -89,7 +81,7 @@ public struct LoanRoutes: Sendable {
         }
         let programmes = Dictionary(uniqueKeysWithValues: catalogue.programmes.map { ($0.id, $0) })
         let list = ReferralList(communeCode: commune, roundId: String(round), on: on, rows: ReferralList.rows(sets, programmes: programmes, on: on))
-        guard (Self.header(request, "accept") ?? "").contains("text/csv") else { return JSONResponse.make(.ok, list) }
+        guard (request.header("accept") ?? "").contains("text/csv") else { return JSONResponse.make(.ok, list) }
         return Response(
             status: .ok,
             headers: [
@@ -99,21 +91,13 @@ public struct LoanRoutes: Sendable {
             body: .init(byteBuffer: ByteBuffer(string: list.csv)))
     }
 
-    /// The HTTP twin of `giamngheo.vbsp.loan-event.v1`, for offices without Kafka: the body is a ``BankLoanEvent``, the
-    /// `ce-id` and `ce-source` headers identify it as on the topic. It is put on the topic, so it is applied in the
-    /// household's order by the instance that holds the household, and the answer is the outcome: 200 accepted, 422
-    /// refused with the fields at fault, or 202 when it was not applied within `answerWithin` (ask
-    /// `GET /v1/loan-events?source=…&id=…`). Sending the same event again gives the same answer.
+    /// The HTTP twin of `giamngheo.vbsp.loan-event.v1` (``AgencyTwin``): the body is a ``BankLoanEvent``, keyed on the
+    /// topic by its household.
     func receive(_ request: Request) async throws -> Response {
-        var errors: [FieldError] = []
-        let id = Self.header(request, "ce-id") ?? ""
-        let source = Self.header(request, "ce-source") ?? ""
-        if id.isEmpty { errors.append(FieldError("ce-id", "the header naming the event (unique for its source) is missing")) }
-        if source.isEmpty { errors.append(FieldError("ce-source", "the header naming the VBSP office is missing")) }
-        guard errors.isEmpty else { return JSONResponse.error(.badRequest, "the event's identity is missing", errors) }
-        guard bankSources.admits(source) else {
-            return JSONResponse.error(
-                .forbidden, "only the bank writes bank events", [FieldError("ce-source", "'\(source)' is not a VBSP office (\(bankSources))")])
+        let identity: AgencyTwin<LoanEventOutcome>.Identity
+        switch twin.identity(request) {
+        case .success(let known): identity = known
+        case .failure(let refusal): return refusal.response
         }
         let event: BankLoanEvent
         do {
@@ -121,42 +105,6 @@ public struct LoanRoutes: Sendable {
         } catch {
             return JSONResponse.error(error.status, "the body is not a bank event", error.errors)
         }
-        if let known = try await store.pool.read({ db in try LoanStore.outcome(source: source, id: id, in: db) }) {
-            return Self.response(known)
-        }
-        let correlation = Self.header(request, "ce-correlationid")
-        try await store.pool.write { db in
-            var attributes = CloudEventAttributes(
-                id: id, source: source, type: EventTypes.bankLoanEvent, time: Timestamp.now(), subject: event.householdId,
-                dataschema: EventTypes.schema(EventTypes.bankLoanEvent), dataclassification: "personal")
-            attributes.correlationid = correlation
-            try Outbox.append(
-                OutboundEvent(topic: Topics.loanEvent.name, key: event.householdId, attributes: attributes, data: try EventJSON.encode(event)),
-                in: db)
-        }
-        store.outboxChanged()
-        let deadline = ContinuousClock.now + answerWithin
-        while ContinuousClock.now < deadline {
-            if let outcome = try await store.pool.read({ db in try LoanStore.outcome(source: source, id: id, in: db) }) {
-                return Self.response(outcome)
-            }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        let query = "source=\(Self.escaped(source))&id=\(Self.escaped(id))"
-        return JSONResponse.make(
-            .accepted, ErrorBody(error: "queued; not applied yet: ask GET /v1/loan-events?\(query)"),
-            headers: [.location: "/v1/loan-events?\(query)"])
-    }
-
-    static func header(_ request: Request, _ name: String) -> String? {
-        request.headers.first { $0.name.canonicalName == name }?.value
-    }
-
-    static func response(_ outcome: LoanEventOutcome) -> Response {
-        JSONResponse.make(outcome.status == .accepted ? .ok : .unprocessableContent, outcome)
-    }
-
-    static func escaped(_ text: String) -> String {
-        text.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? text
+        return try await twin.submit(identity, topic: Topics.loanEvent, key: event.householdId, data: try EventJSON.encode(event))
     }
 }

@@ -13,10 +13,10 @@ import Kafka
 /// is not answered again, however long ago it came: replaying the whole topic changes nothing.
 public struct BankEventHandler: EventHandler {
     let programmes: [String: LoanProgramme]
-    let bankSources: BankSources
+    let bankSources: AgencySources
     let today: @Sendable () -> String
 
-    public init(catalogue: ProgrammeCatalogue, bankSources: BankSources, today: @escaping @Sendable () -> String) {
+    public init(catalogue: ProgrammeCatalogue, bankSources: AgencySources, today: @escaping @Sendable () -> String) {
         programmes = Dictionary(uniqueKeysWithValues: catalogue.programmes.map { ($0.id, $0) })
         self.bankSources = bankSources
         self.today = today
@@ -44,7 +44,7 @@ public struct BankEventHandler: EventHandler {
             throw PoisonRecord(FieldError("ce_type", "expected \(EventTypes.bankLoanEvent), got '\(attributes.type)'"))
         }
         guard bankSources.admits(attributes.source) else {
-            throw PoisonRecord(FieldError("ce_source", "'\(attributes.source)' is not a VBSP office (\(bankSources)); only the bank writes bank events"))
+            throw PoisonRecord(bankSources.refusal(attributes.source, field: "ce_source"))
         }
         guard try LoanStore.outcome(source: attributes.source, id: attributes.id, in: db) == nil else { return [] }
         let decoded = Result { () throws(PoisonRecord) in try event.decode(BankLoanEvent.self) }
@@ -116,16 +116,4 @@ extension LoanEventOutcome {
             eventSource: attributes.source, eventId: attributes.id, correlationId: attributes.correlationid ?? attributes.id, status: .accepted,
             referralId: referralId, stage: stage)
     }
-}
-
-/// The `ce_source` values of the bank's offices: `/vbsp/` followed by the office (e.g. `/vbsp/pgd/19-164`), or what
-/// the operator configures (`VBSP_SOURCE_PREFIX`).
-public struct BankSources: Sendable, CustomStringConvertible {
-    public let prefix: String
-
-    public init(prefix: String = "/vbsp/") { self.prefix = prefix }
-
-    public func admits(_ source: String) -> Bool { source.hasPrefix(prefix) && source.count > prefix.count }
-
-    public var description: String { "sources starting \(prefix)" }
 }

@@ -1,0 +1,99 @@
+import EventContracts
+import EventStore
+import Foundation
+import GRDB
+import Hummingbird
+
+/// The HTTP twin of an agency's inbound topic, for offices without Kafka: the body is the record's value, the `ce-id`,
+/// `ce-source` (and optional `ce-correlationid`) headers identify it as on the topic. The record is put on the topic
+/// through the outbox, so it is applied in its key's order by the instance that holds the key, and the answer is its
+/// outcome: 200 accepted, 422 refused with the fields at fault, or 202 when it was not applied within `answerWithin`
+/// (with the `Location` to ask). Sending the same record again gives the same answer.
+public struct AgencyTwin<Outcome: Encodable & Sendable>: Sendable {
+    public struct Identity: Sendable {
+        public var id: String
+        public var source: String
+        public var correlationId: String?
+    }
+
+    let store: ServiceStore
+    let sources: AgencySources
+    /// Where an outcome is asked for: `GET <outcomePath>?source=…&id=…`.
+    let outcomePath: String
+    let answerWithin: Duration
+    let outcome: @Sendable (_ source: String, _ id: String, Database) throws -> Outcome?
+    let accepted: @Sendable (Outcome) -> Bool
+
+    public init(
+        store: ServiceStore, sources: AgencySources, outcomePath: String, answerWithin: Duration = .seconds(10),
+        outcome: @escaping @Sendable (_ source: String, _ id: String, Database) throws -> Outcome?, accepted: @escaping @Sendable (Outcome) -> Bool
+    ) {
+        self.store = store
+        self.sources = sources
+        self.outcomePath = outcomePath
+        self.answerWithin = answerWithin
+        self.outcome = outcome
+        self.accepted = accepted
+    }
+
+    /// The record's identity from its headers, or the answer refusing it: 400 when a header is missing, 403 when the
+    /// source is not the agency's.
+    public func identity(_ request: Request) -> Result<Identity, Refusal> {
+        var errors: [FieldError] = []
+        let id = request.header("ce-id") ?? ""
+        let source = request.header("ce-source") ?? ""
+        if id.isEmpty { errors.append(FieldError("ce-id", "the header naming the record (unique for its source) is missing")) }
+        if source.isEmpty { errors.append(FieldError("ce-source", "the header naming the office is missing")) }
+        guard errors.isEmpty else { return .failure(Refusal(JSONResponse.error(.badRequest, "the record's identity is missing", errors))) }
+        guard sources.admits(source) else {
+            return .failure(Refusal(JSONResponse.error(.forbidden, "only \(sources.agency) may send this", [sources.refusal(source, field: "ce-source")])))
+        }
+        return .success(Identity(id: id, source: source, correlationId: request.header("ce-correlationid")))
+    }
+
+    /// Puts the record on `topic` (a tombstone when `data` is nil) unless it was answered before, and answers its
+    /// outcome, waiting up to `answerWithin`.
+    public func submit(
+        _ identity: Identity, topic: TopicDefinition, key: String, data: [UInt8]?, subject: String? = nil
+    ) async throws -> Response {
+        if let known = try await store.pool.read({ db in try outcome(identity.source, identity.id, db) }) { return response(known) }
+        try await store.pool.write { db in
+            var attributes = CloudEventAttributes(
+                id: identity.id, source: identity.source, type: topic.eventType ?? "", time: Timestamp.now(), subject: subject ?? key,
+                dataschema: topic.eventType.map(EventTypes.schema), dataclassification: topic.personal ? "personal" : "none")
+            attributes.correlationid = identity.correlationId
+            try Outbox.append(OutboundEvent(topic: topic.name, key: key, attributes: attributes, data: data), in: db)
+        }
+        store.outboxChanged()
+        let deadline = ContinuousClock.now + answerWithin
+        while ContinuousClock.now < deadline {
+            if let answer = try await store.pool.read({ db in try outcome(identity.source, identity.id, db) }) { return response(answer) }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let query = "source=\(Self.escaped(identity.source))&id=\(Self.escaped(identity.id))"
+        return JSONResponse.make(
+            .accepted, ErrorBody(error: "queued; not applied yet: ask GET \(outcomePath)?\(query)"), headers: [.location: "\(outcomePath)?\(query)"])
+    }
+
+    /// `GET <outcomePath>?source=…&id=…`: a stored outcome, or 404.
+    public func lookup(_ request: Request) async throws -> Response {
+        let source = request.uri.queryParameters.get("source") ?? ""
+        let id = request.uri.queryParameters.get("id") ?? ""
+        guard let known = try await store.pool.read({ db in try outcome(source, id, db) }) else {
+            return JSONResponse.notFound("record \(id) from \(source)")
+        }
+        return response(known)
+    }
+
+    func response(_ outcome: Outcome) -> Response { JSONResponse.make(accepted(outcome) ? .ok : .unprocessableContent, outcome) }
+
+    static func escaped(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? text
+    }
+}
+
+/// An answer that ends a request before it is submitted.
+public struct Refusal: Error, Sendable {
+    public let response: Response
+    public init(_ response: Response) { self.response = response }
+}
