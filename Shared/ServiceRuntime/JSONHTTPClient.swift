@@ -38,6 +38,13 @@ public struct JSONHTTPClient: Sendable {
         return try await send(request)
     }
 
+    public func delete(_ path: String, headers: [String: String] = [:]) async throws -> Reply {
+        var request = URLRequest(url: URL(string: baseURL + path)!)
+        request.httpMethod = "DELETE"
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+        return try await send(request)
+    }
+
     private func send(_ request: URLRequest) async throws -> Reply {
         var request = request
         request.timeoutInterval = 60
