@@ -102,10 +102,13 @@ public struct TrainingCandidate: Codable, Sendable, Hashable {
     /// Highest training-cost support for this member's group (Decision 46/2015/QĐ-TTg), VND per course.
     public var trainingSupportCapVnd: Int64
     public var reason: String
+    /// What the member is put forward for: asked for in the survey, or inferred from their situation
+    /// (docs/training-rules.md). Absent in sets published before the survey's wishes were read.
+    public var wants: [CandidateInterest]?
 
     public init(
         memberId: String, ageYears: Int, sex: Sex, employmentStatus: EmploymentStatus, educationAttained: EducationLevel,
-        disability: Disability, trainingSupportCapVnd: Int64, reason: String
+        disability: Disability, trainingSupportCapVnd: Int64, reason: String, wants: [CandidateInterest]? = nil
     ) {
         self.memberId = memberId
         self.ageYears = ageYears
@@ -114,6 +117,23 @@ public struct TrainingCandidate: Codable, Sendable, Hashable {
         self.educationAttained = educationAttained
         self.disability = disability
         self.trainingSupportCapVnd = trainingSupportCapVnd
+        self.reason = reason
+        self.wants = wants
+    }
+}
+
+/// What a candidate is put forward for.
+public enum CandidateInterest: String, Codable, Sendable, CaseIterable {
+    case training, job
+}
+
+/// A working-age member of an eligible household who is not put forward, and why (in school, asked for neither, …).
+public struct NotPutForward: Codable, Sendable, Hashable {
+    public var memberId: String
+    public var reason: String
+
+    public init(memberId: String, reason: String) {
+        self.memberId = memberId
         self.reason = reason
     }
 }
@@ -131,10 +151,12 @@ public struct TrainingMatchSet: Codable, Sendable, Hashable {
     /// Absent when the household version could not be classified (the set is then empty).
     public var householdClass: HouseholdClass?
     public var candidates: [TrainingCandidate]
+    /// The household's other working-age members, each with why they are not put forward (absent when none).
+    public var notPutForward: [NotPutForward]?
 
     public init(
         householdId: String, householdVersion: Int64, rulesRevision: Int, trainingRulesRevision: Int, area: AreaRef,
-        householdClass: HouseholdClass?, candidates: [TrainingCandidate]
+        householdClass: HouseholdClass?, candidates: [TrainingCandidate], notPutForward: [NotPutForward]? = nil
     ) {
         self.householdId = householdId
         self.householdVersion = householdVersion
@@ -143,6 +165,7 @@ public struct TrainingMatchSet: Codable, Sendable, Hashable {
         self.area = area
         self.householdClass = householdClass
         self.candidates = candidates
+        self.notPutForward = notPutForward
     }
 }
 

@@ -39,7 +39,7 @@ extension ReferralRules {
 
 extension CandidateRules {
     static func candidates(_ snapshot: HouseholdSnapshot, _ c: Classification, rules: TrainingRules) -> [TrainingCandidate] {
-        candidates(classified(c, members: snapshot.members), rules: rules)
+        select(classified(c, members: snapshot.members), rules: rules).candidates
     }
 }
 
@@ -179,6 +179,45 @@ extension CandidateRules {
         #expect(candidates[0].reason.contains("low-income worker"))
         averageLiving.lowIncomeWorkers?.qualifies = false
         #expect(CandidateRules.candidates(snapshot(members), averageLiving, rules: rules).isEmpty)
+    }
+}
+
+/// Who is put forward, by what the survey says each member wants, or, when it does not say, by their situation
+/// (docs/training-rules.md, "Who is put forward"): worked by hand for one poor household's eight working-age members.
+@Suite struct CandidateInterestTests {
+    let rules = try! TrainingRules.bundled()
+
+    func member(
+        _ id: String, _ status: EmploymentStatus, _ education: EducationLevel, type: EmploymentType? = nil, contract: Bool? = nil,
+        enrolled: Bool = false, training: Bool? = nil, job: Bool? = nil
+    ) -> HouseholdMember {
+        HouseholdMember(memberId: id, ageYears: 30, facts: MemberFacts(
+            relation: .child, sex: .female, ethnicity: "kinh", disability: .none, workingCapacity: .full, healthInsurance: true,
+            education: Education(attained: education, enrolled: enrolled),
+            employment: Employment(status: status, type: type, labourContract: contract, wantsTraining: training, wantsJob: job),
+            socialAllowance: false))
+    }
+
+    @Test func membersArePutForwardForWhatTheyWantOrNeed() {
+        let members = [
+            member("a", .employed, .lowerSecondary, type: .agriculture),
+            member("b", .employed, .upperSecondary, type: .wage, contract: true),
+            member("c", .unemployed, .college),
+            member("d", .notInLabourForce, .lowerSecondary, enrolled: true),
+            member("e", .employed, .upperSecondary, type: .wage, contract: true, training: true),
+            member("f", .notInLabourForce, .primary),
+            member("g", .unemployed, .lowerSecondary, training: false, job: false),
+            member("h", .employed, .university, type: .selfEmployed, job: true),
+        ]
+        let selection = CandidateRules.select(classified(classification(.poor), members: members), rules: rules)
+        #expect(selection.candidates.map(\.memberId) == ["a", "c", "e", "h"])
+        #expect(selection.candidates.map(\.wants) == [[.training], [.job], [.training], [.job]])
+        #expect(selection.candidates[0].reason.hasSuffix("needs training: lowerSecondary education, employed; has work"))
+        #expect(selection.notPutForward.map(\.memberId) == ["b", "d", "f", "g"])
+        #expect(selection.notPutForward.map(\.reason) == [
+            "in a job with a labour contract; has work", "in school or training; not looking for work",
+            "not in the labour force; not looking for work", "did not ask for training; did not ask for a job",
+        ])
     }
 }
 

@@ -62,10 +62,11 @@ public struct Matching: HouseholdDerivation {
     public init(rules: TrainingRules) { self.rules = rules }
 
     public func derive(_ household: ClassifiedHousehold, day: String?, partition: Int32, in db: Database) throws -> TrainingMatchSet {
-        TrainingMatchSet(
+        let selection = CandidateRules.select(household, rules: rules)
+        return TrainingMatchSet(
             householdId: household.householdId, householdVersion: household.householdVersion, rulesRevision: household.rulesRevision,
             trainingRulesRevision: rules.revision, area: household.area, householdClass: household.classification?.householdClass,
-            candidates: CandidateRules.candidates(household, rules: rules))
+            candidates: selection.candidates, notPutForward: selection.notPutForward.isEmpty ? nil : selection.notPutForward)
     }
 }
 

@@ -25,6 +25,9 @@ public struct TrainingRules: Codable, Sendable, Hashable {
     public var retirementAge: RetirementAge
     public var eligibleClasses: [HouseholdClass]
     public var supportCapsVnd: SupportCaps
+    /// When the survey does not say whether a member wants training, a member in the labour force whose highest
+    /// education is below this level is taken to need it ([U], docs/training-rules.md); nil: only those who asked.
+    public var inferTrainingNeedBelow: EducationLevel?
 
     public static func bundled() throws -> TrainingRules {
         guard let url = Bundle.module.url(forResource: "training", withExtension: "json", subdirectory: "Resources") else {
@@ -34,40 +37,86 @@ public struct TrainingRules: Codable, Sendable, Hashable {
     }
 }
 
+/// The members a household puts forward, and the other working-age members with why not.
+public struct CandidateSelection: Sendable, Hashable {
+    public var candidates: [TrainingCandidate]
+    public var notPutForward: [NotPutForward]
+}
+
 /// Selects the working-age members of eligible households, and low-income workers (Decree 30/2025), as training
-/// and job candidates. Pure.
+/// and job candidates, by what they asked for in the survey or, when it does not say, by their situation. Pure.
 public enum CandidateRules {
-    public static func candidates(_ household: ClassifiedHousehold, rules: TrainingRules) -> [TrainingCandidate] {
-        guard let classification = household.classification else { return [] }  // unclassified: no candidates
+    public static func select(_ household: ClassifiedHousehold, rules: TrainingRules) -> CandidateSelection {
+        var selection = CandidateSelection(candidates: [], notPutForward: [])
+        guard let classification = household.classification else { return selection }  // unclassified: no candidates
         let lowIncome = classification.lowIncomeWorkers == true
-        guard rules.eligibleClasses.contains(classification.householdClass) || lowIncome else { return [] }
-        return household.members.compactMap { member in
+        guard rules.eligibleClasses.contains(classification.householdClass) || lowIncome else { return selection }
+        for member in household.members {
             let facts = member.facts
             let retirement = facts.sex == .male ? rules.retirementAge.male : rules.retirementAge.female
-            guard member.ageYears >= rules.minimumWorkingAge, member.ageYears < retirement, facts.workingCapacity != .none else {
-                return nil
+            guard member.ageYears >= rules.minimumWorkingAge, member.ageYears < retirement, facts.workingCapacity != .none else { continue }
+            let wants = interests(facts, rules: rules)
+            guard !wants.interests.isEmpty else {
+                selection.notPutForward.append(NotPutForward(memberId: member.memberId, reason: wants.why))
+                continue
             }
-            let cap: Int64
-            let group: String
-            if facts.disability != .none {
-                (cap, group) = (rules.supportCapsVnd.disabled, "person with a disability")
-            } else if classification.householdClass == .poor && facts.ethnicMinority {
-                (cap, group) = (rules.supportCapsVnd.poorEthnicMinority, "ethnic-minority member of a poor household")
-            } else if classification.householdClass == .poor {
-                (cap, group) = (rules.supportCapsVnd.poor, "member of a poor household")
-            } else if facts.ethnicMinority {
-                (cap, group) = (rules.supportCapsVnd.ethnicMinority, "ethnic-minority member")
-            } else if classification.householdClass == .nearPoor {
-                (cap, group) = (rules.supportCapsVnd.nearPoor, "member of a near-poor household")
-            } else if lowIncome {
-                (cap, group) = (rules.supportCapsVnd.lowIncomeWorker ?? rules.supportCapsVnd.other, "low-income worker (Decree 30/2025)")
-            } else {
-                (cap, group) = (rules.supportCapsVnd.other, "rural worker")
-            }
-            return TrainingCandidate(
-                memberId: member.memberId, ageYears: member.ageYears, sex: facts.sex, employmentStatus: facts.employment.status,
-                educationAttained: facts.education.attained, disability: facts.disability, trainingSupportCapVnd: cap,
-                reason: "working age (\(member.ageYears)), \(group) under \(classification.standard.id)")
+            let (cap, group) = supportGroup(facts, classification.householdClass, lowIncome: lowIncome, rules: rules)
+            selection.candidates.append(
+                TrainingCandidate(
+                    memberId: member.memberId, ageYears: member.ageYears, sex: facts.sex, employmentStatus: facts.employment.status,
+                    educationAttained: facts.education.attained, disability: facts.disability, trainingSupportCapVnd: cap,
+                    reason: "working age (\(member.ageYears)), \(group) under \(classification.standard.id); \(wants.why)", wants: wants.interests))
         }
+        return selection
+    }
+
+    /// What a working-age member is put forward for, and why (or why not).
+    /// - Training: asked for; or, not said, in the labour force, below the education level the rules infer a need under,
+    ///   and not in a job with a labour contract.
+    /// - A job: asked for; or, not said, unemployed.
+    /// A member in school or training is not put forward unless they asked for a job or training.
+    static func interests(_ facts: MemberFacts, rules: TrainingRules) -> (interests: [CandidateInterest], why: String) {
+        let employment = facts.employment
+        let inLabourForce = employment.status != .notInLabourForce
+        let contracted = employment.status == .employed && employment.type == .wage && employment.labourContract == true
+        let levels = EducationLevel.allCases
+        let belowNeedLevel = rules.inferTrainingNeedBelow.map {
+            (levels.firstIndex(of: facts.education.attained) ?? 0) < (levels.firstIndex(of: $0) ?? 0)
+        } ?? false
+        let training = employment.wantsTraining ?? (!facts.education.enrolled && inLabourForce && belowNeedLevel && !contracted)
+        let job = employment.wantsJob ?? (!facts.education.enrolled && employment.status == .unemployed)
+        var reasons: [String] = []
+        switch employment.wantsTraining {
+        case true?: reasons.append("asked for training")
+        case false?: reasons.append("did not ask for training")
+        case nil where training: reasons.append("needs training: \(facts.education.attained.rawValue) education, \(employment.status.rawValue)")
+        case nil: reasons.append(whyNoTraining(facts, inLabourForce: inLabourForce, contracted: contracted))
+        }
+        switch employment.wantsJob {
+        case true?: reasons.append("asked for a job")
+        case false?: reasons.append("did not ask for a job")
+        case nil where job: reasons.append("unemployed")
+        case nil: reasons.append(employment.status == .employed ? "has work" : "not looking for work")
+        }
+        return ((training ? [.training] : []) + (job ? [.job] : []), reasons.joined(separator: "; "))
+    }
+
+    static func whyNoTraining(_ facts: MemberFacts, inLabourForce: Bool, contracted: Bool) -> String {
+        if facts.education.enrolled { return "in school or training" }
+        if !inLabourForce { return "not in the labour force" }
+        if contracted { return "in a job with a labour contract" }
+        return "already has \(facts.education.attained.rawValue) education"
+    }
+
+    static func supportGroup(_ facts: MemberFacts, _ householdClass: HouseholdClass, lowIncome: Bool, rules: TrainingRules) -> (Int64, String) {
+        if facts.disability != .none { return (rules.supportCapsVnd.disabled, "person with a disability") }
+        if householdClass == .poor && facts.ethnicMinority {
+            return (rules.supportCapsVnd.poorEthnicMinority, "ethnic-minority member of a poor household")
+        }
+        if householdClass == .poor { return (rules.supportCapsVnd.poor, "member of a poor household") }
+        if facts.ethnicMinority { return (rules.supportCapsVnd.ethnicMinority, "ethnic-minority member") }
+        if householdClass == .nearPoor { return (rules.supportCapsVnd.nearPoor, "member of a near-poor household") }
+        if lowIncome { return (rules.supportCapsVnd.lowIncomeWorker ?? rules.supportCapsVnd.other, "low-income worker (Decree 30/2025)") }
+        return (rules.supportCapsVnd.other, "rural worker")
     }
 }
