@@ -94,7 +94,8 @@ let package = Package(
         .executableTarget(
             name: "AdminMain",
             dependencies: [
-                "Kafka", "EventContracts", "EventStore", "ServiceRuntime", "Intake", "Eligibility", "BankOffice", grdb, argumentParser, log,
+                "Kafka", "EventContracts", "EventStore", "ServiceRuntime", "Intake", "Eligibility", "TrainingMatch", "BankOffice", grdb, argumentParser,
+                log,
             ],
             path: "Tools/Admin",
             swiftSettings: strict,

@@ -16,7 +16,7 @@ struct AdminCommand: AsyncParsableCommand {
         subcommands: [
             CreateTopics.self, LoadDemo.self, ImportCSV.self, CSVTemplate.self, BrokerBench.self, SystemBench.self, ImportBench.self,
             CodecBench.self, StoreBench.self, ReclassifyBench.self, CountRecords.self, AreasCommand.self,
-            VBSPOffice.self,
+            VBSPOffice.self, MatchBench.self,
         ])
 }
 
