@@ -90,7 +90,7 @@ public enum CatalogueMatching {
         for (index, person) in people.enumerated() { candidatesByProvince[person.provinceCode, default: []].append(index) }
         // Every feasible pair packed in one integer whose order is the allocation's: score (descending), then the
         // person's id, courses before vacancies, then the entry's id (ascending). 100,000 people and 5,000 entries
-        // make tens of millions of pairs: 8 bytes each, compared as integers.
+        // make tens of millions of pairs: 8 bytes each, compared as integers, kept and sorted per score.
         let personRank = ranks(people.map(\.personId))
         let courseRank = ranks(courses.map(\.courseId))
         let vacancyRank = ranks(vacancies.map(\.vacancyId))
@@ -98,49 +98,53 @@ public enum CatalogueMatching {
         func pack(_ score: Int, _ person: Int, _ isVacancy: Bool, _ entryRank: Int) -> UInt64 {
             UInt64(255 - min(255, max(0, score))) << 56 | UInt64(personRank[person]) << 32 | (isVacancy ? 1 << 31 : 0) | UInt64(entryRank) << 16
         }
-        // Reserved once for every pair that could be feasible: growing by doubling would hold two copies at its peak.
-        var pairs: [UInt64] = []
-        pairs.reserveCapacity(
-            courses.reduce(0) { $0 + (candidatesByProvince[$1.place.provinceCode ?? ""]?.count ?? 0) }
-                + vacancies.reduce(0) { $0 + ($1.abroad ? people.count : candidatesByProvince[$1.place.provinceCode ?? ""]?.count ?? 0) })
+        // One list per score, sorted one at a time: a sort's scratch space is then that of one score's pairs.
+        var pairsByScore = [[UInt64]](repeating: [], count: 256)
         let (personAt, courseAt, vacancyAt) = (inverse(personRank), inverse(courseRank), inverse(vacancyRank))
         let surveyDays = people.map { CalendarDate($0.surveyDate) }
         for (index, course) in courses.enumerated() {
             let day = CalendarDate(course.startsOn)
             for person in candidatesByProvince[course.place.provinceCode ?? ""] ?? [] {
-                if let score = score(people[person], surveyDays[person], course, day, rules) { pairs.append(pack(score, person, false, courseRank[index])) }
+                if let score = score(people[person], surveyDays[person], course, day, rules) {
+                    pairsByScore[255 - min(255, max(0, score))].append(pack(score, person, false, courseRank[index]))
+                }
             }
         }
         let everyone = Array(people.indices)
         for (index, vacancy) in vacancies.enumerated() {
             let day = CalendarDate(vacancy.deadline)
             for person in vacancy.abroad ? everyone : candidatesByProvince[vacancy.place.provinceCode ?? ""] ?? [] {
-                if let score = score(people[person], surveyDays[person], vacancy, day, rules) { pairs.append(pack(score, person, true, vacancyRank[index])) }
+                if let score = score(people[person], surveyDays[person], vacancy, day, rules) {
+                    pairsByScore[255 - min(255, max(0, score))].append(pack(score, person, true, vacancyRank[index]))
+                }
             }
         }
-        pairs.sort()
         var seatsLeft = courses.map(\.seats)
         var headcountLeft = vacancies.map(\.headcount)
         var hasCourse = [Bool](repeating: false, count: people.count)
         var hasVacancy = [Bool](repeating: false, count: people.count)
         var offers: [Offer] = []
-        for pair in pairs {
-            let person = personAt[Int(pair >> 32 & 0xff_ffff)]
-            let isVacancy = pair & (1 << 31) != 0
-            let entry = Int(pair >> 16 & 0x7fff)
-            let score = 255 - Int(pair >> 56)
-            if isVacancy {
-                let index = vacancyAt[entry]
-                guard !hasVacancy[person], headcountLeft[index] > 0 else { continue }
-                (hasVacancy[person], headcountLeft[index]) = (true, headcountLeft[index] - 1)
-                let vacancy = vacancies[index]
-                offers.append(offer(people[person], .vacancy, vacancy.vacancyId, score, vacancy.occupation, vacancy.place))
-            } else {
-                let index = courseAt[entry]
-                guard !hasCourse[person], seatsLeft[index] > 0 else { continue }
-                (hasCourse[person], seatsLeft[index]) = (true, seatsLeft[index] - 1)
-                let course = courses[index]
-                offers.append(offer(people[person], .course, course.courseId, score, course.occupation, course.place))
+        for level in pairsByScore.indices {
+            pairsByScore[level].sort()
+            defer { pairsByScore[level] = [] }
+            for pair in pairsByScore[level] {
+                let person = personAt[Int(pair >> 32 & 0xff_ffff)]
+                let isVacancy = pair & (1 << 31) != 0
+                let entry = Int(pair >> 16 & 0x7fff)
+                let score = 255 - Int(pair >> 56)
+                if isVacancy {
+                    let index = vacancyAt[entry]
+                    guard !hasVacancy[person], headcountLeft[index] > 0 else { continue }
+                    (hasVacancy[person], headcountLeft[index]) = (true, headcountLeft[index] - 1)
+                    let vacancy = vacancies[index]
+                    offers.append(offer(people[person], .vacancy, vacancy.vacancyId, score, vacancy.occupation, vacancy.place))
+                } else {
+                    let index = courseAt[entry]
+                    guard !hasCourse[person], seatsLeft[index] > 0 else { continue }
+                    (hasCourse[person], seatsLeft[index]) = (true, seatsLeft[index] - 1)
+                    let course = courses[index]
+                    offers.append(offer(people[person], .course, course.courseId, score, course.occupation, course.place))
+                }
             }
         }
         return offers.sorted { ($0.householdId, $0.memberId, $0.entry.rawValue) < ($1.householdId, $1.memberId, $1.entry.rawValue) }
