@@ -43,6 +43,8 @@ public struct DayChange<Result: DerivedResult> {
     public var householdId: String
     public var order: VersionOrder
     public var place: HouseholdPlace
+    /// When the result took effect, the published `ce_time`: the classified version's `recordedAt`, or the start of
+    /// the calendar day that changed it.
     public var recordedAt: String
     public var result: Result
 
@@ -134,7 +136,7 @@ public struct DerivedResultHandler<Derivation: HouseholdDerivation>: EventHandle
                 topic: derivation.output, key: change.householdId, type: derivation.output.eventType!,
                 source: EventSources.service(derivation.service),
                 idParts: [derivation.service, change.householdId] + change.order.idParts + [String(derivation.rulesRevision)] + idParts,
-                sequence: change.order.householdVersion, time: idParts.isEmpty ? change.recordedAt : event.attributes.time, encoded: bytes,
+                sequence: change.order.householdVersion, time: change.recordedAt, encoded: bytes,
                 causationId: event.attributes.id, personal: derivation.output.personal)
         ]
     }

@@ -89,9 +89,7 @@ public struct CatalogueRoutes: Sendable {
         let filter = CatalogueStore.Filter(province: province, commune: commune, occupation: occupation, open: open, day: day)
         let rows = try await store.pool.read { db in try CatalogueStore.entries(kind, filter, in: db) }
         let listed = try rows.map { row -> Listed<Entry> in
-            let entry = try EventJSON.decode(Entry.self, from: row.payload)
-            let until = (entry as? Course)?.startsOn ?? (entry as? Vacancy)?.deadline ?? ""
-            return Listed(entry: entry, withdrawn: row.withdrawn, open: !row.withdrawn && until >= day)
+            Listed(entry: try EventJSON.decode(Entry.self, from: row.payload), withdrawn: row.withdrawn, open: !row.withdrawn && row.openUntil >= day)
         }
         return JSONResponse.make(.ok, listed)
     }

@@ -74,7 +74,7 @@ enum CatalogueStore {
         var day: String
     }
 
-    static func entries(_ kind: CatalogueOutcome.Entry, _ filter: Filter, in db: Database) throws -> [(payload: Data, withdrawn: Bool)] {
+    static func entries(_ kind: CatalogueOutcome.Entry, _ filter: Filter, in db: Database) throws -> [(payload: Data, withdrawn: Bool, openUntil: String)] {
         var conditions = ["kind = ?"]
         var arguments: [any DatabaseValueConvertible] = [kind.rawValue]
         if let province = filter.province { conditions.append("province_code = ?"); arguments.append(province) }
@@ -86,8 +86,8 @@ enum CatalogueStore {
         case nil: break
         }
         return try Row.fetchAll(
-            db, sql: "SELECT payload, withdrawn FROM catalogue_entry WHERE \(conditions.joined(separator: " AND ")) ORDER BY entry_id",
+            db, sql: "SELECT payload, withdrawn, open_until FROM catalogue_entry WHERE \(conditions.joined(separator: " AND ")) ORDER BY entry_id",
             arguments: StatementArguments(arguments)
-        ).map { (payload: $0[0], withdrawn: ($0[1] as Int) != 0) }
+        ).map { (payload: $0[0], withdrawn: ($0[1] as Int) != 0, openUntil: $0[2]) }
     }
 }
