@@ -57,9 +57,30 @@ struct MatchBench: ParsableCommand {
         print("match.courses \(courses.count)")
         print("match.vacancies \(vacancies.count)")
         print("match.offers \(offers.count)")
+        print("match.digest \(offerDigest(offers))")
         print(String(format: "match.seconds %.2f", seconds))
         print("match.peak_rss_mb \(usage.ru_maxrss / 1024)")
     }
+}
+
+/// FNV-1a 64 of every field of every offer, in the order returned: equal digests mean the same offers in the same
+/// order, to compare two builds' results.
+private func offerDigest(_ offers: [Offer]) -> String {
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    func add(_ text: String) {
+        for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        hash = (hash ^ 0x1f) &* 0x100_0000_01b3  // field separator
+    }
+    for offer in offers {
+        add(offer.householdId)
+        add(offer.memberId)
+        add(offer.entry.rawValue)
+        add(offer.entryId)
+        add(String(offer.score))
+        offer.reasons.forEach(add)
+        hash = (hash ^ 0x1e) &* 0x100_0000_01b3  // offer separator
+    }
+    return String(hash, radix: 16)
 }
 
 /// SplitMix64: reproducible synthetic data.

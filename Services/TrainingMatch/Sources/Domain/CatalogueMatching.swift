@@ -85,65 +85,134 @@ public enum CatalogueMatching {
         }
     }
 
-    public static func offers(people: [MatchablePerson], courses: [Course], vacancies: [Vacancy], rules: Rules) -> [Offer] {
-        var candidatesByProvince: [String: [Int]] = [:]
-        for (index, person) in people.enumerated() { candidatesByProvince[person.provinceCode, default: []].append(index) }
-        // Every feasible pair packed in one integer whose order is the allocation's: score (descending), then the
-        // person's id, courses before vacancies, then the entry's id (ascending). 100,000 people and 5,000 entries
-        // make tens of millions of pairs: 8 bytes each, compared as integers, kept and sorted per score.
+    /// What earlier offers already hold: seats and headcount taken by people the centres offered, enrolled or placed
+    /// (they keep them), the people who hold a course or a vacancy (or may not have another supported course), and the
+    /// pairs a person dropped or declined (not offered again).
+    public struct Taken: Sendable, Hashable {
+        public var seats: [String: Int] = [:]
+        public var headcount: [String: Int] = [:]
+        public var personsWithCourse: Set<String> = []
+        public var personsWithVacancy: Set<String> = []
+        /// `<personId>|course|<courseId>` or `<personId>|vacancy|<vacancyId>`.
+        public var declined: Set<String> = []
+
+        public init() {}
+
+        static func pair(_ personId: String, _ entry: CatalogueOutcome.Entry, _ entryId: String) -> String { "\(personId)|\(entry.rawValue)|\(entryId)" }
+    }
+
+    public static func offers(people: [MatchablePerson], courses: [Course], vacancies: [Vacancy], rules: Rules, taken: Taken = Taken()) -> [Offer] {
+        // Allocation order: score (descending), then the person's id, courses before vacancies, then the entry's id
+        // (ascending). Pairs are made person by person in id order, each person's sorted by score, then kind and
+        // entry, as runs of one score; allocating one score at a time then walks the people in id order and takes each
+        // one's run of that score. A pair is thus 2 bytes (vacancy bit and entry rank): its score and person are its
+        // run's. 100,000 people and 5,000 entries make tens of millions of pairs.
         let personRank = ranks(people.map(\.personId))
         let courseRank = ranks(courses.map(\.courseId))
         let vacancyRank = ranks(vacancies.map(\.vacancyId))
         precondition(people.count < 1 << 24 && courses.count < 1 << 15 && vacancies.count < 1 << 15, "too many to pack")
-        func pack(_ score: Int, _ person: Int, _ isVacancy: Bool, _ entryRank: Int) -> UInt64 {
-            UInt64(255 - min(255, max(0, score))) << 56 | UInt64(personRank[person]) << 32 | (isVacancy ? 1 << 31 : 0) | UInt64(entryRank) << 16
-        }
-        // One list per score, sorted one at a time: a sort's scratch space is then that of one score's pairs.
-        var pairsByScore = [[UInt64]](repeating: [], count: 256)
         let (personAt, courseAt, vacancyAt) = (inverse(personRank), inverse(courseRank), inverse(vacancyRank))
         let surveyDays = people.map { CalendarDate($0.surveyDate) }
-        for (index, course) in courses.enumerated() {
-            let day = CalendarDate(course.startsOn)
-            for person in candidatesByProvince[course.place.provinceCode ?? ""] ?? [] {
-                if let score = score(people[person], surveyDays[person], course, day, rules) {
-                    pairsByScore[255 - min(255, max(0, score))].append(pack(score, person, false, courseRank[index]))
+        let courseDays = courses.map { CalendarDate($0.startsOn) }
+        let vacancyDays = vacancies.map { CalendarDate($0.deadline) }
+        var seatsLeft = courses.map { $0.seats - (taken.seats[$0.courseId] ?? 0) }
+        var headcountLeft = vacancies.map { $0.headcount - (taken.headcount[$0.vacancyId] ?? 0) }
+        var hasCourse = people.map { taken.personsWithCourse.contains($0.personId) }
+        var hasVacancy = people.map { taken.personsWithVacancy.contains($0.personId) }
+        // A person is paired with the courses and vacancies of their province and the vacancies abroad. No pair is made
+        // that could never be allocated: to an entry with no seat or headcount left, or a person who holds that kind.
+        var coursesByProvince: [String: [Int]] = [:]
+        for index in courses.indices where seatsLeft[index] > 0 { coursesByProvince[courses[index].place.provinceCode ?? "", default: []].append(index) }
+        var vacanciesByProvince: [String: [Int]] = [:]
+        var vacanciesAbroad: [Int] = []
+        for index in vacancies.indices where headcountLeft[index] > 0 {
+            if vacancies[index].abroad { vacanciesAbroad.append(index) }
+            else { vacanciesByProvince[vacancies[index].place.provinceCode ?? "", default: []].append(index) }
+        }
+        func levelKey(_ score: Int) -> UInt32 { UInt32(255 - min(255, max(0, score))) << 16 }
+        // `pairs` holds the runs back to back, people in id order; run r is `pairs[runEnd[r - 1]..<runEnd[r]]` (from 0
+        // for the first), of level `runLevel[r]` (255 - score); the person of rank p has runs `firstRun[p]..<firstRun[p + 1]`.
+        var pairs: [UInt16] = []
+        var runLevel: [UInt8] = []
+        var runEnd: [Int] = []
+        var firstRun = [Int](repeating: 0, count: people.count + 1)
+        var levelUsed = [Bool](repeating: false, count: 256)
+        // People in id order, a block at a time; within a block entry by entry, so that each entry is read (copied)
+        // once per block rather than once per pair. `keys[slot]`: the pairs of the block's person at `slot` as level,
+        // vacancy bit and entry rank, sorted before they are stored.
+        let blockSize = 1024
+        var keys = [[UInt32]](repeating: [], count: blockSize)
+        for blockStart in stride(from: 0, to: people.count, by: blockSize) {
+            let block = blockStart..<min(blockStart + blockSize, people.count)
+            var slotsByProvince: [String: [Int]] = [:]
+            for rank in block { slotsByProvince[people[personAt[rank]].provinceCode, default: []].append(rank - blockStart) }
+            for (province, slots) in slotsByProvince {
+                let wantingCourse = slots.filter { !hasCourse[personAt[blockStart + $0]] }
+                for entry in wantingCourse.isEmpty ? [] : coursesByProvince[province] ?? [] {
+                    let (course, day, entryKey) = (courses[entry], courseDays[entry], UInt32(courseRank[entry]))
+                    for slot in wantingCourse {
+                        let person = personAt[blockStart + slot]
+                        if let score = score(people[person], surveyDays[person], course, day, rules),
+                            taken.declined.isEmpty || !taken.declined.contains(Taken.pair(people[person].personId, .course, course.courseId))
+                        {
+                            keys[slot].append(levelKey(score) | entryKey)
+                        }
+                    }
+                }
+                let wantingVacancy = slots.filter { !hasVacancy[personAt[blockStart + $0]] }
+                for entry in wantingVacancy.isEmpty ? [] : (vacanciesByProvince[province] ?? []) + vacanciesAbroad {
+                    let (vacancy, day, entryKey) = (vacancies[entry], vacancyDays[entry], 1 << 15 | UInt32(vacancyRank[entry]))
+                    for slot in wantingVacancy {
+                        let person = personAt[blockStart + slot]
+                        if let score = score(people[person], surveyDays[person], vacancy, day, rules),
+                            taken.declined.isEmpty || !taken.declined.contains(Taken.pair(people[person].personId, .vacancy, vacancy.vacancyId))
+                        {
+                            keys[slot].append(levelKey(score) | entryKey)
+                        }
+                    }
                 }
             }
-        }
-        let everyone = Array(people.indices)
-        for (index, vacancy) in vacancies.enumerated() {
-            let day = CalendarDate(vacancy.deadline)
-            for person in vacancy.abroad ? everyone : candidatesByProvince[vacancy.place.provinceCode ?? ""] ?? [] {
-                if let score = score(people[person], surveyDays[person], vacancy, day, rules) {
-                    pairsByScore[255 - min(255, max(0, score))].append(pack(score, person, true, vacancyRank[index]))
+            for rank in block {
+                let slot = rank - blockStart
+                keys[slot].sort()
+                for key in keys[slot] {
+                    if runLevel.count == firstRun[rank] || UInt32(runLevel[runLevel.count - 1]) != key >> 16 {
+                        if runLevel.count > firstRun[rank] { runEnd.append(pairs.count) }
+                        runLevel.append(UInt8(key >> 16))
+                        levelUsed[Int(key >> 16)] = true
+                    }
+                    pairs.append(UInt16(truncatingIfNeeded: key))
                 }
+                if runLevel.count > firstRun[rank] { runEnd.append(pairs.count) }
+                firstRun[rank + 1] = runLevel.count
+                keys[slot].removeAll(keepingCapacity: true)
             }
         }
-        var seatsLeft = courses.map(\.seats)
-        var headcountLeft = vacancies.map(\.headcount)
-        var hasCourse = [Bool](repeating: false, count: people.count)
-        var hasVacancy = [Bool](repeating: false, count: people.count)
+        keys = []
+        var nextRun = Array(firstRun.dropLast())
         var offers: [Offer] = []
-        for level in pairsByScore.indices {
-            pairsByScore[level].sort()
-            defer { pairsByScore[level] = [] }
-            for pair in pairsByScore[level] {
-                let person = personAt[Int(pair >> 32 & 0xff_ffff)]
-                let isVacancy = pair & (1 << 31) != 0
-                let entry = Int(pair >> 16 & 0x7fff)
-                let score = 255 - Int(pair >> 56)
-                if isVacancy {
-                    let index = vacancyAt[entry]
-                    guard !hasVacancy[person], headcountLeft[index] > 0 else { continue }
-                    (hasVacancy[person], headcountLeft[index]) = (true, headcountLeft[index] - 1)
-                    let vacancy = vacancies[index]
-                    offers.append(offer(people[person], .vacancy, vacancy.vacancyId, score, vacancy.occupation, vacancy.place))
-                } else {
-                    let index = courseAt[entry]
-                    guard !hasCourse[person], seatsLeft[index] > 0 else { continue }
-                    (hasCourse[person], seatsLeft[index]) = (true, seatsLeft[index] - 1)
-                    let course = courses[index]
-                    offers.append(offer(people[person], .course, course.courseId, score, course.occupation, course.place))
+        for level in levelUsed.indices where levelUsed[level] {
+            let score = 255 - level
+            for rank in 0..<people.count {
+                let run = nextRun[rank]
+                guard run < firstRun[rank + 1], Int(runLevel[run]) == level else { continue }
+                nextRun[rank] = run + 1
+                let person = personAt[rank]
+                for pair in pairs[(run == 0 ? 0 : runEnd[run - 1])..<runEnd[run]] {
+                    let entry = Int(pair & 0x7fff)
+                    if pair & (1 << 15) != 0 {
+                        let index = vacancyAt[entry]
+                        guard !hasVacancy[person], headcountLeft[index] > 0 else { continue }
+                        (hasVacancy[person], headcountLeft[index]) = (true, headcountLeft[index] - 1)
+                        let vacancy = vacancies[index]
+                        offers.append(offer(people[person], .vacancy, vacancy.vacancyId, score, vacancy.occupation, vacancy.place))
+                    } else {
+                        let index = courseAt[entry]
+                        guard !hasCourse[person], seatsLeft[index] > 0 else { continue }
+                        (hasCourse[person], seatsLeft[index]) = (true, seatsLeft[index] - 1)
+                        let course = courses[index]
+                        offers.append(offer(people[person], .course, course.courseId, score, course.occupation, course.place))
+                    }
                 }
             }
         }
