@@ -105,11 +105,21 @@ public struct TrainingCandidate: Codable, Sendable, Hashable {
     /// What the member is put forward for: asked for in the survey, or inferred from their situation
     /// (docs/training-rules.md). Absent in sets published before the survey's wishes were read.
     public var wants: [CandidateInterest]?
+    /// The group that sets their support and priority (absent in sets published before matching read it).
+    public var supportGroup: SupportGroup?
+    /// The kind of work they do, for the match's "has worked in" (absent when not employed).
+    public var employmentType: EmploymentType?
+    /// Had state-supported vocational training before (the survey's answer; absent when not asked).
+    public var priorStateTraining: Bool?
 
     public init(
         memberId: String, ageYears: Int, sex: Sex, employmentStatus: EmploymentStatus, educationAttained: EducationLevel,
-        disability: Disability, trainingSupportCapVnd: Int64, reason: String, wants: [CandidateInterest]? = nil
+        disability: Disability, trainingSupportCapVnd: Int64, reason: String, wants: [CandidateInterest]? = nil,
+        supportGroup: SupportGroup? = nil, employmentType: EmploymentType? = nil, priorStateTraining: Bool? = nil
     ) {
+        self.supportGroup = supportGroup
+        self.employmentType = employmentType
+        self.priorStateTraining = priorStateTraining
         self.memberId = memberId
         self.ageYears = ageYears
         self.sex = sex
@@ -153,11 +163,18 @@ public struct TrainingMatchSet: Codable, Sendable, Hashable {
     public var candidates: [TrainingCandidate]
     /// The household's other working-age members, each with why they are not put forward (absent when none).
     public var notPutForward: [NotPutForward]?
+    /// The survey's date, from which members' ages on a course's start are counted.
+    public var surveyDate: String?
+    /// The household has low-income workers (Decree 30/2025), who come after the poor and near-poor in matching.
+    public var lowIncomeWorkers: Bool?
 
     public init(
         householdId: String, householdVersion: Int64, rulesRevision: Int, trainingRulesRevision: Int, area: AreaRef,
-        householdClass: HouseholdClass?, candidates: [TrainingCandidate], notPutForward: [NotPutForward]? = nil
+        householdClass: HouseholdClass?, candidates: [TrainingCandidate], notPutForward: [NotPutForward]? = nil, surveyDate: String? = nil,
+        lowIncomeWorkers: Bool? = nil
     ) {
+        self.surveyDate = surveyDate
+        self.lowIncomeWorkers = lowIncomeWorkers
         self.householdId = householdId
         self.householdVersion = householdVersion
         self.rulesRevision = rulesRevision
@@ -269,10 +286,50 @@ public struct ReferralCounts: Codable, Sendable, Hashable {
 public struct TrainingCounts: Codable, Sendable, Hashable {
     public var households: Int
     public var candidates: Int
+    /// What became of the offers, as the employment centres report it (absent in reports from before outcomes).
+    public var outcomes: TrainingOutcomeCounts?
 
-    public init(households: Int, candidates: Int) {
+    public init(households: Int, candidates: Int, outcomes: TrainingOutcomeCounts? = nil) {
         self.households = households
         self.candidates = candidates
+        self.outcomes = outcomes
+    }
+}
+
+/// Members who reached each step with any of their offers, and the course support committed to those who enrolled.
+public struct TrainingOutcomeCounts: Codable, Sendable, Hashable {
+    public struct Steps: Codable, Sendable, Hashable {
+        public var offered: Int
+        public var enrolled: Int
+        public var completed: Int
+        public var dropped: Int
+        public var placed: Int
+        public var departed: Int
+
+        init(counts: [String: Int], prefix: String) {
+            offered = counts["\(prefix)offered"] ?? 0
+            enrolled = counts["\(prefix)enrolled"] ?? 0
+            completed = counts["\(prefix)completed"] ?? 0
+            dropped = counts["\(prefix)dropped"] ?? 0
+            placed = counts["\(prefix)placed"] ?? 0
+            departed = counts["\(prefix)departed"] ?? 0
+        }
+    }
+
+    public var members: Steps
+    /// The same by support group (``SupportGroup`` raw values), groups with any member only.
+    public var byGroup: [String: Steps]
+    public var supportCommittedVnd: Int
+
+    /// From an area's counters (`training.outcome.*` keys, tallied by training-match).
+    public init(counts: [String: Int]) {
+        members = Steps(counts: counts, prefix: "training.outcome.")
+        let groups = Set(counts.keys.compactMap { key -> String? in
+            guard key.hasPrefix("training.outcome.group.") else { return nil }
+            return key.dropFirst("training.outcome.group.".count).split(separator: ".").first.map(String.init)
+        })
+        byGroup = Dictionary(uniqueKeysWithValues: groups.map { ($0, Steps(counts: counts, prefix: "training.outcome.group.\($0).")) })
+        supportCommittedVnd = counts["training.outcome.supportVnd"] ?? 0
     }
 }
 

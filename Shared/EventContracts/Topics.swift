@@ -127,6 +127,21 @@ public enum Topics {
     public static let catalogueOutcome = TopicDefinition(
         "giamngheo.employment.catalogue-outcome.v1", type: EventTypes.catalogueOutcome, key: .correlationId, compacted: false,
         producers: ["training-match"], consumers: ["employment centres"])
+    /// Each household's members' offers of courses and vacancies and where they stand (``TrainingOfferSet``; key:
+    /// household id), published by training-match's matching when they change. Compacted. No names or identity numbers.
+    public static let trainingOffer = TopicDefinition(
+        "giamngheo.training-offer.v1", type: EventTypes.trainingOffer, key: .householdId, compacted: true,
+        copartitionGroup: householdGroup, producers: ["training-match"], consumers: ["employment centres"])
+    /// What the centres report about a member and an offer: offered, enrolled, completed, dropped, placed, departed
+    /// (``PlacementEvent``; key: household id). Written by the centres, and by training-match's HTTP twin
+    /// (`POST /v1/placement-events`) on their behalf. Personal: a person's employer and wage.
+    public static let placementEvent = TopicDefinition(
+        "giamngheo.employment.placement-event.v1", type: EventTypes.placementEvent, key: .householdId, compacted: false,
+        copartitionGroup: householdGroup, producers: ["employment centres"], consumers: ["training-match"], personal: true)
+    /// training-match's answer to each placement event (``PlacementOutcome``; key: its correlation id).
+    public static let placementOutcome = TopicDefinition(
+        "giamngheo.employment.placement-outcome.v1", type: EventTypes.placementOutcome, key: .correlationId, compacted: false,
+        producers: ["training-match"], consumers: ["employment centres"])
     /// The dead-letter topic of a consuming service: poison records with the reason and the original bytes.
     public static func deadLetter(_ service: String) -> TopicDefinition {
         TopicDefinition(
@@ -138,12 +153,12 @@ public enum Topics {
 
     /// The topics that carry the system's events (all but the dead-letter ones).
     public static var eventTopics: [TopicDefinition] {
-        [household, classifiedHousehold, loanReferral, trainingMatch, areaTally, report, shadowDiff, referralList]
+        [household, classifiedHousehold, loanReferral, trainingMatch, areaTally, report, shadowDiff, referralList, trainingOffer]
     }
 
     /// The topics agencies write to and read their answers from.
     public static var agencyTopics: [TopicDefinition] {
-        [agencySubmission, submissionOutcome, loanEvent, loanEventOutcome, course, vacancy, catalogueOutcome]
+        [agencySubmission, submissionOutcome, loanEvent, loanEventOutcome, course, vacancy, catalogueOutcome, placementEvent, placementOutcome]
     }
 
     /// Every topic the system needs, for creation at start-up.
@@ -190,6 +205,9 @@ public enum EventTypes {
     public static let course = "vn.giamngheo.employment.course.v1"
     public static let vacancy = "vn.giamngheo.employment.vacancy.v1"
     public static let catalogueOutcome = "vn.giamngheo.employment.catalogue-outcome.v1"
+    public static let trainingOffer = "vn.giamngheo.training-offer.v1"
+    public static let placementEvent = "vn.giamngheo.employment.placement-event.v1"
+    public static let placementOutcome = "vn.giamngheo.employment.placement-outcome.v1"
 
     /// The JSON Schema URI of an event type (`ce_dataschema`); the file is `docs/events/<name>.schema.json`.
     public static func schema(_ type: String) -> String {
