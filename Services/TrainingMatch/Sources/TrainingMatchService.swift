@@ -24,13 +24,19 @@ public enum TrainingMatchService {
         migrator.registerMigration("training-match-v5-calendar") { db in try CalendarDays.migrate(db) }
         // The employment centres' courses and vacancies, and every catalogue record answered.
         migrator.registerMigration("training-match-v6-catalogue") { db in try CatalogueStore.migrate(db) }
+        // Matching's offers, the centres' placement events answered, and the outcomes they count.
+        migrator.registerMigration("training-match-v7-offers") { db in
+            try OfferStore.migrate(db)
+            try PlacementHandler.outcomeTallies().migrate(db)
+            try PlacementHandler.outcomeTallies().migrateFormerDistricts(db)
+        }
     }
 
     public static func run(options: CommonOptions) async throws {
         let app = try ServiceApp(service: name, defaultPort: defaultPort, options: options)
         let store = try app.openStore(migrations: migrations)
         try app.ensureTopics()
-        try app.readBackPublished(store, topics: [Topics.areaTally])
+        try app.readBackPublished(store, topics: [Topics.areaTally, Topics.trainingOffer])
         let rules = try TrainingRules.bundled()
         let handler = MatchHandler(Matching(rules: rules), table: latest.table)
         let consumer = app.consumer(group: name, topics: [Topics.classifiedHousehold], handler: handler, store: store)
@@ -39,15 +45,27 @@ public enum TrainingMatchService {
         let catalogue = app.consumer(
             group: "\(name)-catalogue", topics: [Topics.course, Topics.vacancy], handler: CatalogueHandler(validation: validation, sources: centres),
             store: store)
+        let placements = app.consumer(
+            group: "\(name)-placements", topics: [Topics.placementEvent], handler: PlacementHandler(sources: centres), store: store)
+        // CALENDAR_DAY pins the day (as in eligibility): which courses and vacancies are still open.
+        let pinnedDay = ProcessInfo.processInfo.environment["CALENDAR_DAY"]
+        if let pinnedDay, CalendarDate(pinnedDay) == nil { throw FieldError("CALENDAR_DAY", "'\(pinnedDay)' is not a date (YYYY-MM-DD)") }
+        let today: @Sendable () -> String = { pinnedDay ?? CalendarDate(Date()).description }
+        let interval = try milliseconds("MATCHING_INTERVAL_MS", default: 1000)
+        let runner = MatchingRunner(store: store, rules: rules, today: today, interval: .milliseconds(interval), logger: app.logger)
         let router = Router()
-        CatalogueRoutes(store: store, sources: centres, today: { CalendarDate(Date()).description }).register(on: router)
-        router.get("/v1/households/:id/matches") { _, context in
-            let id = context.parameters.get("id") ?? ""
-            guard let payload = try await store.pool.read({ db in try latest.payload(householdId: id, in: db) })
-            else { return JSONResponse.notFound("matches of household \(id)") }
-            return JSONResponse.make(.ok, try EventJSON.decode(TrainingMatchSet.self, from: payload))
-        }
-        try await app.run(store: store, consumers: [consumer, catalogue], router: router)
+        CatalogueRoutes(store: store, sources: centres, today: today).register(on: router)
+        MatchRoutes(store: store, sources: centres, rules: rules).register(on: router)
+        try await app.run(
+            store: store, consumers: [consumer, catalogue, placements], router: router,
+            extraServices: [ThreadService(name: "matching", body: { runner.runBlocking() }, stop: { runner.stop() })])
+    }
+
+    /// A whole number of milliseconds from the environment.
+    static func milliseconds(_ name: String, default value: Int) throws -> Int {
+        guard let text = ProcessInfo.processInfo.environment[name] else { return value }
+        guard let parsed = Int(text), parsed > 0 else { throw FieldError(name, "'\(text)' is not a whole number of milliseconds above 0") }
+        return parsed
     }
 }
 
@@ -66,11 +84,18 @@ public struct Matching: HouseholdDerivation {
         return TrainingMatchSet(
             householdId: household.householdId, householdVersion: household.householdVersion, rulesRevision: household.rulesRevision,
             trainingRulesRevision: rules.revision, area: household.area, householdClass: household.classification?.householdClass,
-            candidates: selection.candidates, notPutForward: selection.notPutForward.isEmpty ? nil : selection.notPutForward)
+            candidates: selection.candidates, notPutForward: selection.notPutForward.isEmpty ? nil : selection.notPutForward,
+            surveyDate: household.surveyDate, lowIncomeWorkers: household.classification?.lowIncomeWorkers)
     }
 }
 
 extension Matching {
+    /// Candidates may have changed: matching runs again.
+    public func finishBatch(in db: Database) throws -> [OutboundEvent] {
+        try OfferStore.inputsChanged(in: db)
+        return []
+    }
+
     /// Households with candidates, and candidates.
     public func tallyKeys(_ set: TrainingMatchSet) -> [String] {
         set.candidates.isEmpty ? [] : ["training.households"] + Array(repeating: "training.candidates", count: set.candidates.count)

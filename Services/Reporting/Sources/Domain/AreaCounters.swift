@@ -61,7 +61,9 @@ public struct AreaCounters: Codable, Sendable, Hashable {
             referrals: ReferralCounts(households: self["referral.households"], referrals: byProgramme.values.reduce(0, +), byProgramme: byProgramme),
             loanCandidates: ReferralCounts(
                 households: self["loanCandidate.households"], referrals: candidatesByProgramme.values.reduce(0, +), byProgramme: candidatesByProgramme),
-            training: TrainingCounts(households: self["training.households"], candidates: self["training.candidates"]),
+            training: TrainingCounts(
+                households: self["training.households"], candidates: self["training.candidates"],
+                outcomes: withPrefix("training.outcome.").isEmpty ? nil : TrainingOutcomeCounts(counts: counts)),
             lowIncomeWorkerHouseholds: self["lowIncomeWorker.households"], unclassified: self["unclassified"],
             credit: CreditCounts(counts: counts))
     }

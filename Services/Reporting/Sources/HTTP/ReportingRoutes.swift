@@ -57,6 +57,8 @@ enum Dashboard {
                 <td>\(DecimalText.fixed(h.poorRatePercent, fractionDigits: 2))</td><td>\(h.nearPoor)</td><td>\(DecimalText.fixed(h.nearPoorRatePercent, fractionDigits: 2))</td>\
                 <td>\(h.averageLiving)</td><td>\(r.lowIncomeWorkerHouseholds)</td><td>\(r.loanCandidates?.households ?? 0)</td><td>\(r.referrals.households)</td>\
                 <td>\(r.credit?.householdsDisbursed ?? 0)</td><td>\(DecimalText.grouped(r.credit?.loans.outstandingVnd ?? 0))</td><td>\(r.training.candidates)</td>\
+                <td>\(r.training.outcomes?.members.enrolled ?? 0)</td><td>\(r.training.outcomes?.members.completed ?? 0)</td>\
+                <td>\((r.training.outcomes?.members.placed ?? 0) + (r.training.outcomes?.members.departed ?? 0))</td>\
                 <td>\(r.unclassified ?? 0)</td><td>\(r.standardIds.joined(separator: ", "))</td></tr>
                 """
         }
@@ -70,6 +72,8 @@ enum Dashboard {
             <th>Hộ dự kiến giới thiệu vay (chưa công nhận)<br><i>VBSP candidates (not yet recognised)</i></th>\
             <th>Hộ được giới thiệu vay NHCSXH<br><i>Referred to VBSP</i></th><th>Hộ được giải ngân<br><i>Households lent</i></th>\
             <th>Dư nợ (đồng)<br><i>Outstanding (VND)</i></th><th>Lao động được giới thiệu học nghề<br><i>Training candidates</i></th>\
+            <th>Đang/đã học nghề<br><i>Enrolled</i></th><th>Hoàn thành khóa học<br><i>Completed</i></th>\
+            <th>Có việc làm (kể cả đi làm việc ở nước ngoài)<br><i>Placed in work (incl. abroad)</i></th>\
             <th>Hộ chưa phân loại được<br><i>Not classifiable (see the reason)</i></th>\
             <th>Chuẩn nghèo<br><i>Standard</i></th></tr></thead><tbody>
             \(reports.map(row).joined(separator: "\n"))

@@ -29,11 +29,58 @@ public struct TrainingRules: Codable, Sendable, Hashable {
     /// education is below this level is taken to need it ([U], docs/training-rules.md); nil: only those who asked.
     public var inferTrainingNeedBelow: EducationLevel?
 
+    /// Caps that take effect on a date (an amendment of Decision 46/2015), each with its source and confidence tag.
+    public struct SupportCapChange: Codable, Sendable, Hashable {
+        public var from: String
+        public var caps: SupportCaps
+        public var source: String
+        /// `[C]`, `[M]` or `[U]` (docs/training-rules.md).
+        public var confidence: String
+    }
+    /// Changes to `supportCapsVnd`, oldest first; absent or empty while Decision 46/2015's caps stand.
+    public var supportCapChanges: [SupportCapChange]?
+
+    /// The caps in force on `day` (YYYY-MM-DD): the latest change from that day or before, else `supportCapsVnd`.
+    public func caps(on day: String) -> SupportCaps {
+        (supportCapChanges ?? []).last { $0.from <= day }?.caps ?? supportCapsVnd
+    }
+
+    /// A group's cap on `day`. Newly-escaped households' members and others not named take the rural workers' cap.
+    public func cap(_ group: SupportGroup, on day: String) -> Int64 {
+        let caps = caps(on: day)
+        switch group {
+        case .disabled: return caps.disabled
+        case .poorEthnicMinority: return caps.poorEthnicMinority
+        case .poor: return caps.poor
+        case .ethnicMinority: return caps.ethnicMinority
+        case .nearPoor: return caps.nearPoor
+        case .lowIncomeWorker: return caps.lowIncomeWorker ?? caps.other
+        case .newlyEscaped, .other: return caps.other
+        }
+    }
+
     public static func bundled() throws -> TrainingRules {
         guard let url = Bundle.module.url(forResource: "training", withExtension: "json", subdirectory: "Resources") else {
             throw FieldError("training", "bundled training.json is missing")
         }
-        return try JSONDecoder().decode(TrainingRules.self, from: Data(contentsOf: url))
+        return try load(Data(contentsOf: url))
+    }
+
+    /// Decodes and checks rules data, naming the field at fault.
+    public static func load(_ data: Data) throws -> TrainingRules {
+        let rules = try JSONDecoder().decode(TrainingRules.self, from: data)
+        var previous = ""
+        for (index, change) in (rules.supportCapChanges ?? []).enumerated() {
+            let field = "supportCapChanges[\(index)]"
+            guard CalendarDate(change.from) != nil else { throw FieldError("\(field).from", "'\(change.from)' is not a date (YYYY-MM-DD)") }
+            guard change.from > previous else { throw FieldError("\(field).from", "\(change.from) is not after the change before it") }
+            guard ["[C]", "[M]", "[U]"].contains(change.confidence) else {
+                throw FieldError("\(field).confidence", "'\(change.confidence)' is not [C], [M] or [U]")
+            }
+            guard !change.source.trimmingCharacters(in: .whitespaces).isEmpty else { throw FieldError("\(field).source", "a change names its source") }
+            previous = change.from
+        }
+        return rules
     }
 }
 
@@ -60,12 +107,14 @@ public enum CandidateRules {
                 selection.notPutForward.append(NotPutForward(memberId: member.memberId, reason: wants.why))
                 continue
             }
-            let (cap, group) = supportGroup(facts, classification.householdClass, lowIncome: lowIncome, rules: rules)
+            let (cap, group, supportGroup) = supportGroup(facts, classification.householdClass, lowIncome: lowIncome, rules: rules)
             selection.candidates.append(
                 TrainingCandidate(
                     memberId: member.memberId, ageYears: member.ageYears, sex: facts.sex, employmentStatus: facts.employment.status,
                     educationAttained: facts.education.attained, disability: facts.disability, trainingSupportCapVnd: cap,
-                    reason: "working age (\(member.ageYears)), \(group) under \(classification.standard.id); \(wants.why)", wants: wants.interests))
+                    reason: "working age (\(member.ageYears)), \(group) under \(classification.standard.id); \(wants.why)", wants: wants.interests,
+                    supportGroup: supportGroup, employmentType: facts.employment.status == .employed ? facts.employment.type : nil,
+                    priorStateTraining: facts.priorStateTraining))
         }
         return selection
     }
@@ -108,15 +157,18 @@ public enum CandidateRules {
         return "already has \(facts.education.attained.rawValue) education"
     }
 
-    static func supportGroup(_ facts: MemberFacts, _ householdClass: HouseholdClass, lowIncome: Bool, rules: TrainingRules) -> (Int64, String) {
-        if facts.disability != .none { return (rules.supportCapsVnd.disabled, "person with a disability") }
+    static func supportGroup(_ facts: MemberFacts, _ householdClass: HouseholdClass, lowIncome: Bool, rules: TrainingRules)
+        -> (Int64, String, SupportGroup)
+    {
+        let caps = rules.supportCapsVnd
+        if facts.disability != .none { return (caps.disabled, "person with a disability", .disabled) }
         if householdClass == .poor && facts.ethnicMinority {
-            return (rules.supportCapsVnd.poorEthnicMinority, "ethnic-minority member of a poor household")
+            return (caps.poorEthnicMinority, "ethnic-minority member of a poor household", .poorEthnicMinority)
         }
-        if householdClass == .poor { return (rules.supportCapsVnd.poor, "member of a poor household") }
-        if facts.ethnicMinority { return (rules.supportCapsVnd.ethnicMinority, "ethnic-minority member") }
-        if householdClass == .nearPoor { return (rules.supportCapsVnd.nearPoor, "member of a near-poor household") }
-        if lowIncome { return (rules.supportCapsVnd.lowIncomeWorker ?? rules.supportCapsVnd.other, "low-income worker (Decree 30/2025)") }
-        return (rules.supportCapsVnd.other, "rural worker")
+        if householdClass == .poor { return (caps.poor, "member of a poor household", .poor) }
+        if facts.ethnicMinority { return (caps.ethnicMinority, "ethnic-minority member", .ethnicMinority) }
+        if householdClass == .nearPoor { return (caps.nearPoor, "member of a near-poor household", .nearPoor) }
+        if lowIncome { return (caps.lowIncomeWorker ?? caps.other, "low-income worker (Decree 30/2025)", .lowIncomeWorker) }
+        return (caps.other, "rural worker", .other)
     }
 }

@@ -51,6 +51,7 @@ public struct CatalogueHandler: EventHandler {
             return outcome.refused([FieldError("key", "no \(kind.rawValue) '\(key)' to withdraw")])
         }
         try CatalogueStore.withdraw(kind, id: key, in: db)
+        try OfferStore.inputsChanged(in: db)
         (outcome.version, outcome.standing) = (held.version, .withdrawn)
         return outcome
     }
@@ -91,6 +92,7 @@ public struct CatalogueHandler: EventHandler {
         try CatalogueStore.save(
             kind, id: entry.id, version: entry.version, source: event.attributes.source, place: entry.place, vsco: entry.vsco,
             openUntil: entry.openUntil, payload: payload, in: db)
+        try OfferStore.inputsChanged(in: db)
         outcome.standing = .open
         return outcome
     }

@@ -1,0 +1,89 @@
+import EventContracts
+import EventStore
+import Foundation
+import GRDB
+import Hummingbird
+import ServiceRuntime
+
+/// A household's candidates with their members' offers, as the centre and the commune see them.
+public struct HouseholdMatches: Codable, Sendable {
+    public var householdId: String
+    public var householdClass: HouseholdClass?
+    public var candidates: [TrainingCandidate]
+    public var notPutForward: [NotPutForward]?
+    public var offers: [TrainingOffer]
+}
+
+/// training-match's matching API: the placement events' HTTP twin, a household's matches, and an entry's ranked
+/// candidates.
+public struct MatchRoutes: Sendable {
+    let store: ServiceStore
+    let twin: AgencyTwin<PlacementOutcome>
+    let rules: CatalogueMatching.Rules
+
+    public init(store: ServiceStore, sources: AgencySources, rules: TrainingRules, answerWithin: Duration = .seconds(10)) {
+        self.store = store
+        self.rules = CatalogueMatching.Rules(
+            minimumWorkingAge: rules.minimumWorkingAge, retirementAge: (rules.retirementAge.male, rules.retirementAge.female))
+        twin = AgencyTwin(
+            store: store, sources: sources, outcomePath: "/v1/placement-events", answerWithin: answerWithin,
+            outcome: { source, id, db in try OfferStore.outcome(source: source, id: id, in: db) }, accepted: { $0.status == .accepted })
+    }
+
+    public func register(on router: Router<BasicRequestContext>) {
+        router.post("/v1/placement-events") { request, _ in try await submit(request) }
+        router.get("/v1/placement-events") { request, _ in try await twin.lookup(request) }
+        router.get("/v1/households/:id/matches") { _, context in try await matches(context.parameters.get("id") ?? "") }
+        router.get("/v1/courses/:id/candidates") { _, context in try await candidates(.course, context.parameters.get("id") ?? "") }
+        router.get("/v1/vacancies/:id/candidates") { _, context in try await candidates(.vacancy, context.parameters.get("id") ?? "") }
+    }
+
+    func submit(_ request: Request) async throws -> Response {
+        let identity: AgencyTwin<PlacementOutcome>.Identity
+        switch twin.identity(request) {
+        case .success(let known): identity = known
+        case .failure(let refusal): return refusal.response
+        }
+        let event: PlacementEvent
+        do {
+            event = try await request.decodeJSON(PlacementEvent.self, limit: 64 << 10)
+        } catch {
+            return JSONResponse.error(error.status, "the body is not a placement event", error.errors)
+        }
+        return try await twin.submit(identity, topic: Topics.placementEvent, key: event.householdId, data: try EventJSON.encode(event))
+    }
+
+    func matches(_ householdId: String) async throws -> Response {
+        let found = try await store.pool.read { db -> HouseholdMatches? in
+            let offers = try OfferStore.offers(ofHousehold: householdId, in: db)
+            let set = try TrainingMatchService.latest.payload(householdId: householdId, in: db).map {
+                try EventJSON.decode(TrainingMatchSet.self, from: $0)
+            }
+            guard set != nil || !offers.isEmpty else { return nil }
+            return HouseholdMatches(
+                householdId: householdId, householdClass: set?.householdClass, candidates: set?.candidates ?? [], notPutForward: set?.notPutForward,
+                offers: offers)
+        }
+        guard let found else { return JSONResponse.notFound("matches of household \(householdId)") }
+        return JSONResponse.make(.ok, found)
+    }
+
+    func candidates(_ kind: CatalogueOutcome.Entry, _ id: String) async throws -> Response {
+        let ranked = try await store.pool.read { db -> [RankedCandidate]? in
+            guard let held = try CatalogueStore.held(kind, id, in: db) else { return nil }
+            let people = try MatchingRunner.people(in: db).0.map(\.person)
+            var ranked =
+                switch kind {
+                case .course: EntryRanking.rank(try EventJSON.decode(Course.self, from: held.payload), people: people, rules: rules)
+                case .vacancy: EntryRanking.rank(try EventJSON.decode(Vacancy.self, from: held.payload), people: people, rules: rules)
+                }
+            let statuses = try Row.fetchAll(
+                db, sql: "SELECT household_id, member_id, status FROM offer WHERE entry = ? AND entry_id = ?", arguments: [kind.rawValue, id]
+            ).reduce(into: [String: PlacementStatus]()) { $0["\($1[0] as String)/\($1[1] as String)"] = PlacementStatus(rawValue: $1[2]) }
+            for index in ranked.indices { ranked[index].status = statuses["\(ranked[index].householdId)/\(ranked[index].memberId)"] }
+            return ranked
+        }
+        guard let ranked else { return JSONResponse.notFound("\(kind.rawValue) \(id)") }
+        return JSONResponse.make(.ok, ranked)
+    }
+}
