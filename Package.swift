@@ -90,11 +90,14 @@ let package = Package(
             swiftSettings: strict
         ),
         // The simulated VBSP office's plans: pure, so that they can be tested without the tool.
-        .target(name: "BankOffice", dependencies: ["EventContracts"], path: "Tools/BankOffice", swiftSettings: strict),
+        .target(name: "Simulation", path: "Tools/Simulation", swiftSettings: strict),
+        .target(name: "BankOffice", dependencies: ["EventContracts", "Simulation"], path: "Tools/BankOffice", swiftSettings: strict),
+        // The simulated employment centre's catalogue and outcomes: pure, like the bank office's plans.
+        .target(name: "EmploymentCentre", dependencies: ["EventContracts", "Simulation"], path: "Tools/EmploymentCentre", swiftSettings: strict),
         .executableTarget(
             name: "AdminMain",
             dependencies: [
-                "Kafka", "EventContracts", "EventStore", "ServiceRuntime", "Intake", "Eligibility", "TrainingMatch", "BankOffice", grdb, argumentParser,
+                "Kafka", "EventContracts", "EventStore", "ServiceRuntime", "Intake", "Eligibility", "TrainingMatch", "BankOffice", "EmploymentCentre", grdb, argumentParser,
                 log,
             ],
             path: "Tools/Admin",
@@ -104,7 +107,7 @@ let package = Package(
         .testTarget(name: "KafkaTests", dependencies: ["Kafka", "TestSupport"], path: "Tests/KafkaTests", linkerSettings: rpathSettings),
         .testTarget(name: "EventContractsTests", dependencies: ["EventContracts", "TestSupport"], path: "Tests/EventContractsTests", linkerSettings: rpathSettings),
         .testTarget(name: "EventStoreTests", dependencies: ["EventStore", "Kafka", "TestSupport", grdb], path: "Tests/EventStoreTests", linkerSettings: rpathSettings),
-        .testTarget(name: "ServiceTests", dependencies: ["Intake", "Eligibility", "LoanReferral", "TrainingMatch", "Reporting", "BankOffice", "TestSupport"], path: "Tests/ServiceTests", linkerSettings: rpathSettings),
+        .testTarget(name: "ServiceTests", dependencies: ["Intake", "Eligibility", "LoanReferral", "TrainingMatch", "Reporting", "BankOffice", "EmploymentCentre", "TestSupport"], path: "Tests/ServiceTests", linkerSettings: rpathSettings),
         .testTarget(name: "SystemTests", dependencies: ["Kafka", "EventContracts", "TestSupport", "Intake", "Eligibility", "LoanReferral", "TrainingMatch", "Reporting", "Areas", "ServiceRuntime"], path: "Tests/SystemTests", linkerSettings: rpathSettings),
         .target(name: "TestSupport", dependencies: ["Kafka", "EventContracts", "EventStore", "ServiceRuntime"], path: "Tests/TestSupport", swiftSettings: strict),
     ] + services.flatMap { service($0.0, executable: $0.1, folder: $0.2, resources: $0.3, extra: $0.4) }

@@ -1,3 +1,4 @@
+import Simulation
 import EventContracts
 
 /// Where a simulated transaction office takes one referral's loan.
@@ -92,7 +93,7 @@ public enum BankOfficePlan {
         today: CalendarDate
     ) -> [PlannedBankEvent] {
         guard referral.status == .referred, let start = CalendarDate(referral.referredOn) else { return [] }
-        let draw = Draws(seed: policy.seed, referralId: referral.referralId)
+        let draw = SeededDraws(seed: policy.seed, key: referral.referralId)
         let script = policy.script(householdId, referral.programmeId) ?? drawnScript(draw, policy)
         let amount = script.amountVnd ?? drawnAmount(draw, cap: referral.maxLoanVnd)
         let term = script.termMonths ?? min(60, referral.maxTermMonths)
@@ -149,7 +150,7 @@ public enum BankOfficePlan {
 
     /// The commune transaction point's fixed monthly day (5th–25th), first strictly after `date`.
     public static func disbursementDay(after date: CalendarDate, communeCode: String) -> CalendarDate {
-        let day = 5 + Int(Draws.hash(communeCode) % 21)
+        let day = 5 + Int(SeededDraws.hash(communeCode) % 21)
         var candidate = date
         candidate.day = day
         return candidate > date ? candidate : candidate.adding(months: 1)
@@ -160,7 +161,7 @@ public enum BankOfficePlan {
         principal / Int64(max(1, termMonths / 3)) / 1_000 * 1_000
     }
 
-    static func drawnScript(_ draw: Draws, _ policy: BankOfficePolicy) -> LoanScript {
+    static func drawnScript(_ draw: SeededDraws, _ policy: BankOfficePolicy) -> LoanScript {
         guard draw.unit("approve") < policy.approveShare else { return LoanScript(path: .rejected) }
         guard draw.unit("disburse") < policy.disburseShare else { return LoanScript(path: .approved) }
         let outcome = draw.unit("outcome")
@@ -170,30 +171,9 @@ public enum BankOfficePlan {
     }
 
     /// 30–100 % of the cap, rounded down to 5,000,000 VND (and at least that, or the cap when smaller).
-    static func drawnAmount(_ draw: Draws, cap: Int64) -> Int64 {
+    static func drawnAmount(_ draw: SeededDraws, cap: Int64) -> Int64 {
         let step: Int64 = 5_000_000
         let share = 0.3 + 0.7 * draw.unit("amount")
         return min(cap, max(step, Int64(Double(cap) * share) / step * step))
-    }
-}
-
-/// Reproducible draws for one referral: each purpose gets its own number from the seed and the referral id.
-struct Draws {
-    let seed: UInt64
-    let referralId: String
-
-    func unit(_ purpose: String) -> Double {
-        Double(Self.hash("\(seed)|\(referralId)|\(purpose)") >> 11) / Double(1 << 53)
-    }
-
-    func int(_ purpose: String, _ bound: Int) -> Int { Int(Self.hash("\(seed)|\(referralId)|\(purpose)") % UInt64(bound)) }
-
-    /// FNV-1a, then SplitMix64's finaliser so that near keys spread.
-    static func hash(_ text: String) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 { h = (h ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        h = (h ^ (h >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        h = (h ^ (h >> 27)) &* 0x94d0_49bb_1331_11eb
-        return h ^ (h >> 31)
     }
 }
