@@ -33,6 +33,19 @@ public struct OutboundEvent: Sendable {
             encoded: EventJSON.encode(payload), causationId: causationId, personal: personal, subject: subject)
     }
 
+    /// A service's answer to an agency's record (`source`, `id`): keyed and correlated by the record's correlation id,
+    /// caused by it, with an id derived from `idPrefix` and the record's source and id, so a replay answers alike.
+    public static func answer<T: Encodable>(
+        on topic: TopicDefinition, by service: String, idPrefix: String, to source: String, id: String, correlationId: String, time: String,
+        payload: T
+    ) throws -> OutboundEvent {
+        var reply = try json(
+            topic: topic, key: correlationId, type: topic.eventType ?? "", source: EventSources.service(service), idParts: [idPrefix, source, id],
+            sequence: nil, time: time.isEmpty ? Timestamp.now() : time, payload: payload, causationId: id, personal: topic.personal)
+        reply.attributes.correlationid = correlationId
+        return reply
+    }
+
     /// The same, for a payload already encoded (when the service also stores those bytes: JSON costs more than I/O here).
     public static func json(
         topic: TopicDefinition, key: String, type: String, source: String, idParts: [String], sequence: Int64?,

@@ -4,7 +4,7 @@ import Foundation
 import GRDB
 import Kafka
 import Logging
-import Synchronization
+import ServiceRuntime
 
 /// Announces each calendar day (in Vietnam) on every partition of `giamngheo.classified-household.v1`
 /// (``CalendarDay``), so that rules that change with time alone (a referral window ending) change as an ordered input
@@ -15,8 +15,7 @@ public final class CalendarAnnouncer: Sendable {
     let partitionCount: Int32
     let today: @Sendable () -> String
     let logger: Logger
-    private let stopping = Mutex(false)
-    private let condition = NSCondition()
+    private let loop = PeriodicLoop(every: .seconds(60))
 
     /// - Parameter today: the day to announce (YYYY-MM-DD); the operator may pin it (`CALENDAR_DAY`) to replay a day.
     public init(store: ServiceStore, partitionCount: Int32, today: @escaping @Sendable () -> String, logger: Logger) {
@@ -66,18 +65,10 @@ public final class CalendarAnnouncer: Sendable {
 
     /// The loop, on the calling thread, until ``stop()``.
     public func runBlocking() {
-        while !stopping.withLock({ $0 }) {
+        loop.run {
             do { try announce(today()) } catch { logger.error("calendar day not announced; retrying", metadata: ["error": "\(error)"]) }
-            condition.lock()
-            if !stopping.withLock({ $0 }) { _ = condition.wait(until: Date(timeIntervalSinceNow: 60)) }
-            condition.unlock()
         }
     }
 
-    public func stop() {
-        condition.lock()
-        stopping.withLock { $0 = true }
-        condition.signal()
-        condition.unlock()
-    }
+    public func stop() { loop.stop() }
 }

@@ -93,13 +93,11 @@ public struct BankEventHandler: EventHandler {
 
     private func answer(_ attributes: CloudEventAttributes, _ outcome: LoanEventOutcome, in db: Database) throws -> [OutboundEvent] {
         try LoanStore.record(outcome, in: db)
-        var reply = try OutboundEvent.json(
-            topic: Topics.loanEventOutcome, key: outcome.correlationId, type: EventTypes.loanEventOutcome,
-            source: EventSources.service(LoanReferralService.name), idParts: ["loan-event-outcome", attributes.source, attributes.id],
-            sequence: nil, time: attributes.time.isEmpty ? Timestamp.now() : attributes.time, payload: outcome, causationId: attributes.id,
-            personal: true)
-        reply.attributes.correlationid = outcome.correlationId
-        return [reply]
+        return [
+            try .answer(
+                on: Topics.loanEventOutcome, by: LoanReferralService.name, idPrefix: "loan-event-outcome", to: attributes.source,
+                id: attributes.id, correlationId: outcome.correlationId, time: attributes.time, payload: outcome)
+        ]
     }
 }
 

@@ -130,6 +130,21 @@ public enum CatalogueMatching {
             else { vacanciesByProvince[vacancies[index].place.provinceCode ?? "", default: []].append(index) }
         }
         func levelKey(_ score: Int) -> UInt32 { UInt32(255 - min(255, max(0, score))) << 16 }
+        // Declined pairs as person rank and entry key (vacancy bit and entry rank), checked without making strings.
+        var declined = Set<Int>()
+        if !taken.declined.isEmpty {
+            let personIndex = Dictionary(people.indices.map { (people[$0].personId, $0) }, uniquingKeysWith: { first, _ in first })
+            let courseIndex = Dictionary(courses.indices.map { (courses[$0].courseId, $0) }, uniquingKeysWith: { first, _ in first })
+            let vacancyIndex = Dictionary(vacancies.indices.map { (vacancies[$0].vacancyId, $0) }, uniquingKeysWith: { first, _ in first })
+            for pair in taken.declined {
+                let parts = pair.split(separator: "|", maxSplits: 2).map(String.init)
+                guard parts.count == 3, let person = personIndex[parts[0]] else { continue }
+                let entryKey: Int? =
+                    parts[1] == CatalogueOutcome.Entry.course.rawValue
+                    ? courseIndex[parts[2]].map { courseRank[$0] } : vacancyIndex[parts[2]].map { 1 << 15 | vacancyRank[$0] }
+                if let entryKey { declined.insert(personRank[person] << 16 | entryKey) }
+            }
+        }
         // `pairs` holds the runs back to back, people in id order; run r is `pairs[runEnd[r - 1]..<runEnd[r]]` (from 0
         // for the first), of level `runLevel[r]` (255 - score); the person of rank p has runs `firstRun[p]..<firstRun[p + 1]`.
         var pairs: [UInt16] = []
@@ -153,7 +168,7 @@ public enum CatalogueMatching {
                     for slot in wantingCourse {
                         let person = personAt[blockStart + slot]
                         if let score = score(people[person], surveyDays[person], course, day, rules),
-                            taken.declined.isEmpty || !taken.declined.contains(Taken.pair(people[person].personId, .course, course.courseId))
+                            declined.isEmpty || !declined.contains((blockStart + slot) << 16 | Int(entryKey))
                         {
                             keys[slot].append(levelKey(score) | entryKey)
                         }
@@ -165,7 +180,7 @@ public enum CatalogueMatching {
                     for slot in wantingVacancy {
                         let person = personAt[blockStart + slot]
                         if let score = score(people[person], surveyDays[person], vacancy, day, rules),
-                            taken.declined.isEmpty || !taken.declined.contains(Taken.pair(people[person].personId, .vacancy, vacancy.vacancyId))
+                            declined.isEmpty || !declined.contains((blockStart + slot) << 16 | Int(entryKey))
                         {
                             keys[slot].append(levelKey(score) | entryKey)
                         }

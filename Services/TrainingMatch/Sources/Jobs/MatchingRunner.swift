@@ -3,7 +3,7 @@ import EventStore
 import Foundation
 import GRDB
 import Logging
-import Synchronization
+import ServiceRuntime
 
 /// Runs matching over the whole store whenever its inputs changed: the current candidates, the open courses and
 /// vacancies, and the places the centres' outcomes hold. Proposals move to whoever ranks first on each run; offers the
@@ -16,10 +16,8 @@ public final class MatchingRunner: Sendable {
     let rules: CatalogueMatching.Rules
     let trainingRules: TrainingRules
     let today: @Sendable () -> String
-    let interval: Duration
     let logger: Logger
-    private let stopping = Mutex(false)
-    private let condition = NSCondition()
+    private let loop: PeriodicLoop
 
     public init(store: ServiceStore, rules: TrainingRules, today: @escaping @Sendable () -> String, interval: Duration, logger: Logger) {
         self.store = store
@@ -27,27 +25,17 @@ public final class MatchingRunner: Sendable {
         self.rules = CatalogueMatching.Rules(
             minimumWorkingAge: rules.minimumWorkingAge, retirementAge: (rules.retirementAge.male, rules.retirementAge.female))
         self.today = today
-        self.interval = interval
+        loop = PeriodicLoop(every: interval)
         self.logger = logger
     }
 
     public func runBlocking() {
-        while !stopping.withLock({ $0 }) {
+        loop.run {
             do { try runIfChanged() } catch { logger.error("matching failed; retrying", metadata: ["error": "\(error)"]) }
-            condition.lock()
-            if !stopping.withLock({ $0 }) {
-                _ = condition.wait(until: Date(timeIntervalSinceNow: Double(interval.components.seconds) + Double(interval.components.attoseconds) / 1e18))
-            }
-            condition.unlock()
         }
     }
 
-    public func stop() {
-        condition.lock()
-        stopping.withLock { $0 = true }
-        condition.signal()
-        condition.unlock()
-    }
+    public func stop() { loop.stop() }
 
     struct Snapshot {
         var changes: Int64

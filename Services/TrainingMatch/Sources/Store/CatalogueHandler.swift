@@ -135,12 +135,11 @@ public struct CatalogueHandler: EventHandler {
 
     private func answer(_ outcome: CatalogueOutcome, time: String, in db: Database) throws -> [OutboundEvent] {
         try CatalogueStore.record(outcome, in: db)
-        var reply = try OutboundEvent.json(
-            topic: Topics.catalogueOutcome, key: outcome.correlationId, type: EventTypes.catalogueOutcome,
-            source: EventSources.service(TrainingMatchService.name), idParts: ["catalogue-outcome", outcome.eventSource, outcome.eventId],
-            sequence: nil, time: time.isEmpty ? Timestamp.now() : time, payload: outcome, causationId: outcome.eventId)
-        reply.attributes.correlationid = outcome.correlationId
-        return [reply]
+        return [
+            try .answer(
+                on: Topics.catalogueOutcome, by: TrainingMatchService.name, idPrefix: "catalogue-outcome", to: outcome.eventSource,
+                id: outcome.eventId, correlationId: outcome.correlationId, time: time, payload: outcome)
+        ]
     }
 }
 

@@ -111,12 +111,11 @@ public struct PlacementHandler: EventHandler {
 
     private func answer(_ outcome: PlacementOutcome, time: String, in db: Database) throws -> [OutboundEvent] {
         try OfferStore.record(outcome, in: db)
-        var reply = try OutboundEvent.json(
-            topic: Topics.placementOutcome, key: outcome.correlationId, type: EventTypes.placementOutcome,
-            source: EventSources.service(TrainingMatchService.name), idParts: ["placement-outcome", outcome.eventSource, outcome.eventId],
-            sequence: nil, time: time.isEmpty ? Timestamp.now() : time, payload: outcome, causationId: outcome.eventId)
-        reply.attributes.correlationid = outcome.correlationId
-        return [reply]
+        return [
+            try .answer(
+                on: Topics.placementOutcome, by: TrainingMatchService.name, idPrefix: "placement-outcome", to: outcome.eventSource,
+                id: outcome.eventId, correlationId: outcome.correlationId, time: time, payload: outcome)
+        ]
     }
 }
 
