@@ -241,3 +241,24 @@ import TrainingMatch
         #expect(pursued[.course, default: 0] > 30 && pursued[.vacancy, default: 0] > 30, "\(pursued)")
     }
 }
+
+/// Paths set by hand: the decisions they name replace the draws, and offers they do not name wait.
+@Suite struct CentreScriptTests {
+    @Test func aScriptSetsThePathAndLeavesTheRestWaiting() {
+        let place = CataloguePlace(provinceCode: "19", communeCode: "01843")
+        let occupation = Occupation(vsco: "7531", isco08: "7531", name: "Thợ may")
+        func offer(_ member: String, _ entryId: String) -> TrainingOffer {
+            TrainingOffer(
+                memberId: member, entry: .course, entryId: entryId, occupation: occupation, place: place, startsOn: "2027-03-01", score: 60,
+                reasons: [], status: .proposed, supportVnd: 2_800_000, history: [PlacementStep(status: .proposed, on: "2027-01-05")])
+        }
+        let set = TrainingOfferSet(
+            householdId: "h1", version: 1, communeCode: "01843", provinceCode: "19", offers: [offer("m1", "A"), offer("m2", "A"), offer("m3", "A")])
+        let policy = CentrePolicy(
+            seed: 9, scripts: ["h1/m1/A": CentreScript(accept: true, complete: true, place: false), "h1/m2/A": CentreScript(accept: false)])
+        let steps = CentrePlan.steps(for: set, policy: policy, today: "2027-12-31")
+        #expect(steps.filter { $0.event.memberId == "m1" }.map(\.event.kind) == [.offered, .enrolled, .completed])
+        #expect(steps.filter { $0.event.memberId == "m2" }.map(\.event.kind) == [.dropped])
+        #expect(!steps.contains { $0.event.memberId == "m3" })
+    }
+}

@@ -19,11 +19,11 @@ public enum TopicReader {
 
     /// The record with the highest `ce_sequence` per key among those whose `ce_type` is `type`, decoded.
     public static func latestByKey<T: Decodable>(_ records: [KafkaConsumerMessage], type: String, as: T.Type) throws -> [String: T] {
-        var latest: [String: (sequence: String, value: [UInt8])] = [:]
+        var latest: [String: (sequence: Int64, value: [UInt8])] = [:]
         for record in records where record.header("ce_type") == type {
             guard let key = record.key, let value = record.value else { continue }
             let id = String(decoding: key, as: UTF8.self)
-            let sequence = record.header("ce_sequence") ?? ""
+            let sequence = record.header("ce_sequence").flatMap { Int64($0) } ?? 0
             if let held = latest[id], held.sequence > sequence { continue }
             latest[id] = (sequence, value)
         }

@@ -34,6 +34,8 @@ struct EmploymentCentreCommand: AsyncParsableCommand {
     @Option(help: "ce_source of every record (default: /employment-centre/<province> of the entry or household; it must start with training-match's EMPLOYMENT_SOURCE_PREFIX).")
     var source: String?
     @Option(help: "Seconds to wait for every answer (without --follow).") var timeout = 120
+    @Option(help: "A JSON file of paths set by hand: {\"<householdId>/<memberId>/<entryId>\": {\"accept\": true, \"complete\": true, \"place\": false}}; only the offers it names are played.")
+    var script: String?
 
     func validate() throws {
         guard catalogue || outcomes || follow else { throw ValidationError("nothing to do: give --catalogue, --outcomes or --follow") }
@@ -47,7 +49,10 @@ struct EmploymentCentreCommand: AsyncParsableCommand {
         // The areas training-match validates the catalogue against: AREAS_DIR when set, else the shipped ones.
         let areas = try AreaRegistry.configured().registry
         let centre = Centre(
-            policy: CentrePolicy(seed: seed, acceptShare: accept, completeShare: complete, placeShare: place), source: source)
+            policy: CentrePolicy(
+                seed: seed, acceptShare: accept, completeShare: complete, placeShare: place,
+                scripts: try script.map { try JSONDecoder().decode([String: CentreScript].self, from: Data(contentsOf: URL(fileURLWithPath: $0))) } ?? [:]),
+            source: source)
         let producer = try KafkaProducer(config: kafka.config, logger: logger)
         let answers = CentreAnswers()
         let answerFollower = TopicFollower(

@@ -264,11 +264,32 @@ public struct CentrePolicy: Sendable, Hashable {
     /// Of trainees who completed a course, those who find a job after it; the rest stay `completed`.
     public var placeShare: Double
 
-    public init(seed: UInt64 = 1, acceptShare: Double = 0.75, completeShare: Double = 0.85, placeShare: Double = 0.6) {
+    /// Decisions set by hand (for a demonstration or a test), by `<householdId>/<memberId>/<entryId>`. When there are
+    /// any, only the offers they name are played: the others wait.
+    public var scripts: [String: CentreScript]
+
+    public init(
+        seed: UInt64 = 1, acceptShare: Double = 0.75, completeShare: Double = 0.85, placeShare: Double = 0.6, scripts: [String: CentreScript] = [:]
+    ) {
         self.seed = seed
         self.acceptShare = acceptShare
         self.completeShare = completeShare
         self.placeShare = placeShare
+        self.scripts = scripts
+    }
+}
+
+/// One offer's path set by hand: whether the person takes it up, completes the course, and is placed (hired, departed
+/// abroad, or in work after the course). A decision left out is drawn.
+public struct CentreScript: Codable, Sendable, Hashable {
+    public var accept: Bool?
+    public var complete: Bool?
+    public var place: Bool?
+
+    public init(accept: Bool? = nil, complete: Bool? = nil, place: Bool? = nil) {
+        self.accept = accept
+        self.complete = complete
+        self.place = place
     }
 }
 
@@ -335,18 +356,20 @@ public enum CentrePlan {
     ) -> [PlannedPlacement] {
         guard let proposedOn = offer.history.first.flatMap({ CalendarDate($0.on) }), var last = offer.history.last.flatMap({ CalendarDate($0.on) })
         else { return [] }
+        let script = policy.scripts["\(set.householdId)/\(offer.memberId)/\(offer.entryId)"]
+        if !policy.scripts.isEmpty && script == nil { return [] }
         let pair = "\(set.householdId)/\(offer.memberId)/\(offer.entry.rawValue)/\(offer.entryId)"
         let draw = SeededDraws(seed: policy.seed, key: pair)
         // A member proposed both kinds pursues one: drawn per member, so both offers agree.
         // Dropped offers count too: a decision taken stays the same when the other offer ends first.
         let kinds = Set(set.offers.filter { $0.memberId == offer.memberId }.map(\.entry))
         let pursued: CatalogueOutcome.Entry =
-            kinds.count < 2 ? offer.entry : (SeededDraws(seed: policy.seed, key: "\(set.householdId)/\(offer.memberId)").unit("pursues") < 0.5 ? .course : .vacancy)
+            kinds.count < 2 || script?.accept != nil ? offer.entry : (SeededDraws(seed: policy.seed, key: "\(set.householdId)/\(offer.memberId)").unit("pursues") < 0.5 ? .course : .vacancy)
         var status = offer.status
         var plan: [PlannedPlacement] = []
         while let event = next(
-            after: status, on: last, offer: offer, householdId: set.householdId, pursued: pursued == offer.entry, draw: draw, policy: policy,
-            catalogue: catalogue)
+            after: status, on: last, offer: offer, householdId: set.householdId, pursued: pursued == offer.entry,
+            decide: Decisions(draw: draw, policy: policy, script: script), catalogue: catalogue)
         {
             guard let day = CalendarDate(event.occurredOn), day <= today else { break }
             plan.append(PlannedPlacement(id: "\(pair)/\(proposedOn)/\(event.kind.rawValue)", event: event))
@@ -358,9 +381,10 @@ public enum CentrePlan {
 
     /// The step that follows `status` (reached on `day`), or nil where the path ends or waits.
     static func next(
-        after status: PlacementStatus, on day: CalendarDate, offer: TrainingOffer, householdId: String, pursued: Bool, draw: SeededDraws,
-        policy: CentrePolicy, catalogue: CentreEntries
+        after status: PlacementStatus, on day: CalendarDate, offer: TrainingOffer, householdId: String, pursued: Bool, decide: Decisions,
+        catalogue: CentreEntries
     ) -> PlacementEvent? {
+        let draw = decide.draw
         func event(_ kind: PlacementEvent.Kind, _ date: CalendarDate) -> PlacementEvent {
             PlacementEvent(
                 householdId: householdId, memberId: offer.memberId, entry: offer.entry, entryId: offer.entryId, kind: kind,
@@ -369,7 +393,7 @@ public enum CentrePlan {
         let isCourse = offer.entry == .course
         switch status {
         case .proposed:
-            guard pursued, draw.unit("accept") < policy.acceptShare else { return event(.dropped, day.adding(days: draw.int("declined", 3))) }
+            guard pursued, decide.accept else { return event(.dropped, day.adding(days: draw.int("declined", 3))) }
             var offered = day.adding(days: draw.int("offered", 3))
             if isCourse, let starts = offer.startsOn.flatMap(CalendarDate.init) { offered = min(offered, starts) }
             if !isCourse, let deadline = offer.deadline.flatMap(CalendarDate.init) { offered = min(offered, deadline) }
@@ -381,7 +405,7 @@ public enum CentrePlan {
         case .offered:
             let vacancy = catalogue.vacancies[offer.entryId]
             let abroad = vacancy?.abroad ?? (offer.place.countryCode.map { $0 != "VN" } ?? false)
-            let hired = draw.unit("place") < policy.placeShare
+            let hired = decide.place
             if abroad {
                 return hired
                     ? event(.departed, day.adding(days: 90 + draw.int("departed", 90)))
@@ -400,7 +424,7 @@ public enum CentrePlan {
             let course = catalogue.courses[offer.entryId]
             let starts = offer.startsOn.flatMap(CalendarDate.init) ?? day
             let ends = course.flatMap { CalendarDate($0.endsOn) } ?? starts.adding(days: 55)
-            guard draw.unit("complete") < policy.completeShare else {
+            guard decide.complete else {
                 return event(.dropped, min(ends, max(day, starts).adding(days: 7 + draw.int("dropped-out", 21))))
             }
             var completed = event(.completed, ends)
@@ -413,7 +437,7 @@ public enum CentrePlan {
             completed.certificate = "\(prefix)-\(max(ends, day).year)-\(DecimalText.zeroPadded(draw.int("certificate", 1_000_000), width: 6))"
             return completed
         case .completed:
-            guard draw.unit("place") < policy.placeShare else { return nil }
+            guard decide.place else { return nil }
             let jobs = jobs(after: offer.occupation)
             let job = jobs[draw.int("job", jobs.count)]
             var placed = event(.placed, day.adding(days: 10 + draw.int("found-job", 50)))
@@ -425,6 +449,17 @@ public enum CentrePlan {
         case .dropped, .placed, .departed:
             return nil
         }
+    }
+
+    /// The three decisions of an offer's path: set by its script, else drawn.
+    struct Decisions {
+        let draw: SeededDraws
+        let policy: CentrePolicy
+        let script: CentreScript?
+
+        var accept: Bool { script?.accept ?? (draw.unit("accept") < policy.acceptShare) }
+        var complete: Bool { script?.complete ?? (draw.unit("complete") < policy.completeShare) }
+        var place: Bool { script?.place ?? (draw.unit("place") < policy.placeShare) }
     }
 
     struct Job {
