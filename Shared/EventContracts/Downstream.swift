@@ -167,14 +167,17 @@ public struct TrainingMatchSet: Codable, Sendable, Hashable {
     public var surveyDate: String?
     /// The household has low-income workers (Decree 30/2025), who come after the poor and near-poor in matching.
     public var lowIncomeWorkers: Bool?
+    /// When the household escaped poverty, for a household newly escaped (its members come after the near-poor).
+    public var escapedOn: String?
 
     public init(
         householdId: String, householdVersion: Int64, rulesRevision: Int, trainingRulesRevision: Int, area: AreaRef,
         householdClass: HouseholdClass?, candidates: [TrainingCandidate], notPutForward: [NotPutForward]? = nil, surveyDate: String? = nil,
-        lowIncomeWorkers: Bool? = nil
+        lowIncomeWorkers: Bool? = nil, escapedOn: String? = nil
     ) {
         self.surveyDate = surveyDate
         self.lowIncomeWorkers = lowIncomeWorkers
+        self.escapedOn = escapedOn
         self.householdId = householdId
         self.householdVersion = householdVersion
         self.rulesRevision = rulesRevision

@@ -221,6 +221,50 @@ extension CandidateRules {
     }
 }
 
+/// Newly-escaped households (Decision 90/QĐ-TTg Project 4 lists them with the poor and near-poor; the window of 36
+/// months after the escape decision is [M], docs/training-rules.md): their members are candidates in the rural
+/// workers' group (2,000,000 ₫, Decision 46/2015 names no cap for them) while the survey is within the window.
+@Suite struct NewlyEscapedCandidateTests {
+    let rules = try! TrainingRules.bundled()
+
+    func worker() -> HouseholdMember {
+        HouseholdMember(memberId: "m1", ageYears: 30, facts: MemberFacts(
+            relation: .head, sex: .female, ethnicity: "kinh", disability: .none, workingCapacity: .full, healthInsurance: true,
+            education: Education(attained: .lowerSecondary, enrolled: false), employment: Employment(status: .unemployed), socialAllowance: false))
+    }
+
+    @Test func withinThirtySixMonthsOfTheEscapeTheyAreCandidates() {
+        // Escaped on 2024-01-10: a survey of 2026-10-15 is within 36 months (until 2027-01-10).
+        let within = CandidateRules.select(classified(classification(.averageLiving, escapedOn: "2024-01-10"), members: [worker()]), rules: rules)
+        #expect(within.newlyEscaped)
+        #expect(within.candidates.map(\.supportGroup) == [.newlyEscaped])
+        #expect(within.candidates.map(\.trainingSupportCapVnd) == [2_000_000])
+        // Escaped on 2023-10-14: the window ended on 2026-10-14, the day before the survey.
+        let after = CandidateRules.select(classified(classification(.averageLiving, escapedOn: "2023-10-14"), members: [worker()]), rules: rules)
+        #expect(after.candidates.isEmpty && !after.newlyEscaped)
+        // Never poor: not a candidate.
+        #expect(CandidateRules.select(classified(classification(.none), members: [worker()]), rules: rules).candidates.isEmpty)
+    }
+
+    @Test func inMatchingTheyComeAfterTheNearPoorAndBeforeLowIncomeWorkers() {
+        func priority(_ cls: HouseholdClass, escapedOn: String? = nil, lowIncome: Bool? = nil) -> MatchablePerson.Priority? {
+            let set = TrainingMatchSet(
+                householdId: "h", householdVersion: 1, rulesRevision: 1, trainingRulesRevision: 3,
+                area: AreaRef(communeCode: "02000", provinceCode: "19", areaType: .rural), householdClass: cls,
+                candidates: [
+                    TrainingCandidate(
+                        memberId: "m1", ageYears: 30, sex: .female, employmentStatus: .unemployed, educationAttained: .lowerSecondary,
+                        disability: .none, trainingSupportCapVnd: 2_000_000, reason: "r")
+                ], lowIncomeWorkers: lowIncome, escapedOn: escapedOn)
+            return MatchingInputs.people(of: set, communeCode: "02000", provinceCode: "19").first?.person.priority
+        }
+        #expect(priority(.nearPoor) == .nearPoor)
+        #expect(priority(.averageLiving, escapedOn: "2024-01-10", lowIncome: true) == .newlyEscaped)
+        #expect(priority(.averageLiving, lowIncome: true) == .lowIncomeWorker)
+        #expect(MatchablePerson.Priority.nearPoor > .newlyEscaped && MatchablePerson.Priority.newlyEscaped > .lowIncomeWorker)
+    }
+}
+
 @Suite struct AreaCountersTests {
     /// The keys of a classified household as reporting tallies them, plus those loan-referral and training-match add.
     func keys(

@@ -183,6 +183,9 @@ extension SystemTests {
         }
         #expect(seen == after)
         for id in ids where seen[id] != after[id] { print("household \(ids.firstIndex(of: id)!): \(seen[id] ?? []) expected \(after[id]!)") }
+        // No entry is over-assigned: places held or proposed, against seats and posts.
+        let taken = seen.values.joined().filter { !$0.contains(":dropped:") }.reduce(into: [String: Int]()) { $0[String($1.prefix { $0 != ":" }), default: 0] += 1 }
+        #expect(taken == [a: 30, b: 30, v1: 40, v2: 20])
         let placedHistory = try await training.get("/v1/households/\(g1[0])/matches").decode(HouseholdMatches.self).offers.first?.history
         #expect(placedHistory?.map(\.status) == [.proposed, .offered, .enrolled, .completed, .placed])
 

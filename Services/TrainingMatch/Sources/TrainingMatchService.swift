@@ -85,7 +85,8 @@ public struct Matching: HouseholdDerivation {
             householdId: household.householdId, householdVersion: household.householdVersion, rulesRevision: household.rulesRevision,
             trainingRulesRevision: rules.revision, area: household.area, householdClass: household.classification?.householdClass,
             candidates: selection.candidates, notPutForward: selection.notPutForward.isEmpty ? nil : selection.notPutForward,
-            surveyDate: household.surveyDate, lowIncomeWorkers: household.classification?.lowIncomeWorkers)
+            surveyDate: household.surveyDate, lowIncomeWorkers: household.classification?.lowIncomeWorkers,
+            escapedOn: selection.newlyEscaped ? household.classification?.escapedOn : nil)
     }
 }
 

@@ -28,6 +28,9 @@ public struct TrainingRules: Codable, Sendable, Hashable {
     /// When the survey does not say whether a member wants training, a member in the labour force whose highest
     /// education is below this level is taken to need it ([U], docs/training-rules.md); nil: only those who asked.
     public var inferTrainingNeedBelow: EducationLevel?
+    /// Members of households that escaped poverty within this many months of the survey are candidates, after the poor
+    /// and near-poor (Decision 90/QĐ-TTg Project 4; the 36-month window is [M], docs/training-rules.md); nil: they are not.
+    public var newlyEscapedWindowMonths: Int?
 
     /// Caps that take effect on a date (an amendment of Decision 46/2015), each with its source and confidence tag.
     public struct SupportCapChange: Codable, Sendable, Hashable {
@@ -88,6 +91,8 @@ public struct TrainingRules: Codable, Sendable, Hashable {
 public struct CandidateSelection: Sendable, Hashable {
     public var candidates: [TrainingCandidate]
     public var notPutForward: [NotPutForward]
+    /// The household is a candidate as newly escaped from poverty (not poor or near-poor now).
+    public var newlyEscaped = false
 }
 
 /// Selects the working-age members of eligible households, and low-income workers (Decree 30/2025), as training
@@ -97,7 +102,9 @@ public enum CandidateRules {
         var selection = CandidateSelection(candidates: [], notPutForward: [])
         guard let classification = household.classification else { return selection }  // unclassified: no candidates
         let lowIncome = classification.lowIncomeWorkers == true
-        guard rules.eligibleClasses.contains(classification.householdClass) || lowIncome else { return selection }
+        let escaped = newlyEscaped(household, classification, rules: rules)
+        guard rules.eligibleClasses.contains(classification.householdClass) || escaped || lowIncome else { return selection }
+        selection.newlyEscaped = escaped && !rules.eligibleClasses.contains(classification.householdClass)
         for member in household.members {
             let facts = member.facts
             let retirement = facts.sex == .male ? rules.retirementAge.male : rules.retirementAge.female
@@ -107,7 +114,7 @@ public enum CandidateRules {
                 selection.notPutForward.append(NotPutForward(memberId: member.memberId, reason: wants.why))
                 continue
             }
-            let (cap, group, supportGroup) = supportGroup(facts, classification.householdClass, lowIncome: lowIncome, rules: rules)
+            let (cap, group, supportGroup) = supportGroup(facts, classification.householdClass, escaped: escaped, lowIncome: lowIncome, rules: rules)
             selection.candidates.append(
                 TrainingCandidate(
                     memberId: member.memberId, ageYears: member.ageYears, sex: facts.sex, employmentStatus: facts.employment.status,
@@ -157,7 +164,16 @@ public enum CandidateRules {
         return "already has \(facts.education.attained.rawValue) education"
     }
 
-    static func supportGroup(_ facts: MemberFacts, _ householdClass: HouseholdClass, lowIncome: Bool, rules: TrainingRules)
+    /// Whether the household escaped poverty (the decision's date) within the rules' window before its survey, and is
+    /// neither poor nor near-poor now.
+    static func newlyEscaped(_ household: ClassifiedHousehold, _ c: ClassificationSummary, rules: TrainingRules) -> Bool {
+        guard let months = rules.newlyEscapedWindowMonths, ![HouseholdClass.poor, .nearPoor].contains(c.householdClass),
+            let escapedOn = c.escapedOn.flatMap(CalendarDate.init), let survey = CalendarDate(household.surveyDate)
+        else { return false }
+        return survey <= escapedOn.adding(months: months)
+    }
+
+    static func supportGroup(_ facts: MemberFacts, _ householdClass: HouseholdClass, escaped: Bool, lowIncome: Bool, rules: TrainingRules)
         -> (Int64, String, SupportGroup)
     {
         let caps = rules.supportCapsVnd
@@ -168,6 +184,8 @@ public enum CandidateRules {
         if householdClass == .poor { return (caps.poor, "member of a poor household", .poor) }
         if facts.ethnicMinority { return (caps.ethnicMinority, "ethnic-minority member", .ethnicMinority) }
         if householdClass == .nearPoor { return (caps.nearPoor, "member of a near-poor household", .nearPoor) }
+        // Decision 46/2015 names no cap for them: the rural workers' cap.
+        if escaped { return (caps.other, "member of a household newly escaped from poverty", .newlyEscaped) }
         if lowIncome { return (caps.lowIncomeWorker ?? caps.other, "low-income worker (Decree 30/2025)", .lowIncomeWorker) }
         return (caps.other, "rural worker", .other)
     }

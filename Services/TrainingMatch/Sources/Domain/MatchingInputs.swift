@@ -15,7 +15,7 @@ public enum MatchingInputs {
             switch householdClass {
             case .poor: .poor
             case .nearPoor: .nearPoor
-            default: set.lowIncomeWorkers == true ? .lowIncomeWorker : .newlyEscaped
+            default: set.escapedOn != nil ? .newlyEscaped : .lowIncomeWorker
             }
         let commune = String(communeCode.prefix { $0 != "@" })
         return set.candidates.map { candidate in

@@ -109,7 +109,7 @@ public final class MatchingRunner: Sendable {
             "matching ran",
             metadata: [
                 "people": "\(snapshot.people.count)", "courses": "\(snapshot.courses.count)", "vacancies": "\(snapshot.vacancies.count)",
-                "proposals": "\(proposed.count)", "households_changed": "\(changed)", "ms": "\((ContinuousClock.now - started).components.seconds * 1000 + (ContinuousClock.now - started).components.attoseconds / 1_000_000_000_000_000)",
+                "proposals": "\(proposed.count)", "households_changed": "\(changed)", "ms": "\(Int((ContinuousClock.now - started) / .milliseconds(1)))",
             ])
         return changed
     }
