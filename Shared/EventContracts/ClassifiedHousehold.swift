@@ -32,6 +32,11 @@ public struct ClassifiedHousehold: Codable, Sendable, Hashable {
     /// Why intake accepted this version but eligibility could not classify it, for the officer to act on; absent when
     /// classified. Downstream, it withdraws the household's earlier referrals and candidates.
     public var unclassified: Unclassified?
+    /// The classes the commune chairman recognised for the household, oldest first, up to and including this version
+    /// when it is recognised (``OfficialState``): review years are counted from it, so a report rebuilt from this
+    /// topic alone, compacted to each household's latest version, still knows every year's start and end. Absent in
+    /// events from before it was carried.
+    public var officialHistory: [OfficialState]?
 
     public init(
         householdId: String, householdVersion: Int64, rulesRevision: Int, area: AreaRef, reviewKind: ReviewKind, roundId: String,

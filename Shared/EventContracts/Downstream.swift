@@ -376,6 +376,11 @@ public struct AreaReport: Codable, Sendable, Hashable {
     public var communesPartlyIn: [String]?
     /// Preferential credit from VBSP, as the bank reported it (absent in reports from before bank events).
     public var credit: CreditCounts?
+    /// The recognised lists in force now (absent in reports from before official histories were carried).
+    public var official: OfficialLists?
+    /// Review years from the first with a recognition decision: official start, flows and end, and what is proposed
+    /// (absent in reports from before official histories were carried).
+    public var reviewYears: [ReviewYearCounts]?
 
     public init(
         areaCode: String, areaLevel: AreaLevel, areaName: String?, provinceCode: String, version: Int64, asOf: String,
@@ -383,7 +388,7 @@ public struct AreaReport: Codable, Sendable, Hashable {
         noWorkingCapacity: ClassCounts, transitions: TransitionCounts, recognised: Int, proposed: Int,
         poorDeprivedBy: [String: Int], referrals: ReferralCounts, loanCandidates: ReferralCounts? = nil, training: TrainingCounts,
         lowIncomeWorkerHouseholds: Int, unclassified: Int? = nil, communes: [String]? = nil, communesPartlyIn: [String]? = nil,
-        credit: CreditCounts? = nil
+        credit: CreditCounts? = nil, official: OfficialLists? = nil, reviewYears: [ReviewYearCounts]? = nil
     ) {
         self.areaCode = areaCode
         self.areaLevel = areaLevel
@@ -409,6 +414,8 @@ public struct AreaReport: Codable, Sendable, Hashable {
         self.communes = communes
         self.communesPartlyIn = communesPartlyIn
         self.credit = credit
+        self.official = official
+        self.reviewYears = reviewYears
     }
 }
 

@@ -271,7 +271,7 @@ extension CandidateRules {
         _ cls: HouseholdClass, programmes: [String] = [], candidates: Int = 0, lowIncome: Bool = false
     ) -> [String] {
         let basis = ClassificationBasis(
-            householdId: "h", householdVersion: 1, rulesRevision: 1, area: AreaRef(communeCode: "02000", provinceCode: "19", areaType: .rural),
+            householdId: "h", householdVersion: 1, rulesRevision: 1, area: AreaRef(communeCode: "02000", provinceCode: "19", areaType: .rural), surveyDate: "2026-10-15",
             status: .proposed,
             classification: .init(
                 standard: .init(id: "VN-2022-2025"), householdClass: cls, deprivedIndicators: ["water"], transition: .newlyPoor,

@@ -22,12 +22,17 @@ public struct ClassificationHandler: EventHandler {
             throw PoisonRecord(FieldError("ce_type", "expected \(EventTypes.householdSnapshot), got '\(event.attributes.type)'"))
         }
         let snapshot = try event.decode(HouseholdSnapshot.self)
-        switch try apply(snapshot, bytes: event.data ?? [], in: db) {
-        case nil: return []
+        guard let outcome = try apply(snapshot, bytes: event.data ?? [], in: db) else { return [] }
+        let history = try EligibilityStore.officialHistory(snapshot.householdId, upTo: snapshot.version, placedBy: place, in: db)
+        switch outcome {
         case .classified(let classification, _):
-            return [try EligibilityStore.event(for: classification, of: snapshot, placedBy: place, causationId: event.attributes.id)]
+            return [
+                try EligibilityStore.event(for: classification, of: snapshot, placedBy: place, history: history, causationId: event.attributes.id)
+            ]
         case .unclassified(let version):
-            return [try EligibilityStore.event(unclassified: version, of: snapshot, placedBy: place, causationId: event.attributes.id)]
+            return [
+                try EligibilityStore.event(unclassified: version, of: snapshot, placedBy: place, history: history, causationId: event.attributes.id)
+            ]
         }
     }
 

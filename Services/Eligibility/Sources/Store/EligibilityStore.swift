@@ -69,6 +69,23 @@ public enum EligibilityStore {
         }
         // Calendar days announced on the classified-household topic (CalendarAnnouncer).
         migrator.registerMigration("eligibility-v6-calendar") { db in try CalendarAnnouncer.migrate(db) }
+        // Official histories: every recognised version's class, carried in each classified-household event for the
+        // review years. Households whose latest classification is their official one start theirs from it.
+        migrator.registerMigration("eligibility-v7-official-history") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE official_history (
+                      household_id TEXT NOT NULL, household_version INTEGER NOT NULL, state BLOB NOT NULL,
+                      PRIMARY KEY (household_id, household_version)) WITHOUT ROWID;
+                    """)
+            let rows = try Data.fetchAll(
+                db,
+                sql: """
+                    SELECT c.payload FROM classification c JOIN official_class o
+                      ON o.household_id = c.household_id AND o.household_version = c.household_version
+                    """)
+            for payload in rows { try recordOfficialState(EventJSON.decode(Classification.self, from: payload), in: db) }
+        }
     }
 
     public static func classification(_ householdId: String, in db: Database) throws -> Classification? {
@@ -157,6 +174,7 @@ public enum EligibilityStore {
             ])
         try db.run("DELETE FROM unclassified WHERE household_id = ?", [classification.householdId])
         guard classification.status == .recognised else { return }
+        try recordOfficialState(classification, in: db)
         // In an UPDATE every expression reads the row as it was, so `household_version` in the CASEs is the old one.
         try db.run(
             """
@@ -177,26 +195,51 @@ public enum EligibilityStore {
             ])
     }
 
+    /// Keeps a recognised version's class in the household's official history (in place of an earlier classification of
+    /// the same version).
+    static func recordOfficialState(_ c: Classification, in db: Database) throws {
+        let state = StoredOfficialState(
+            householdVersion: c.householdVersion, decisionDate: c.recognition?.decisionDate ?? c.surveyDate, householdClass: c.householdClass,
+            area: c.area, surveyDate: c.surveyDate, members: c.memberCount, ethnicMinority: c.ethnicMinority, transition: c.transition)
+        try db.run(
+            """
+                INSERT INTO official_history (household_id, household_version, state) VALUES (?, ?, ?)
+                ON CONFLICT (household_id, household_version) DO UPDATE SET state = excluded.state
+                """, [c.householdId, c.householdVersion, Data(try EventJSON.encode(state))])
+    }
+
+    /// The household's official states up to `version`, oldest first, placed in today's units.
+    static func officialHistory(_ householdId: String, upTo version: Int64, placedBy place: CurrentPlace, in db: Database) throws -> [OfficialState] {
+        try Data.fetchAll(
+            db.cachedStatement(
+                sql: "SELECT state FROM official_history WHERE household_id = ? AND household_version <= ? ORDER BY household_version"),
+            arguments: [householdId, version]
+        ).map { try EventJSON.decode(StoredOfficialState.self, from: $0).placed(by: place) }
+    }
+
     /// The classified-household event of a snapshot and its classification: a pure function of the two, so a replay,
     /// a reclassification or a rebuilt store publishes the same bytes under the same `ce_id` and `ce_time` (the
     /// snapshot's `recordedAt`).
     /// - Parameter correlationId: the reclassification job, when one caused it.
     static func event(
-        for classification: Classification, of snapshot: HouseholdSnapshot, placedBy place: CurrentPlace, causationId: String? = nil,
-        correlationId: String? = nil
+        for classification: Classification, of snapshot: HouseholdSnapshot, placedBy place: CurrentPlace, history: [OfficialState],
+        causationId: String? = nil, correlationId: String? = nil
     ) throws -> OutboundEvent {
         var household = ClassifiedHousehold(snapshot, classification)
         household.place = place.place(of: snapshot.area, surveyDate: snapshot.surveyDate)
+        household.officialHistory = history
         return try event(household, causationId: causationId, correlationId: correlationId)
     }
 
     /// The classified-household event of a version that could not be classified: it says why, and withdraws the
     /// household's referrals and candidates downstream.
     static func event(
-        unclassified version: UnclassifiedVersion, of snapshot: HouseholdSnapshot, placedBy place: CurrentPlace, causationId: String? = nil
+        unclassified version: UnclassifiedVersion, of snapshot: HouseholdSnapshot, placedBy place: CurrentPlace, history: [OfficialState],
+        causationId: String? = nil
     ) throws -> OutboundEvent {
         var household = ClassifiedHousehold(snapshot, unclassified: version.unclassified, rulesRevision: version.rulesRevision)
         household.place = place.place(of: snapshot.area, surveyDate: snapshot.surveyDate)
+        household.officialHistory = history
         return try event(household, causationId: causationId)
     }
 
@@ -237,5 +280,24 @@ struct OfficialRow: Sendable, Hashable {
             if let published { return TransitionBasis(publishedFor: published) }
         }
         return TransitionBasis(previousOfficial: householdClass, everEscapedPoverty: everEscapedPoverty, escapedOn: escapedOn)
+    }
+}
+
+/// An official state as eligibility keeps it: with the surveyed area, placed in today's units when it is published.
+struct StoredOfficialState: Codable, Sendable, Hashable {
+    var householdVersion: Int64
+    var decisionDate: String
+    var householdClass: HouseholdClass
+    var area: AreaRef
+    var surveyDate: String
+    var members: Int
+    var ethnicMinority: Bool
+    var transition: Transition
+
+    func placed(by place: CurrentPlace) -> OfficialState {
+        OfficialState(
+            householdVersion: householdVersion, decisionDate: decisionDate, householdClass: householdClass,
+            place: place.place(of: area, surveyDate: surveyDate), areaType: area.areaType, members: members, ethnicMinority: ethnicMinority,
+            transition: transition)
     }
 }

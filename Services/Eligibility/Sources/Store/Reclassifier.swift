@@ -89,7 +89,10 @@ public struct Reclassifier: Sendable {
             case .withoutStandard: withoutStandard += 1
             case .changed(let classification, let bytes, let basis, let snapshot):
                 try EligibilityStore.record(classification, bytes: bytes, basis: basis, in: db)
-                try Outbox.append(EligibilityStore.event(for: classification, of: snapshot, placedBy: place, correlationId: jobId), in: db)
+                let history = try EligibilityStore.officialHistory(
+                    classification.householdId, upTo: classification.householdVersion, placedBy: place, in: db)
+                try Outbox.append(
+                    EligibilityStore.event(for: classification, of: snapshot, placedBy: place, history: history, correlationId: jobId), in: db)
                 published += 1
             }
         }
