@@ -19,6 +19,12 @@ public struct AgencySources: Sendable, CustomStringConvertible {
         AgencySources(agency: "an employment centre", prefix: prefix ?? "/employment-centre/")
     }
 
+    /// The statistics offices and the programme's operator, who send denominators and targets:
+    /// `/statistics/…` unless `STATISTICS_SOURCE_PREFIX` says otherwise.
+    public static func statistics(prefix: String? = nil) -> AgencySources {
+        AgencySources(agency: "a statistics office or the programme's operator", prefix: prefix ?? "/statistics/")
+    }
+
     public func admits(_ source: String) -> Bool { source.hasPrefix(prefix) && source.count > prefix.count }
 
     /// Why `source` is refused, naming `field` (`ce_source` on a topic, `ce-source` over HTTP).

@@ -7,6 +7,8 @@ public enum TopicKey: String, Sendable, Hashable {
     case catalogueEntryId
     /// `<source>/<areaCode>/<partition>`, partitioned by the area code alone.
     case tallyOfArea
+    /// `<areaCode>/<year>/<kind>` (``AreaFigure``).
+    case areaFigure
 }
 
 /// One row of the topology: a topic, its key, retention, who writes and reads it, and what it shares partitioning with.
@@ -142,6 +144,17 @@ public enum Topics {
     public static let placementOutcome = TopicDefinition(
         "giamngheo.employment.placement-outcome.v1", type: EventTypes.placementOutcome, key: .correlationId, compacted: false,
         producers: ["training-match"], consumers: ["employment centres"])
+    /// Denominators and targets of areas and years (``AreaFigure``; key `<areaCode>/<year>/<kind>`). Compacted: the
+    /// latest version per key stands, and a tombstone withdraws it. Written by the statistics offices, and by reporting's
+    /// HTTP twins (`PUT /v1/denominators/…`, `PUT /v1/targets/…`) for them and the programme's operator; only their
+    /// `ce_source` values are applied. No personal data.
+    public static let areaFigure = TopicDefinition(
+        "giamngheo.statistics.area-figure.v1", type: EventTypes.areaFigure, key: .areaFigure, compacted: true,
+        producers: ["statistics offices"], consumers: ["reporting"])
+    /// reporting's answer to each area figure (``AreaFigureOutcome``; key: its correlation id).
+    public static let areaFigureOutcome = TopicDefinition(
+        "giamngheo.statistics.area-figure-outcome.v1", type: EventTypes.areaFigureOutcome, key: .correlationId, compacted: false,
+        producers: ["reporting"], consumers: ["statistics offices"])
     /// The dead-letter topic of a consuming service: poison records with the reason and the original bytes.
     public static func deadLetter(_ service: String) -> TopicDefinition {
         TopicDefinition(
@@ -158,7 +171,10 @@ public enum Topics {
 
     /// The topics agencies write to and read their answers from.
     public static var agencyTopics: [TopicDefinition] {
-        [agencySubmission, submissionOutcome, loanEvent, loanEventOutcome, course, vacancy, catalogueOutcome, placementEvent, placementOutcome]
+        [
+            agencySubmission, submissionOutcome, loanEvent, loanEventOutcome, course, vacancy, catalogueOutcome, placementEvent, placementOutcome,
+            areaFigure, areaFigureOutcome,
+        ]
     }
 
     /// Every topic the system needs, for creation at start-up.
@@ -208,6 +224,8 @@ public enum EventTypes {
     public static let trainingOffer = "vn.giamngheo.training-offer.v1"
     public static let placementEvent = "vn.giamngheo.employment.placement-event.v1"
     public static let placementOutcome = "vn.giamngheo.employment.placement-outcome.v1"
+    public static let areaFigure = "vn.giamngheo.statistics.area-figure.v1"
+    public static let areaFigureOutcome = "vn.giamngheo.statistics.area-figure-outcome.v1"
 
     /// The JSON Schema URI of an event type (`ce_dataschema`); the file is `docs/events/<name>.schema.json`.
     public static func schema(_ type: String) -> String {

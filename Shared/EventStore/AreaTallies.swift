@@ -118,9 +118,9 @@ public final class AreaTallies: @unchecked Sendable {
             if let held {
                 // The held commune column is the area code it was counted under (a former unit's key included).
                 let heldPlace = HouseholdPlace(communeCode: held[2], provinceCode: held[3], formerDistrictCode: held[5])
-                try add(Self.split(held[4]), -1, heldPlace, message, time, db)
+                try add(Self.split(held[4]), -1, heldPlace.areas, heldPlace.provinceCode, message, time, db)
             }
-            try add(counts, 1, place, message, time, db)
+            try add(counts, 1, place.areas, place.provinceCode, message, time, db)
         }
         try db.run(
             """
@@ -131,6 +131,34 @@ public final class AreaTallies: @unchecked Sendable {
                   province_code = excluded.province_code, keys = excluded.keys, district_code = excluded.district_code
                 """,
             [householdId, order.householdVersion, order.rulesRevision, place.communeAreaCode, place.provinceCode, joined, place.formerDistrictCode])
+        return true
+    }
+
+    /// Adds `counts` for a member counted in `areas` (always the same ones for one member, such as a figure of an area),
+    /// in place of what its earlier version added; `sameVersion` lets a record of the version held replace it.
+    @discardableResult
+    public func record(
+        _ member: String, _ order: VersionOrder, areas: [(code: String, level: AreaLevel)], provinceCode: String, counts: [String: Int],
+        from message: KafkaConsumerMessage, time: String, sameVersion: Bool = false, in db: Database
+    ) throws -> Bool {
+        let held = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT household_version, rules_revision, keys FROM \(members) WHERE household_id = ?"), arguments: [member])
+        if let held {
+            let heldOrder = VersionOrder(householdVersion: held[0], rulesRevision: held[1])
+            if sameVersion ? heldOrder > order : heldOrder >= order { return false }
+        }
+        let joined = Self.join(counts)
+        if (held.map { ($0[2] as String) } ?? "") != joined {
+            if let held { try add(Self.split(held[2]), -1, areas, provinceCode, message, time, db) }
+            try add(counts, 1, areas, provinceCode, message, time, db)
+        }
+        try db.run(
+            """
+                INSERT INTO \(members) (household_id, household_version, rules_revision, commune_code, province_code, keys)
+                VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT (household_id) DO UPDATE SET household_version = excluded.household_version,
+                  rules_revision = excluded.rules_revision, keys = excluded.keys
+                """, [member, order.householdVersion, order.rulesRevision, areas.first?.code ?? "", provinceCode, joined])
         return true
     }
 
@@ -147,12 +175,15 @@ public final class AreaTallies: @unchecked Sendable {
         }
     }
 
-    private func add(_ counts: [String: Int], _ sign: Int, _ place: HouseholdPlace, _ message: KafkaConsumerMessage, _ time: String, _ db: Database) throws {
+    private func add(
+        _ counts: [String: Int], _ sign: Int, _ areas: [(code: String, level: AreaLevel)], _ provinceCode: String, _ message: KafkaConsumerMessage,
+        _ time: String, _ db: Database
+    ) throws {
         guard !counts.isEmpty else { return }
-        for (code, level) in place.areas {
+        for (code, level) in areas {
             let slot = Slot(areaCode: code, partition: message.partition)
             if batch.withLock({ $0[slot] == nil }) {
-                let loaded = try load(slot, level: level, province: place.provinceCode, topic: message.topic, in: db)
+                let loaded = try load(slot, level: level, province: provinceCode, topic: message.topic, in: db)
                 batch.withLock { $0[slot] = loaded }
             }
             batch.withLock { tallies in

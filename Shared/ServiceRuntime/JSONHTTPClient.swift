@@ -38,6 +38,15 @@ public struct JSONHTTPClient: Sendable {
         return try await send(request)
     }
 
+    public func put<T: Encodable>(_ path: String, json: T, headers: [String: String] = [:]) async throws -> Reply {
+        var request = URLRequest(url: URL(string: baseURL + path)!)
+        request.httpMethod = "PUT"
+        request.httpBody = Data(try EventJSON.encode(json))
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+        return try await send(request)
+    }
+
     public func delete(_ path: String, headers: [String: String] = [:]) async throws -> Reply {
         var request = URLRequest(url: URL(string: baseURL + path)!)
         request.httpMethod = "DELETE"

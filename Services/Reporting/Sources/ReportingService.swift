@@ -1,4 +1,5 @@
 import Areas
+import Foundation
 import EventContracts
 import EventStore
 import Hummingbird
@@ -16,10 +17,15 @@ public enum ReportingService {
         try app.readBackPublished(store, topics: [Topics.areaTally, Topics.report])
         let households = app.consumer(
             group: "reporting-households", topics: [Topics.classifiedHousehold], handler: ClassTallyHandler(), store: store)
+        let registry = try app.areas()
+        let statistics = AgencySources.statistics(prefix: ProcessInfo.processInfo.environment["STATISTICS_SOURCE_PREFIX"])
+        let figures = app.consumer(
+            group: "reporting-figures", topics: [Topics.areaFigure], handler: AreaFigureHandler(areas: registry, sources: statistics), store: store)
         let areas = app.consumer(
-            group: "reporting-areas", topics: [Topics.areaTally], handler: AreaReportHandler(areas: try app.areas()), store: store)
+            group: "reporting-areas", topics: [Topics.areaTally], handler: AreaReportHandler(areas: registry), store: store)
         let router = Router()
         ReportingRoutes(store: store).register(on: router)
-        try await app.run(store: store, consumers: [households, areas], router: router)
+        AreaFigureRoutes(store: store, sources: statistics).register(on: router)
+        try await app.run(store: store, consumers: [households, figures, areas], router: router)
     }
 }

@@ -45,7 +45,10 @@ public struct AreaCounters: Codable, Sendable, Hashable {
     }
 
     /// The report an area's counters stand for.
-    public func report(areaCode: String, level: AreaLevel, name: String?, provinceCode: String, version: Int64, asOf: String) -> AreaReport {
+    /// - Parameter communes: how many communes the area's denominators add up (1 for a commune).
+    public func report(
+        areaCode: String, level: AreaLevel, name: String?, provinceCode: String, version: Int64, asOf: String, communes: Int = 1
+    ) -> AreaReport {
         let byProgramme = withPrefix("referral.programme.")
         let candidatesByProgramme = withPrefix("loanCandidate.programme.")
         return AreaReport(
@@ -65,6 +68,12 @@ public struct AreaCounters: Codable, Sendable, Hashable {
                 households: self["training.households"], candidates: self["training.candidates"],
                 outcomes: withPrefix("training.outcome.").isEmpty ? nil : TrainingOutcomeCounts(counts: counts)),
             lowIncomeWorkerHouseholds: self["lowIncomeWorker.households"], unclassified: self["unclassified"],
-            credit: CreditCounts(counts: counts))
+            credit: CreditCounts(counts: counts), official: hasYears ? ReviewYearTally.officialNow(counts) : nil,
+            reviewYears: hasYears ? ReviewYearTally.years(counts, communes: communes) : nil)
+    }
+
+    /// Whether any household with an official history, or any denominator or target, is counted here.
+    private var hasYears: Bool {
+        counts.keys.contains { $0.hasPrefix("yr.") || $0.hasPrefix("official.") || $0.hasPrefix("den.") || $0.hasPrefix("target.") }
     }
 }

@@ -17,6 +17,22 @@ public struct ReportingRoutes: Sendable {
             }
             return JSONResponse.make(.ok, report)
         }
+        router.get("/v1/reports/:areaCode/years/:year") { _, context in
+            let code = context.parameters.get("areaCode") ?? ""
+            let text = context.parameters.get("year") ?? ""
+            guard let year = Int(text), text.count == 4 else {
+                return JSONResponse.error(.badRequest, "bad path", [FieldError("year", "'\(text)' is not a year (4 digits)")])
+            }
+            guard let report = try await store.pool.read({ db in try Self.report(code, in: db) }) else {
+                return JSONResponse.notFound("report for area \(code)")
+            }
+            guard let counts = report.reviewYears?.first(where: { $0.year == year }) else {
+                let known = (report.reviewYears ?? []).map(\.year)
+                let range = known.isEmpty ? "none" : "\(known.min()!)–\(known.max()!)"
+                return JSONResponse.notFound("review year \(year) of area \(code) (years with figures: \(range))")
+            }
+            return JSONResponse.make(.ok, AreaYearReport(report, counts))
+        }
         router.get("/v1/reports") { request, _ in
             let province = request.uri.queryParameters.get("province")
             let reports = try await store.pool.read { db in try Self.reports(province: province, in: db) }
@@ -40,6 +56,27 @@ public struct ReportingRoutes: Sendable {
             db, sql: "SELECT payload FROM area_report WHERE ? IS NULL OR province_code = ? ORDER BY province_code, length(area_code), area_code",
             arguments: [province, province])
         return try rows.map { try EventJSON.decode(AreaReport.self, from: $0) }
+    }
+}
+
+/// One area's review year, as `GET /v1/reports/{areaCode}/years/{year}` answers it.
+public struct AreaYearReport: Codable, Sendable {
+    public var areaCode: String
+    public var areaLevel: AreaLevel
+    public var areaName: String?
+    public var provinceCode: String
+    /// The report's version and time it was read from.
+    public var version: Int64
+    public var asOf: String
+    public var review: ReviewYearCounts
+    /// Whether `start + inflows − outflows = end` holds for every class and group.
+    public var flowsAddUp: Bool
+
+    public init(_ report: AreaReport, _ review: ReviewYearCounts) {
+        (areaCode, areaLevel, areaName, provinceCode, version, asOf) =
+            (report.areaCode, report.areaLevel, report.areaName, report.provinceCode, report.version, report.asOf)
+        self.review = review
+        flowsAddUp = review.addsUp
     }
 }
 

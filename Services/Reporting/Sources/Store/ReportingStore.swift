@@ -42,6 +42,14 @@ public enum ReportingStore {
             try AreaTallies(source: ReportingService.name).migrate(db)
         }
         migrator.registerMigration("reporting-v3-former-districts") { db in try AreaTallies(source: ReportingService.name).migrateFormerDistricts(db) }
+        // Review years: a second set of tallies from the households' official histories. The classified households are
+        // read again from the start to fill them; the class tallies, version-guarded, do not change.
+        migrator.registerMigration("reporting-v4-review-years") { db in
+            try ClassTallyHandler.yearTallies().migrate(db)
+            try ClassTallyHandler.yearTallies().migrateFormerDistricts(db)
+            try db.execute(sql: "DELETE FROM consumer_offset WHERE topic = ?", arguments: [Topics.classifiedHousehold.name])
+        }
+        migrator.registerMigration("reporting-v5-area-figures") { db in try AreaFigureStore.migrate(db) }
     }
 }
 
@@ -61,6 +69,8 @@ struct ClassificationBasis: Decodable, Sendable {
     var householdVersion: Int64
     var rulesRevision: Int
     var area: AreaRef
+    var surveyDate: String
+    var officialHistory: [OfficialState]?
     /// Today's commune and province for the surveyed area (absent in events from before placement).
     var place: HouseholdPlace?
     var status: RecognitionStatus
@@ -77,13 +87,20 @@ struct ClassificationBasis: Decodable, Sendable {
 /// tallies; referrals and candidates are tallied by loan-referral and training-match, each fact once.
 public struct ClassTallyHandler: EventHandler {
     let tallies = AreaTallies(source: ReportingService.name)
+    let years = Self.yearTallies()
+
+    /// Review years, counted per household and commune it was ever listed in: a member is `<household>|<area code>`.
+    static func yearTallies() -> AreaTallies { AreaTallies(source: "review-year", service: ReportingService.name, tablePrefix: "year_") }
 
     public init() {}
 
     /// Version-guarded: a record not newer than what is held changes nothing.
     public var deduplication: Deduplication { .versions }
 
-    public func beginBatch(in db: Database) throws { tallies.beginBatch() }
+    public func beginBatch(in db: Database) throws {
+        tallies.beginBatch()
+        years.beginBatch()
+    }
 
     public func handle(_ event: InboundEvent, in db: Database) throws -> [OutboundEvent] {
         // Reporting's counts of classes do not change with the calendar alone.
@@ -95,10 +112,34 @@ public struct ClassTallyHandler: EventHandler {
         try tallies.record(
             c.householdId, c.order, place: c.reportingPlace, keys: AreaCounters.keys(for: c), from: event.message, time: event.attributes.time,
             in: db)
+        try recordYears(c, event, in: db)
         return []
     }
 
-    public func finishBatch(in db: Database) throws -> [OutboundEvent] { try tallies.finishBatch(in: db) }
+    /// Replaces what the household added to every commune's review years by what its history adds now.
+    private func recordYears(_ c: ClassificationBasis, _ event: InboundEvent, in db: Database) throws {
+        let proposal = c.status == .proposed
+            ? c.classification.map {
+                ReviewYearTally.Proposal(year: Int(c.surveyDate.prefix(4)) ?? 0, householdClass: $0.householdClass, place: c.reportingPlace)
+            } : nil
+        let contributions = ReviewYearTally.contributions(history: c.officialHistory ?? [], proposal: proposal)
+        // '}' follows '|': the range holds exactly this household's members.
+        let held = try String.fetchAll(
+            db.cachedStatement(sql: "SELECT household_id FROM year_tally_member WHERE household_id > ? AND household_id < ?"),
+            arguments: [c.householdId + "|", c.householdId + "}"])
+        for member in held {
+            let code = String(member.dropFirst(c.householdId.count + 1))
+            guard contributions[code] == nil, let place = try years.place(of: member, in: db) else { continue }
+            try years.record(member, c.order, place: place, counts: [:], from: event.message, time: event.attributes.time, in: db)
+        }
+        for (code, contribution) in contributions.sorted(by: { $0.key < $1.key }) {
+            try years.record(
+                "\(c.householdId)|\(code)", c.order, place: contribution.place, counts: contribution.counts, from: event.message,
+                time: event.attributes.time, in: db)
+        }
+    }
+
+    public func finishBatch(in db: Database) throws -> [OutboundEvent] { try tallies.finishBatch(in: db) + years.finishBatch(in: db) }
 }
 
 /// Stage 2: keeps the latest tally of every source and input partition of the areas it owns (version-guarded), and
@@ -108,8 +149,13 @@ public final class AreaReportHandler: EventHandler, @unchecked Sendable {
     // @unchecked: `changed` is used only inside one batch's transaction, on the consumer thread, under its lock.
     private let changed = Mutex<Set<String>>([])
     private let areas: AreaRegistry
+    /// Today's communes per province.
+    private let provinceCommunes: [String: Int]
 
-    public init(areas: AreaRegistry) { self.areas = areas }
+    public init(areas: AreaRegistry) {
+        self.areas = areas
+        provinceCommunes = Dictionary(grouping: areas.communes(on: AreaFigureRules.communesFrom), by: \.provinceCode).mapValues(\.count)
+    }
 
     /// Version-guarded: a record not newer than what is held changes nothing.
     public var deduplication: Deduplication { .versions }
@@ -132,6 +178,15 @@ public final class AreaReportHandler: EventHandler, @unchecked Sendable {
                       Data(try EventJSON.encode(t.counts))])
         if db.changesCount > 0 { changed.withLock { _ = $0.insert(t.areaCode) } }
         return []
+    }
+
+    /// How many communes an area's denominators add up: today's communes of a province, a former district's communes.
+    private func communeCount(_ code: String, _ level: AreaLevel) -> Int {
+        switch level {
+        case .commune: 1
+        case .province: provinceCommunes[code] ?? 0
+        case .formerDistrict: areas.formerDistricts[code]?.communes.count ?? 1
+        }
     }
 
     public func finishBatch(in db: Database) throws -> [OutboundEvent] {
@@ -164,7 +219,7 @@ public final class AreaReportHandler: EventHandler, @unchecked Sendable {
             let province: String = first["province_code"]
             var report = counters.report(
                 areaCode: code, level: level, name: areas.areaName(code, on: String(time.prefix(10))), provinceCode: province,
-                version: version, asOf: time)
+                version: version, asOf: time, communes: communeCount(code, level))
             if level == .formerDistrict, let district = areas.formerDistricts[code] {
                 (report.communes, report.communesPartlyIn) = (district.communes, district.partlyIn)
             }

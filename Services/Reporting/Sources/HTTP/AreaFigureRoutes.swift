@@ -1,0 +1,87 @@
+import EventContracts
+import EventStore
+import Foundation
+import GRDB
+import Hummingbird
+import ServiceRuntime
+
+/// The body of `PUT /v1/denominators/{areaCode}/{year}` and `PUT /v1/targets/{areaCode}/{year}`: an ``AreaFigure``
+/// without the fields its path gives.
+struct AreaFigureBody: Codable, Sendable {
+    var version: Int
+    var households: Int?
+    var people: Int?
+    var poorHouseholdsReduction: Int?
+    var poorRatePercent: String?
+    var nearPoorRatePercent: String?
+    var source: String
+}
+
+/// A figure as listed: its latest version, and whether it was withdrawn.
+struct ListedFigure: Codable, Sendable {
+    var figure: AreaFigure
+    var withdrawn: Bool
+}
+
+/// reporting's HTTP twins of `giamngheo.statistics.area-figure.v1` (``AgencyTwin``: the `ce-id` and `ce-source` headers
+/// identify the record), and the figures held for an area.
+struct AreaFigureRoutes: Sendable {
+    let store: ServiceStore
+    let twin: AgencyTwin<AreaFigureOutcome>
+
+    init(store: ServiceStore, sources: AgencySources, answerWithin: Duration = .seconds(10)) {
+        self.store = store
+        twin = AgencyTwin(
+            store: store, sources: sources, outcomePath: "/v1/area-figure-events", answerWithin: answerWithin,
+            outcome: { source, id, db in try AreaFigureStore.outcome(source: source, id: id, in: db) }, accepted: { $0.status == .accepted })
+    }
+
+    func register(on router: Router<BasicRequestContext>) {
+        for (path, kind) in [("denominators", AreaFigure.Kind.denominator), ("targets", .target)] {
+            router.put("/v1/\(path)/:areaCode/:year") { request, context in try await put(request, context, kind) }
+            router.delete("/v1/\(path)/:areaCode/:year") { request, context in try await withdraw(request, context, kind) }
+        }
+        router.get("/v1/area-figure-events") { request, _ in try await twin.lookup(request) }
+        router.get("/v1/area-figures/:areaCode") { _, context in
+            let code = context.parameters.get("areaCode") ?? ""
+            let figures = try await store.pool.read { db in try AreaFigureStore.figures(of: code, in: db) }
+            return JSONResponse.make(.ok, figures.map { ListedFigure(figure: $0.figure, withdrawn: $0.withdrawn) })
+        }
+    }
+
+    /// The area code and year of the path, or the answer refusing them.
+    private func path(_ context: BasicRequestContext) -> Result<(String, Int), Refusal> {
+        let year = context.parameters.get("year") ?? ""
+        guard let value = Int(year), year.count == 4 else {
+            return .failure(Refusal(JSONResponse.error(.badRequest, "bad path", [FieldError("year", "'\(year)' is not a year (4 digits)")])))
+        }
+        return .success((context.parameters.get("areaCode") ?? "", value))
+    }
+
+    private func put(_ request: Request, _ context: BasicRequestContext, _ kind: AreaFigure.Kind) async throws -> Response {
+        let (identity, (area, year)): (AgencyTwin<AreaFigureOutcome>.Identity, (String, Int))
+        switch (twin.identity(request), path(context)) {
+        case (.failure(let refusal), _), (_, .failure(let refusal)): return refusal.response
+        case (.success(let known), .success(let place)): (identity, (area, year)) = (known, place)
+        }
+        let body: AreaFigureBody
+        do {
+            body = try await request.decodeJSON(AreaFigureBody.self, limit: 64 << 10)
+        } catch {
+            return JSONResponse.error(error.status, "the body is not a \(kind.rawValue)", error.errors)
+        }
+        let figure = AreaFigure(
+            areaCode: area, year: year, kind: kind, version: body.version, households: body.households, people: body.people,
+            poorHouseholdsReduction: body.poorHouseholdsReduction, poorRatePercent: body.poorRatePercent,
+            nearPoorRatePercent: body.nearPoorRatePercent, source: body.source)
+        return try await twin.submit(identity, topic: Topics.areaFigure, key: figure.key, data: try EventJSON.encode(figure), subject: area)
+    }
+
+    private func withdraw(_ request: Request, _ context: BasicRequestContext, _ kind: AreaFigure.Kind) async throws -> Response {
+        switch (twin.identity(request), path(context)) {
+        case (.failure(let refusal), _), (_, .failure(let refusal)): return refusal.response
+        case (.success(let identity), .success(let (area, year))):
+            return try await twin.submit(identity, topic: Topics.areaFigure, key: AreaFigure.key(area, year, kind), data: nil, subject: area)
+        }
+    }
+}
