@@ -49,7 +49,7 @@ let services: [(String, String, String, Bool, [Target.Dependency])] = [
     ("Eligibility", "eligibility", "Eligibility", true, []),
     ("LoanReferral", "loan-referral", "LoanReferral", true, []),
     ("TrainingMatch", "training-match", "TrainingMatch", true, []),
-    ("Reporting", "reporting", "Reporting", false, []),
+    ("Reporting", "reporting", "Reporting", true, [lifecycle]),  // the dashboard's static files; SSE ends on shutdown
 ]
 
 let package = Package(

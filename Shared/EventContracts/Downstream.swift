@@ -228,7 +228,8 @@ public struct AreaTally: Codable, Sendable, Hashable {
 
 /// The level of a reported area: a commune of today, a province of today, or a district of before 1 Jul 2025 followed
 /// as a grouping of today's communes (its 3-digit code; `provinceCode` is today's province).
-public enum AreaLevel: String, Codable, Sendable, CaseIterable { case commune, province, formerDistrict }
+/// `grouping`: an operator-defined set of communes (``AreaGrouping``), reported on request as the sum of its communes.
+public enum AreaLevel: String, Codable, Sendable, CaseIterable { case commune, province, formerDistrict, grouping }
 
 /// Counts of households by class, with rates over the total (percent, two decimals).
 public struct ClassCounts: Codable, Sendable, Hashable {
@@ -357,6 +358,8 @@ public struct AreaReport: Codable, Sendable, Hashable {
     public var proposed: Int
     /// Poor households deprived on each indicator.
     public var poorDeprivedBy: [String: Int]
+    /// Near-poor households deprived on each indicator (absent in reports from before it was counted).
+    public var nearPoorDeprivedBy: [String: Int]?
     /// Households referred to VBSP and their referrals: recognised households only.
     public var referrals: ReferralCounts
     /// Households on the communes' draft lists that would be referred once recognised (status `candidate`); absent in
@@ -381,15 +384,18 @@ public struct AreaReport: Codable, Sendable, Hashable {
     /// Review years from the first with a recognition decision: official start, flows and end, and what is proposed
     /// (absent in reports from before official histories were carried).
     public var reviewYears: [ReviewYearCounts]?
+    /// Published figures of past years loaded for the area (``AreaFigure`` baselines), to compare with its review years.
+    public var baselines: [YearBaseline]?
 
     public init(
         areaCode: String, areaLevel: AreaLevel, areaName: String?, provinceCode: String, version: Int64, asOf: String,
         standardIds: [String], households: ClassCounts, urban: ClassCounts, rural: ClassCounts, ethnicMinority: ClassCounts,
         noWorkingCapacity: ClassCounts, transitions: TransitionCounts, recognised: Int, proposed: Int,
-        poorDeprivedBy: [String: Int], referrals: ReferralCounts, loanCandidates: ReferralCounts? = nil, training: TrainingCounts,
+        poorDeprivedBy: [String: Int], nearPoorDeprivedBy: [String: Int]? = nil, referrals: ReferralCounts, loanCandidates: ReferralCounts? = nil, training: TrainingCounts,
         lowIncomeWorkerHouseholds: Int, unclassified: Int? = nil, communes: [String]? = nil, communesPartlyIn: [String]? = nil,
-        credit: CreditCounts? = nil, official: OfficialLists? = nil, reviewYears: [ReviewYearCounts]? = nil
+        credit: CreditCounts? = nil, official: OfficialLists? = nil, reviewYears: [ReviewYearCounts]? = nil, baselines: [YearBaseline]? = nil
     ) {
+        self.baselines = baselines
         self.areaCode = areaCode
         self.areaLevel = areaLevel
         self.areaName = areaName
@@ -405,6 +411,7 @@ public struct AreaReport: Codable, Sendable, Hashable {
         self.transitions = transitions
         self.recognised = recognised
         self.proposed = proposed
+        self.nearPoorDeprivedBy = nearPoorDeprivedBy
         self.poorDeprivedBy = poorDeprivedBy
         self.referrals = referrals
         self.loanCandidates = loanCandidates

@@ -9,6 +9,8 @@ public enum TopicKey: String, Sendable, Hashable {
     case tallyOfArea
     /// `<areaCode>/<year>/<kind>` (``AreaFigure``).
     case areaFigure
+    /// `<areaCode>/<year>`, partitioned by the area code alone.
+    case areaAndYear
 }
 
 /// One row of the topology: a topic, its key, retention, who writes and reads it, and what it shares partitioning with.
@@ -75,6 +77,11 @@ public enum Topics {
     /// empty store, so that a rebuilt store never publishes a report older than one already out.
     public static let report = TopicDefinition(
         "giamngheo.report.v1", type: EventTypes.areaReport, key: .areaCode, compacted: true, copartitionGroup: areaGroup,
+        producers: ["reporting"], consumers: ["dashboards"])
+    /// An area's review year (``AreaYearReport``; key `<areaCode>/<year>`, partitioned by the area code), published when
+    /// the year's figures change: what year-over-year dashboards follow. No personal data.
+    public static let yearReport = TopicDefinition(
+        "giamngheo.report.v2", type: EventTypes.areaYearReport, key: .areaAndYear, compacted: true, copartitionGroup: areaGroup,
         producers: ["reporting"], consumers: ["dashboards"])
     /// Area tallies (``AreaTally``): each fact counted once, by the service that decides it, per area and input partition
     /// (key: `<source>/<areaCode>/<partition>`, partitioned by area code). Compacted: the latest tally per key is what
@@ -166,7 +173,7 @@ public enum Topics {
 
     /// The topics that carry the system's events (all but the dead-letter ones).
     public static var eventTopics: [TopicDefinition] {
-        [household, classifiedHousehold, loanReferral, trainingMatch, areaTally, report, shadowDiff, referralList, trainingOffer]
+        [household, classifiedHousehold, loanReferral, trainingMatch, areaTally, report, yearReport, shadowDiff, referralList, trainingOffer]
     }
 
     /// The topics agencies write to and read their answers from.
@@ -209,6 +216,7 @@ public enum EventTypes {
     public static let loanReferral = "vn.giamngheo.loan-referral.v1"
     public static let trainingMatch = "vn.giamngheo.training-match.v1"
     public static let areaReport = "vn.giamngheo.area-report.v1"
+    public static let areaYearReport = "vn.giamngheo.area-year-report.v2"
     public static let areaTally = "vn.giamngheo.area-tally.v1"
     public static let deadLetter = "vn.giamngheo.dead-letter.v1"
     public static let agencySubmission = "vn.giamngheo.intake.submission.v1"

@@ -58,12 +58,16 @@ public protocol EventHandler: Sendable {
     /// Runs once at the end of each batch, in its transaction: for work that is cheaper once per batch
     /// than once per record (a report per changed area rather than per household).
     func finishBatch(in db: Database) throws -> [OutboundEvent]
+
+    /// Runs after a batch's transaction committed, outside it: for telling readers of the store what changed.
+    func didCommit()
 }
 
 extension EventHandler {
     public var deduplication: Deduplication { .inbox }
     public func beginBatch(in db: Database) throws {}
     public func finishBatch(in db: Database) throws -> [OutboundEvent] { [] }
+    public func didCommit() {}
 }
 
 /// What one batch did.
@@ -154,6 +158,7 @@ public struct BatchApplier: Sendable {
             return outcome
         }
         if outcome.emitted > 0 || outcome.deadLettered > 0 { store.outboxChanged() }
+        handler.didCommit()
         return outcome
     }
 

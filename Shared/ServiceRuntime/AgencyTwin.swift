@@ -75,6 +75,23 @@ public struct AgencyTwin<Outcome: Encodable & Sendable>: Sendable {
             .accepted, ErrorBody(error: "queued; not applied yet: ask GET \(outcomePath)?\(query)"), headers: [.location: "\(outcomePath)?\(query)"])
     }
 
+    /// Puts several records of one source on `topic` in one transaction, without waiting for their outcomes (a file
+    /// import); a record answered or queued before is not put again. Returns, per record id, where to ask its outcome.
+    public func enqueue(
+        source: String, topic: TopicDefinition, records: [(id: String, key: String, data: [UInt8]?, subject: String)]
+    ) async throws -> [String: String] {
+        try await store.pool.write { db in
+            for record in records where try outcome(source, record.id, db) == nil {
+                let attributes = CloudEventAttributes(
+                    id: record.id, source: source, type: topic.eventType ?? "", time: Timestamp.now(), subject: record.subject,
+                    dataschema: topic.eventType.map(EventTypes.schema), dataclassification: topic.personal ? "personal" : "none")
+                try Outbox.append(OutboundEvent(topic: topic.name, key: record.key, attributes: attributes, data: record.data), in: db)
+            }
+        }
+        store.outboxChanged()
+        return Dictionary(uniqueKeysWithValues: records.map { ($0.id, "\(outcomePath)?source=\(Self.escaped(source))&id=\(Self.escaped($0.id))") })
+    }
+
     /// `GET <outcomePath>?source=…&id=…`: a stored outcome, or 404.
     public func lookup(_ request: Request) async throws -> Response {
         let source = request.uri.queryParameters.get("source") ?? ""

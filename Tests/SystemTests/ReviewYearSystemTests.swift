@@ -67,16 +67,43 @@ extension SystemTests {
         func put(_ path: String, _ id: String, _ body: Body) async throws -> JSONHTTPClient.Reply {
             try await reporting.put(path, json: body, headers: office.merging(["ce-id": id]) { a, _ in a })
         }
-        for (ward, year, households) in [("01843", 2025, 7_000), ("01840", 2025, 5_138), ("01843", 2026, 7_050), ("01840", 2026, 5_182)] {
+        for (ward, year, households) in [("01843", 2025, 7_000), ("01840", 2025, 5_138)] {
             let reply = try await put(
                 "/v1/denominators/\(ward)/\(year)", "den-\(ward)-\(year)",
                 Body(households: households, source: "Cục Thống kê Thái Nguyên (synthetic), \(year)"))
             #expect(reply.status == 200, "\(reply.text)")
         }
+        // The year's denominators from a file: refused whole when a row is at fault, then loaded.
+        let csvHeaders = office.merging(["Content-Type": "text/csv; charset=utf-8"]) { a, _ in a }
+        let heading = "areaCode,year,kind,version,households,source\r\n"
+        let faulty = try await reporting.post(
+            "/v1/area-figures/import", body: Array((heading + "01843,2026,denominator,1,7050,Cục Thống kê\r\n01840,2026,denominator,1,5.182,Cục Thống kê\r\n").utf8),
+            headers: csvHeaders.merging(["ce-id": "den-2026-file"]) { a, _ in a })
+        #expect(faulty.status == 422 && faulty.text.contains("row 3: households"), "\(faulty.text)")
+        #expect(try await reporting.get("/v1/area-figures/01843").decode([ListedFigureView].self).allSatisfy { $0.figure.year == 2025 })
+        let loaded = try await reporting.post(
+            "/v1/area-figures/import",
+            body: Array((heading + "01843,2026,denominator,1,7050,Cục Thống kê Thái Nguyên (synthetic) 2026\r\n01840,2026,denominator,1,5182,Cục Thống kê Thái Nguyên (synthetic) 2026\r\n").utf8),
+            headers: csvHeaders.merging(["ce-id": "den-2026-file"]) { a, _ in a })
+        #expect(loaded.status == 202, "\(loaded.text)")
+        for record in try loaded.decode([ImportedRecordView].self) {
+            try await waitUntil("row \(record.row) of the file applied", timeout: .seconds(30), every: .milliseconds(200)) {
+                try await reporting.get(record.outcome).status == 200
+            }
+        }
         let target = try await put(
             "/v1/targets/058/2026", "target-058-2026",
             Body(poorHouseholdsReduction: 45, poorRatePercent: "2.40", source: "Nghị quyết 01/NQ-HĐND (synthetic)"))
         #expect(target.status == 200, "\(target.text)")
+        // The city's published 2022 figures (the seeds' article), to show beside the system's years.
+        struct BaselineBody: Encodable { var version = 1; var published: PublishedYear; var source: String }
+        let baseline = try await reporting.put(
+            "/v1/baselines/058/2022",
+            json: BaselineBody(
+                published: PublishedYear(poorHouseholdsStart: 335, poorHouseholdsEnd: 285, poorRateStartPercent: "2.76", poorRateEndPercent: "2.33"),
+                source: "Báo Bắc Kạn, 2022 review of Bắc Kạn city"),
+            headers: office.merging(["ce-id": "baseline-058-2022"]) { a, _ in a })
+        #expect(baseline.status == 200, "\(baseline.text)")
 
         // Refused, naming the field; nothing held changes.
         let provinceDenominator = try await put(
@@ -159,8 +186,74 @@ extension SystemTests {
             #expect(years.allSatisfy { $0.addsUp }, "\(report.areaCode)")
             #expect(report.official?.households == years.last.map { PovertyCounts(poor: $0.households.poor.end, nearPoor: $0.households.nearPoor.end) })
         }
+
+        // The published year stands beside the system's years, apart from them.
+        let cityReport = try await reporting.get("/v1/reports/058").decode(AreaReport.self)
+        var published2022 = YearBaseline(year: 2022)
+        (published2022.poorHouseholdsStart, published2022.poorHouseholdsEnd) = (335, 285)
+        (published2022.poorRateStartPercent, published2022.poorRateEndPercent) = (2.76, 2.33)
+        #expect(cityReport.baselines == [published2022])
+        #expect(cityReport.reviewYears?.map(\.year) == [2025, 2026])
+
+        // An operator's grouping of the same two wards adds up to the same year (no target: the city's is the city's).
+        struct GroupingBody: Encodable { var name: String; var communes: [String]; var version = 1; var source = "Sở Nông nghiệp và Môi trường (synthetic)" }
+        let refused = try await reporting.put("/v1/groupings/G-BAC-KAN", json: GroupingBody(name: "Bắc Kạn", communes: ["01843", "99999"]))
+        #expect(refused.status == 422 && refused.text.contains("communes[1]"), "\(refused.text)")
+        let grouped = try await reporting.put("/v1/groupings/G-BAC-KAN", json: GroupingBody(name: "Hai phường Bắc Kạn", communes: ["01843", "01840"]))
+        #expect(grouped.status == 201, "\(grouped.text)")
+        let group = try #require(try await year("G-BAC-KAN")).review
+        #expect(group.households.poor == ClassYearFlows(start: 335, newly: 15, escaped: 65, end: 285))
+        #expect(group.rates == YearRates(poorStart: 2.76, poorEnd: 2.33, nearPoorStart: 0, nearPoorEnd: 0) && group.target == nil)
+
+        // The change form: the city's poor households' row, and the people's, as the form's columns order them (start, first
+        // recorded, newly, re-poor, from the other class, moved in, other in, escaped, to the other class, moved out,
+        // other out, end, rate at start, rate at end).
+        let form = try await reporting.get("/v1/reports/058/forms/changes?year=2026")
+        #expect(form.status == 200 && form.text.hasPrefix("\u{FEFF}Chỉ tiêu (Item),Đầu kỳ (Start),"), "\(form.text.prefix(300))")
+        #expect(form.text.contains("\r\nHộ nghèo (Poor households),335,0,15,0,0,0,0,65,0,0,0,285,2.76,2.33\r\n"), "\(form.text)")
+        #expect(form.text.contains("\r\nNhân khẩu hộ nghèo (People in poor households),670,0,30,0,0,0,0,130,0,0,0,570,,\r\n"), "\(form.text)")
+        let page = try await reporting.get("/v1/reports/058/forms/changes?year=2026&format=html")
+        #expect(page.status == 200 && page.text.contains("<td>335</td>") && page.text.contains("<td>285</td>") && page.text.contains("<td>2.33</td>"))
+        #expect(page.text.contains("Chỉ tiêu giảm hộ nghèo: 45; đạt: 50; còn thiếu: -5"), "\(page.text)")
+        // Every poor household is deprived on water, latrine and information devices (docs/standards.md), none near-poor.
+        let deprivations = try await reporting.get("/v1/reports/058/forms/deprivations")
+        for indicator in ["Nguồn nước sinh hoạt (Domestic water)", "Nhà tiêu hợp vệ sinh (Hygienic latrine)",
+                          "Phương tiện phục vụ tiếp cận thông tin (Means of access to information)"] {
+            #expect(deprivations.text.contains("\r\n\(indicator),285,100.00,0,\r\n"), "\(deprivations.text)")
+        }
+        let unknownForm = try await reporting.get("/v1/reports/058/forms/poverty?year=2026")
+        #expect(unknownForm.status == 400 && unknownForm.text.contains("\"form\""), "\(unknownForm.text)")
+        let noYear = try await reporting.get("/v1/reports/058/forms/changes")
+        #expect(noYear.status == 400 && noYear.text.contains("\"year\""), "\(noYear.text)")
+
+        // The report stream v2: the city's year under its area-and-year key, partitioned by the area, as the API gives it.
+        var streamed: (report: AreaYearReport, partitionKey: String?)?
+        try await waitUntil("the city's 2026 on \(Topics.yearReport.name)", timeout: .seconds(60), every: .milliseconds(500)) {
+            let records = try await TopicReader.readAll([Topics.yearReport.name], brokers: system.broker.address)
+            let key = Array("058/2026".utf8)
+            guard let latest = records.filter({ $0.key == key }).max(by: { ($0.header("ce_sequence").flatMap { Int64($0) } ?? 0) < ($1.header("ce_sequence").flatMap { Int64($0) } ?? 0) }),
+                  let value = latest.value else { return false }
+            streamed = (try EventJSON.decode(AreaYearReport.self, from: value), latest.header("ce_partitionkey"))
+            return streamed?.report.review.households.poor.end == 285
+        }
+        #expect(streamed?.report.review == review && streamed?.report.year == 2026 && streamed?.partitionKey == "058")
+
+        // The dashboard in a real browser: drilled down from the province to the city, it shows the same figures.
+        let screenshot = "\(TestEnvironment.root)/.build/screenshots/dashboard-058-2026.png"
+        let browser = try run([
+            "\(TestEnvironment.root)/.deps/venv/bin/python", "\(TestEnvironment.root)/compose/browser_check.py",
+            "--url", system["reporting"].baseURL, "--province", "19", "--area", "058", "--year", "2026",
+            "--expect", "start-poor=335", "--expect", "end-poor=285", "--expect", "start-rate=2.76", "--expect", "end-rate=2.33",
+            "--expect", "target-reduction=45", "--expect", "target-rate=2.40", "--expect", "gap-reduction=-5", "--expect", "gap-rate=-0.07",
+            "--expect", "escaped-poor=65", "--expect", "newly-poor=15", "--expect", "proposed-poor=0", "--screenshot", screenshot,
+        ])
+        print("browser check:\n\(browser)screenshot: \(screenshot)")
     }
 }
+
+/// What the figure routes answer, as a client reads it.
+struct ListedFigureView: Decodable { var figure: AreaFigure; var withdrawn: Bool }
+struct ImportedRecordView: Decodable { var row: Int; var key: String; var id: String; var outcome: String }
 
 extension ClassYearFlows {
     static func + (a: ClassYearFlows, b: ClassYearFlows) -> ClassYearFlows {

@@ -14,18 +14,24 @@ public enum ReportingService {
         let app = try ServiceApp(service: name, defaultPort: defaultPort, options: options)
         let store = try app.openStore(migrations: ReportingStore.migrations)
         try app.ensureTopics()
-        try app.readBackPublished(store, topics: [Topics.areaTally, Topics.report])
+        try app.readBackPublished(store, topics: [Topics.areaTally, Topics.report, Topics.yearReport])
         let households = app.consumer(
             group: "reporting-households", topics: [Topics.classifiedHousehold], handler: ClassTallyHandler(), store: store)
         let registry = try app.areas()
         let statistics = AgencySources.statistics(prefix: ProcessInfo.processInfo.environment["STATISTICS_SOURCE_PREFIX"])
         let figures = app.consumer(
             group: "reporting-figures", topics: [Topics.areaFigure], handler: AreaFigureHandler(areas: registry, sources: statistics), store: store)
+        let feed = ReportChangeFeed()
         let areas = app.consumer(
-            group: "reporting-areas", topics: [Topics.areaTally], handler: AreaReportHandler(areas: registry), store: store)
+            group: "reporting-areas", topics: [Topics.areaTally], handler: AreaReportHandler(areas: registry, onChange: feed.reportsChanged),
+            store: store)
         let router = Router()
         ReportingRoutes(store: store).register(on: router)
-        AreaFigureRoutes(store: store, sources: statistics).register(on: router)
+        FormRoutes(store: store).register(on: router)
+        GroupingRoutes(store: store, rules: GroupingRules(areas: registry)).register(on: router)
+        ReportEventRoutes(feed: feed).register(on: router)
+        try DashboardRoutes().register(on: router)
+        AreaFigureRoutes(store: store, sources: statistics, areas: registry).register(on: router)
         try await app.run(store: store, consumers: [households, figures, areas], router: router)
     }
 }

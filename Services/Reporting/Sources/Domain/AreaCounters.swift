@@ -27,6 +27,7 @@ public struct AreaCounters: Codable, Sendable, Hashable {
         if s.noWorkingCapacity { keys += ["noWorkingCapacity.total", "noWorkingCapacity.\(cls)"] }
         if s.transition != .first && s.transition != .unchanged { keys.append("transition.\(s.transition.rawValue)") }
         if s.householdClass == .poor { keys += s.deprivedIndicators.map { "poorDeprived.\($0)" } }
+        if s.householdClass == .nearPoor { keys += s.deprivedIndicators.map { "nearPoorDeprived.\($0)" } }
         if s.lowIncomeWorkers == true { keys.append("lowIncomeWorker.households") }
         return keys
     }
@@ -51,6 +52,7 @@ public struct AreaCounters: Codable, Sendable, Hashable {
     ) -> AreaReport {
         let byProgramme = withPrefix("referral.programme.")
         let candidatesByProgramme = withPrefix("loanCandidate.programme.")
+        let baselines = ReviewYearTally.baselines(counts)
         return AreaReport(
             areaCode: areaCode, areaLevel: level, areaName: name, provinceCode: provinceCode, version: version, asOf: asOf,
             standardIds: withPrefix("standard.").keys.sorted(), households: classCounts(""), urban: classCounts("urban"),
@@ -61,6 +63,7 @@ public struct AreaCounters: Codable, Sendable, Hashable {
                 escapedPoverty: self["transition.escapedPoverty"], escapedNearPoverty: self["transition.escapedNearPoverty"],
                 poorToNearPoor: self["transition.poorToNearPoor"]),
             recognised: self["status.recognised"], proposed: self["status.proposed"], poorDeprivedBy: withPrefix("poorDeprived."),
+            nearPoorDeprivedBy: withPrefix("nearPoorDeprived."),
             referrals: ReferralCounts(households: self["referral.households"], referrals: byProgramme.values.reduce(0, +), byProgramme: byProgramme),
             loanCandidates: ReferralCounts(
                 households: self["loanCandidate.households"], referrals: candidatesByProgramme.values.reduce(0, +), byProgramme: candidatesByProgramme),
@@ -69,7 +72,7 @@ public struct AreaCounters: Codable, Sendable, Hashable {
                 outcomes: withPrefix("training.outcome.").isEmpty ? nil : TrainingOutcomeCounts(counts: counts)),
             lowIncomeWorkerHouseholds: self["lowIncomeWorker.households"], unclassified: self["unclassified"],
             credit: CreditCounts(counts: counts), official: hasYears ? ReviewYearTally.officialNow(counts) : nil,
-            reviewYears: hasYears ? ReviewYearTally.years(counts, communes: communes) : nil)
+            reviewYears: hasYears ? ReviewYearTally.years(counts, communes: communes) : nil, baselines: baselines.isEmpty ? nil : baselines)
     }
 
     /// Whether any household with an official history, or any denominator or target, is counted here.

@@ -20,6 +20,7 @@ struct AreaFigureRules: Sendable {
             problems.append(FieldError("source", "say where the figure comes from (the publication, or the resolution's number and date), in 1–500 characters"))
         }
         if let problem = areaProblem(f) { problems.append(problem) }
+        if f.kind != .baseline, f.published != nil { problems.append(FieldError("published", "belongs to a baseline, not a \(f.kind.rawValue)")) }
         switch f.kind {
         case .denominator:
             if let h = f.households { if h < 1 { problems.append(FieldError("households", "must be 1 or more")) } }
@@ -42,6 +43,27 @@ struct AreaFigureRules: Sendable {
             for (field, value) in [("households", f.households != nil), ("people", f.people != nil)] where value {
                 problems.append(FieldError(field, "belongs to a denominator, not a target"))
             }
+        case .baseline:
+            if let published = f.published {
+                if published.households.allSatisfy({ $0.value == nil }) && published.rates.allSatisfy({ $0.text == nil }) {
+                    problems.append(FieldError("published", "a baseline gives at least one published figure"))
+                }
+                for (name, value) in published.households where (value ?? 0) < 0 {
+                    problems.append(FieldError("published.\(name)", "must be 0 or more"))
+                }
+                for (name, text) in published.rates {
+                    if let text, AreaFigure.hundredths(text) == nil {
+                        problems.append(FieldError("published.\(name)", "'\(text)' is not a percentage from 0 to 100 with at most two decimals"))
+                    }
+                }
+            } else {
+                problems.append(FieldError("published", "a baseline gives the published figures"))
+            }
+            for (field, value) in [("households", f.households != nil), ("people", f.people != nil),
+                                   ("poorHouseholdsReduction", f.poorHouseholdsReduction != nil), ("poorRatePercent", f.poorRatePercent != nil),
+                                   ("nearPoorRatePercent", f.nearPoorRatePercent != nil)] where value {
+                problems.append(FieldError(field, "belongs to a denominator or a target, not a baseline"))
+            }
         }
         return problems
     }
@@ -51,9 +73,9 @@ struct AreaFigureRules: Sendable {
         case (_, 5):
             do { _ = try areas.commune(f.areaCode, on: Self.communesFrom) } catch { return FieldError("areaCode", error.reason) }
             return nil
-        case (.target, 2):
+        case (.target, 2), (.baseline, 2):
             return areas.provinceNames[f.areaCode] == nil ? FieldError("areaCode", "unknown province code \(f.areaCode)") : nil
-        case (.target, 3):
+        case (.target, 3), (.baseline, 3):
             return areas.formerDistricts[f.areaCode] == nil ? FieldError("areaCode", "unknown former district code \(f.areaCode)") : nil
         case (.denominator, _):
             return FieldError(
@@ -79,8 +101,8 @@ struct AreaFigureRules: Sendable {
         }
     }
 
-    /// What a valid figure adds to its areas' counters (`den.<year>.*`, `target.<year>.*`); a flag marks each target
-    /// figure given, so that a target of 0 is told from none.
+    /// What a valid figure adds to its areas' counters (`den.<year>.*`, `target.<year>.*`, `base.<year>.*`); a flag marks
+    /// each target and baseline figure given, so that a figure of 0 is told from none.
     static func counts(_ f: AreaFigure) -> [String: Int] {
         let y = "\(f.year)"
         switch f.kind {
@@ -94,6 +116,15 @@ struct AreaFigureRules: Sendable {
             if let rate = f.poorRatePercent.flatMap(AreaFigure.hundredths) { (counts["target.\(y).poorRate"], counts["target.\(y).poorRateSet"]) = (rate, 1) }
             if let rate = f.nearPoorRatePercent.flatMap(AreaFigure.hundredths) {
                 (counts["target.\(y).nearPoorRate"], counts["target.\(y).nearPoorRateSet"]) = (rate, 1)
+            }
+            return counts
+        case .baseline:
+            var counts: [String: Int] = [:]
+            for (name, value) in f.published?.households ?? [] {
+                if let value { (counts["base.\(y).\(name)"], counts["base.\(y).\(name)Set"]) = (value, 1) }
+            }
+            for (name, text) in f.published?.rates ?? [] {
+                if let rate = text.flatMap(AreaFigure.hundredths) { (counts["base.\(y).\(name)"], counts["base.\(y).\(name)Set"]) = (rate, 1) }
             }
             return counts
         }

@@ -184,6 +184,27 @@ enum ReviewYearTally {
             nearPoorRateGapPoints: gap(rates.nearPoorEnd, nearPoorRate))
     }
 
+    /// The published figures loaded for an area (`base.<year>.*` keys), by year.
+    static func baselines(_ counts: [String: Int]) -> [YearBaseline] {
+        var byYear: [Int: [String: Int]] = [:]
+        for (key, value) in counts where key.hasPrefix("base.") {
+            let parts = key.split(separator: ".", maxSplits: 2)
+            guard parts.count == 3, let year = Int(parts[1]) else { continue }
+            byYear[year, default: [:]][String(parts[2])] = value
+        }
+        return byYear.keys.sorted().map { year in
+            let b = byYear[year]!
+            func count(_ name: String) -> Int? { b[name + "Set"] == nil ? nil : b[name] ?? 0 }
+            func rate(_ name: String) -> Double? { count(name).map { Double($0) / 100 } }
+            var baseline = YearBaseline(year: year)
+            (baseline.poorHouseholdsStart, baseline.poorHouseholdsEnd) = (count("poorHouseholdsStart"), count("poorHouseholdsEnd"))
+            (baseline.nearPoorHouseholdsStart, baseline.nearPoorHouseholdsEnd) = (count("nearPoorHouseholdsStart"), count("nearPoorHouseholdsEnd"))
+            (baseline.poorRateStartPercent, baseline.poorRateEndPercent) = (rate("poorRateStartPercent"), rate("poorRateEndPercent"))
+            (baseline.nearPoorRateStartPercent, baseline.nearPoorRateEndPercent) = (rate("nearPoorRateStartPercent"), rate("nearPoorRateEndPercent"))
+            return baseline
+        }
+    }
+
     /// The lists in force now, from the counters' `official.` keys.
     static func officialNow(_ counts: [String: Int]) -> OfficialLists {
         func both(_ group: Group) -> PovertyCounts {

@@ -1,3 +1,4 @@
+import Areas
 import EventContracts
 import EventStore
 import Foundation
@@ -5,8 +6,8 @@ import GRDB
 import Hummingbird
 import ServiceRuntime
 
-/// The body of `PUT /v1/denominators/{areaCode}/{year}` and `PUT /v1/targets/{areaCode}/{year}`: an ``AreaFigure``
-/// without the fields its path gives.
+/// The body of `PUT /v1/denominators/{areaCode}/{year}`, `PUT /v1/targets/{areaCode}/{year}` and
+/// `PUT /v1/baselines/{areaCode}/{year}`: an ``AreaFigure`` without the fields its path gives.
 struct AreaFigureBody: Codable, Sendable {
     var version: Int
     var households: Int?
@@ -14,6 +15,7 @@ struct AreaFigureBody: Codable, Sendable {
     var poorHouseholdsReduction: Int?
     var poorRatePercent: String?
     var nearPoorRatePercent: String?
+    var published: PublishedYear?
     var source: String
 }
 
@@ -28,19 +30,22 @@ struct ListedFigure: Codable, Sendable {
 struct AreaFigureRoutes: Sendable {
     let store: ServiceStore
     let twin: AgencyTwin<AreaFigureOutcome>
+    let rules: AreaFigureRules
 
-    init(store: ServiceStore, sources: AgencySources, answerWithin: Duration = .seconds(10)) {
+    init(store: ServiceStore, sources: AgencySources, areas: AreaRegistry, answerWithin: Duration = .seconds(10)) {
         self.store = store
+        rules = AreaFigureRules(areas: areas)
         twin = AgencyTwin(
             store: store, sources: sources, outcomePath: "/v1/area-figure-events", answerWithin: answerWithin,
             outcome: { source, id, db in try AreaFigureStore.outcome(source: source, id: id, in: db) }, accepted: { $0.status == .accepted })
     }
 
     func register(on router: Router<BasicRequestContext>) {
-        for (path, kind) in [("denominators", AreaFigure.Kind.denominator), ("targets", .target)] {
+        for (path, kind) in [("denominators", AreaFigure.Kind.denominator), ("targets", .target), ("baselines", .baseline)] {
             router.put("/v1/\(path)/:areaCode/:year") { request, context in try await put(request, context, kind) }
             router.delete("/v1/\(path)/:areaCode/:year") { request, context in try await withdraw(request, context, kind) }
         }
+        router.post("/v1/area-figures/import") { request, _ in try await importFile(request) }
         router.get("/v1/area-figure-events") { request, _ in try await twin.lookup(request) }
         router.get("/v1/area-figures/:areaCode") { _, context in
             let code = context.parameters.get("areaCode") ?? ""
@@ -73,8 +78,49 @@ struct AreaFigureRoutes: Sendable {
         let figure = AreaFigure(
             areaCode: area, year: year, kind: kind, version: body.version, households: body.households, people: body.people,
             poorHouseholdsReduction: body.poorHouseholdsReduction, poorRatePercent: body.poorRatePercent,
-            nearPoorRatePercent: body.nearPoorRatePercent, source: body.source)
+            nearPoorRatePercent: body.nearPoorRatePercent, published: body.published, source: body.source)
         return try await twin.submit(identity, topic: Topics.areaFigure, key: figure.key, data: try EventJSON.encode(figure), subject: area)
+    }
+
+    /// One record queued by an import, and where to ask its outcome.
+    struct ImportedRecord: Codable, Sendable {
+        var row: Int
+        var key: String
+        var id: String
+        var outcome: String
+    }
+
+    /// `POST /v1/area-figures/import` (`text/csv`, ``AreaFigureCSV``): every row is checked as the topic's consumer checks
+    /// it; one fault anywhere refuses the whole file (422, each fault named by row and column) and nothing is queued.
+    /// Otherwise each row goes on the topic as its own record, id `<ce-id>/row-<n>`, and the answer (202) says where
+    /// each one's outcome is told. Sending the same file with the same `ce-id` again queues nothing new.
+    private func importFile(_ request: Request) async throws -> Response {
+        let identity: AgencyTwin<AreaFigureOutcome>.Identity
+        switch twin.identity(request) {
+        case .failure(let refusal): return refusal.response
+        case .success(let known): identity = known
+        }
+        let contentType = request.headers[.contentType] ?? ""
+        guard contentType.lowercased().hasPrefix("text/csv") else {
+            return JSONResponse.error(.unsupportedMediaType, "send the figures as CSV", [FieldError("Content-Type", "must be text/csv (UTF-8); got '\(contentType.prefix(80))'")])
+        }
+        let body = try await request.body.collect(upTo: 4 << 20)
+        guard let text = body.getString(at: body.readerIndex, length: body.readableBytes) else {
+            return JSONResponse.error(.badRequest, "the file is not UTF-8 text", [FieldError("body", "is not UTF-8")])
+        }
+        let (figures, unreadable) = AreaFigureCSV.figures(text)
+        guard unreadable.isEmpty else { return JSONResponse.error(.unprocessableContent, "the file was not loaded; nothing was queued", unreadable) }
+        let problems = figures.flatMap { row, figure in
+            rules.problems(figure, key: figure.key).map { FieldError("row \(row): \($0.field)", $0.reason) }
+        }
+        guard problems.isEmpty else { return JSONResponse.error(.unprocessableContent, "the file was not loaded; nothing was queued", problems) }
+        let records = try figures.map { row, figure in
+            (id: "\(identity.id)/row-\(row)", key: figure.key, data: Optional(try EventJSON.encode(figure)), subject: figure.areaCode)
+        }
+        let outcomes = try await twin.enqueue(source: identity.source, topic: Topics.areaFigure, records: records)
+        return JSONResponse.make(.accepted, zip(figures, records).map { row, record in
+            ImportedRecord(row: row.row, key: record.key, id: record.id, outcome: outcomes[record.id] ?? "")
+        })
     }
 
     private func withdraw(_ request: Request, _ context: BasicRequestContext, _ kind: AreaFigure.Kind) async throws -> Response {

@@ -36,6 +36,8 @@ public struct AreaFigureHandler: EventHandler {
             throw PoisonRecord(FieldError("ce_type", "expected \(EventTypes.areaFigure), got '\(attributes.type)'"))
         }
         guard sources.admits(attributes.source) else { throw PoisonRecord(sources.refusal(attributes.source, field: "ce_source")) }
+        // The figure's time dates the reports it changes: a record without one cannot be placed.
+        guard !attributes.time.isEmpty else { throw PoisonRecord(FieldError("ce_time", "is missing: the time the figure was sent (RFC 3339)")) }
         guard try AreaFigureStore.outcome(source: attributes.source, id: attributes.id, in: db) == nil else { return [] }
         let key = event.message.key.map { String(decoding: $0, as: UTF8.self) } ?? ""
         var outcome = AreaFigureOutcome(

@@ -50,6 +50,16 @@ public enum ReportingStore {
             try db.execute(sql: "DELETE FROM consumer_offset WHERE topic = ?", arguments: [Topics.classifiedHousehold.name])
         }
         migrator.registerMigration("reporting-v5-area-figures") { db in try AreaFigureStore.migrate(db) }
+        // Report stream v2: the fingerprint of each area-year's figures last published, so that a year is published
+        // again only when what it shows changes.
+        migrator.registerMigration("reporting-v6-year-reports") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE year_report (
+                      area_code TEXT NOT NULL, year INTEGER NOT NULL, fingerprint TEXT NOT NULL, PRIMARY KEY (area_code, year)) WITHOUT ROWID
+                    """)
+        }
+        migrator.registerMigration("reporting-v7-groupings") { db in try GroupingStore.migrate(db) }
     }
 }
 
@@ -148,12 +158,16 @@ public struct ClassTallyHandler: EventHandler {
 public final class AreaReportHandler: EventHandler, @unchecked Sendable {
     // @unchecked: `changed` is used only inside one batch's transaction, on the consumer thread, under its lock.
     private let changed = Mutex<Set<String>>([])
+    /// The areas whose reports the batch changed, told to `onChange` once it has committed.
+    private let committed = Mutex<[String: Int64]>([:])
+    private let onChange: @Sendable ([String: Int64]) -> Void
     private let areas: AreaRegistry
     /// Today's communes per province.
     private let provinceCommunes: [String: Int]
 
-    public init(areas: AreaRegistry) {
+    public init(areas: AreaRegistry, onChange: @escaping @Sendable ([String: Int64]) -> Void = { _ in }) {
         self.areas = areas
+        self.onChange = onChange
         provinceCommunes = Dictionary(grouping: areas.communes(on: AreaFigureRules.communesFrom), by: \.provinceCode).mapValues(\.count)
     }
 
@@ -185,13 +199,17 @@ public final class AreaReportHandler: EventHandler, @unchecked Sendable {
         switch level {
         case .commune: 1
         case .province: provinceCommunes[code] ?? 0
+        // Every unit it adds up, a former commune split between today's communes included: until that unit has a
+        // denominator of its own, the district's rate stays absent rather than divide its poor by too few households.
         case .formerDistrict: areas.formerDistricts[code]?.communes.count ?? 1
+        case .grouping: 1  // never tallied: a grouping is added up when asked (GroupingStore)
         }
     }
 
     public func finishBatch(in db: Database) throws -> [OutboundEvent] {
         let codes = changed.withLock { codes in defer { codes.removeAll() }; return codes }
         var events: [OutboundEvent] = []
+        var reported: [String: Int64] = [:]
         for code in codes.sorted() {
             let rows = try Row.fetchAll(
                 db.cachedStatement(
@@ -229,6 +247,8 @@ public final class AreaReportHandler: EventHandler, @unchecked Sendable {
                     INSERT INTO area_report (area_code, province_code, payload) VALUES (?, ?, ?)
                     ON CONFLICT (area_code) DO UPDATE SET payload = excluded.payload
                     """, [code, province, Data(bytes)])
+            reported[code] = version
+            events += try yearReports(report, in: db)
             guard try PublishedVersions.claim(Topics.report, key: code, version: version, in: db) else { continue }
             // The stored bytes are the published ones: one encode per report.
             events.append(
@@ -236,6 +256,37 @@ public final class AreaReportHandler: EventHandler, @unchecked Sendable {
                     topic: Topics.report, key: code, type: EventTypes.areaReport, source: EventSources.service(ReportingService.name),
                     idParts: idParts, sequence: version, time: time, encoded: bytes))
         }
+        committed.withLock { $0 = reported }
         return events
+    }
+
+    public func didCommit() {
+        let reported = committed.withLock { reported in defer { reported.removeAll() }; return reported }
+        if !reported.isEmpty { onChange(reported) }
+    }
+
+    /// The report's review years whose figures changed since last published, for `giamngheo.report.v2`.
+    private func yearReports(_ report: AreaReport, in db: Database) throws -> [OutboundEvent] {
+        try (report.reviewYears ?? []).compactMap { review in
+            let year = AreaYearReport(report, review)
+            var visible = year
+            (visible.version, visible.asOf) = (0, "")
+            let fingerprint = DeterministicID.make(String(decoding: try EventJSON.encode(visible), as: UTF8.self))
+            let held = try String.fetchOne(
+                db.cachedStatement(sql: "SELECT fingerprint FROM year_report WHERE area_code = ? AND year = ?"), arguments: [year.areaCode, year.year])
+            guard held != fingerprint, try PublishedVersions.claim(Topics.yearReport, key: year.key, version: year.version, in: db) else {
+                return nil
+            }
+            try db.run(
+                """
+                    INSERT INTO year_report (area_code, year, fingerprint) VALUES (?, ?, ?)
+                    ON CONFLICT (area_code, year) DO UPDATE SET fingerprint = excluded.fingerprint
+                    """, [year.areaCode, year.year, fingerprint])
+            var event = try OutboundEvent.json(
+                topic: Topics.yearReport, key: year.key, type: EventTypes.areaYearReport, source: EventSources.service(ReportingService.name),
+                idParts: ["year-report", year.key, String(year.version)], sequence: year.version, time: year.asOf, payload: year)
+            event.attributes.partitionKey = year.areaCode
+            return event
+        }
     }
 }
