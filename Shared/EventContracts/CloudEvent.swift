@@ -95,7 +95,8 @@ public struct CloudEventAttributes: Sendable, Hashable {
         if let sequence, Int64(sequence) == nil { throw FieldError("ce_sequence", "'\(sequence)' is not a whole number") }
         self.dataschema = lookup("ce_dataschema")
         self.causationid = lookup("ce_causationid")
-        self.correlationid = lookup("ce_correlationid")
+        // An empty header says nothing: the record is its own correlation.
+        self.correlationid = lookup("ce_correlationid").flatMap { $0.isEmpty ? nil : $0 }
         self.dataclassification = lookup("ce_dataclassification")
     }
 }

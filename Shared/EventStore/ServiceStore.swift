@@ -91,6 +91,12 @@ public final class ServiceStore: Sendable {
 
     static func registerPublishedVersions(_ migrator: inout DatabaseMigrator) {
         migrator.registerMigration("delivery-v3-published-version", migrate: PublishedVersions.migrate)
+        // What each record sent through an HTTP twin said (a digest), so that an id sent again with another record is
+        // refused rather than answered with the first one's outcome.
+        migrator.registerMigration("delivery-v4-twin-submission") { db in
+            try db.execute(
+                sql: "CREATE TABLE twin_submission (source TEXT NOT NULL, id TEXT NOT NULL, digest TEXT NOT NULL, PRIMARY KEY (source, id)) WITHOUT ROWID")
+        }
     }
 
     /// Where each partition resumes (for the rebalance callback): the store's next offset, or the beginning of the

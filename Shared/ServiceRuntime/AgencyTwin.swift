@@ -48,7 +48,8 @@ public struct AgencyTwin<Outcome: Encodable & Sendable>: Sendable {
         guard sources.admits(source) else {
             return .failure(Refusal(JSONResponse.error(.forbidden, "only \(sources.agency) may send this", [sources.refusal(source, field: "ce-source")])))
         }
-        return .success(Identity(id: id, source: source, correlationId: request.header("ce-correlationid")))
+        let correlationId = request.header("ce-correlationid").flatMap { $0.isEmpty ? nil : $0 }
+        return .success(Identity(id: id, source: source, correlationId: correlationId))
     }
 
     /// Puts the record on `topic` (a tombstone when `data` is nil) unless it was answered before, and answers its
@@ -56,8 +57,11 @@ public struct AgencyTwin<Outcome: Encodable & Sendable>: Sendable {
     public func submit(
         _ identity: Identity, topic: TopicDefinition, key: String, data: [UInt8]?, subject: String? = nil
     ) async throws -> Response {
+        let digest = Self.digest(topic: topic, key: key, data: data)
+        if let conflict = try await store.pool.read({ db in try Self.reused(identity.source, identity.id, digest, in: db) }) { return conflict }
         if let known = try await store.pool.read({ db in try outcome(identity.source, identity.id, db) }) { return response(known) }
         try await store.pool.write { db in
+            try Self.remember(identity.source, identity.id, digest, in: db)
             var attributes = CloudEventAttributes(
                 id: identity.id, source: identity.source, type: topic.eventType ?? "", time: Timestamp.now(), subject: subject ?? key,
                 dataschema: topic.eventType.map(EventTypes.schema), dataclassification: topic.personal ? "personal" : "none")
@@ -77,11 +81,19 @@ public struct AgencyTwin<Outcome: Encodable & Sendable>: Sendable {
 
     /// Puts several records of one source on `topic` in one transaction, without waiting for their outcomes (a file
     /// import); a record answered or queued before is not put again. Returns, per record id, where to ask its outcome.
+    /// Refused whole (409, the response) when an id was sent before with another record.
     public func enqueue(
         source: String, topic: TopicDefinition, records: [(id: String, key: String, data: [UInt8]?, subject: String)]
-    ) async throws -> [String: String] {
+    ) async throws -> Result<[String: String], Refusal> {
+        let digests = records.map { Self.digest(topic: topic, key: $0.key, data: $0.data) }
+        let conflict = try await store.pool.read { db in
+            try zip(records, digests).lazy.compactMap { record, digest in try Self.reused(source, record.id, digest, in: db) }.first
+        }
+        if let conflict { return .failure(Refusal(conflict)) }
         try await store.pool.write { db in
-            for record in records where try outcome(source, record.id, db) == nil {
+            for (record, digest) in zip(records, digests) {
+                try Self.remember(source, record.id, digest, in: db)
+                guard try outcome(source, record.id, db) == nil else { continue }
                 let attributes = CloudEventAttributes(
                     id: record.id, source: source, type: topic.eventType ?? "", time: Timestamp.now(), subject: record.subject,
                     dataschema: topic.eventType.map(EventTypes.schema), dataclassification: topic.personal ? "personal" : "none")
@@ -89,13 +101,34 @@ public struct AgencyTwin<Outcome: Encodable & Sendable>: Sendable {
             }
         }
         store.outboxChanged()
-        return Dictionary(uniqueKeysWithValues: records.map { ($0.id, "\(outcomePath)?source=\(Self.escaped(source))&id=\(Self.escaped($0.id))") })
+        return .success(Dictionary(uniqueKeysWithValues: records.map { ($0.id, "\(outcomePath)?source=\(Self.escaped(source))&id=\(Self.escaped($0.id))") }))
     }
 
-    /// `GET <outcomePath>?source=…&id=…`: a stored outcome, or 404.
+    static func digest(topic: TopicDefinition, key: String, data: [UInt8]?) -> String {
+        DeterministicID.make(parts: [topic.name, key, data.map { String(decoding: $0, as: UTF8.self) } ?? "(tombstone)"])
+    }
+
+    /// The refusal of a record whose id was sent before with another record, or nil.
+    static func reused(_ source: String, _ id: String, _ digest: String, in db: Database) throws -> Response? {
+        guard let held = try String.fetchOne(
+            db.cachedStatement(sql: "SELECT digest FROM twin_submission WHERE source = ? AND id = ?"), arguments: [source, id]),
+            held != digest
+        else { return nil }
+        return JSONResponse.error(
+            .conflict, "not queued",
+            [FieldError("ce-id", "'\(id.prefix(100))' was sent before with another record; give each record an id of its own")])
+    }
+
+    static func remember(_ source: String, _ id: String, _ digest: String, in db: Database) throws {
+        try db.run("INSERT INTO twin_submission (source, id, digest) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", [source, id, digest])
+    }
+
+    /// `GET <outcomePath>?source=…&id=…`: a stored outcome, 404 when none, 400 naming a missing parameter.
     public func lookup(_ request: Request) async throws -> Response {
         let source = request.uri.queryParameters.get("source") ?? ""
         let id = request.uri.queryParameters.get("id") ?? ""
+        let missing = [("source", source), ("id", id)].filter { $0.1.isEmpty }.map { FieldError($0.0, "the record's \($0.0) is required") }
+        guard missing.isEmpty else { return JSONResponse.error(.badRequest, "which record?", missing) }
         guard let known = try await store.pool.read({ db in try outcome(source, id, db) }) else {
             return JSONResponse.notFound("record \(id) from \(source)")
         }

@@ -37,6 +37,20 @@ extension Request {
         headers.first { $0.name.canonicalName == name.lowercased() }?.value
     }
 
+    /// Reads a text body (a CSV file): 413 past `limit`, 400 when it is not UTF-8, each with the field named.
+    public func text(limit: Int) async throws(HTTPInputError) -> String {
+        let buffer: ByteBuffer
+        do {
+            buffer = try await body.collect(upTo: limit)
+        } catch {
+            throw HTTPInputError(.contentTooLarge, FieldError("body", "is larger than \(limit) bytes"))
+        }
+        guard let text = String(validating: buffer.readableBytesView, as: UTF8.self) else {
+            throw HTTPInputError(.badRequest, FieldError("body", "is not UTF-8 text (save the file as CSV UTF-8)"))
+        }
+        return text
+    }
+
     /// Reads a JSON body as `T`, answering field-level errors for malformed or ill-typed input.
     public func decodeJSON<T: Decodable>(_ type: T.Type, limit: Int = 4 << 20) async throws(HTTPInputError) -> T {
         let buffer: ByteBuffer

@@ -114,6 +114,10 @@ extension SystemTests {
         let changedWithoutVersion = try await put(
             "/v1/denominators/01843/2026", "bad-3", Body(households: 9_999, source: "Cục Thống kê Thái Nguyên (synthetic), 2026"))
         #expect(changedWithoutVersion.status == 422 && changedWithoutVersion.text.contains("version"), "\(changedWithoutVersion.text)")
+        let reusedId = try await put("/v1/denominators/01843/2025", "den-01843-2025", Body(version: 2, households: 7_001, source: "x"))
+        #expect(reusedId.status == 409 && reusedId.text.contains("ce-id"), "an id sent again with another record: \(reusedId.text)")
+        let whichRecord = try await reporting.get("/v1/area-figure-events")
+        #expect(whichRecord.status == 400 && whichRecord.text.contains("\"source\"") && whichRecord.text.contains("\"id\""), "\(whichRecord.text)")
         let outsider = try await reporting.put(
             "/v1/denominators/01843/2026", json: Body(version: 2, households: 1, source: "x"),
             headers: ["ce-source": "/vbsp/pgd/19-058", "ce-id": "bad-4"])

@@ -32,7 +32,7 @@ enum AreaFigureCSV {
         if lines.isEmpty { problems.append(FieldError("body", "the file has no figure under its heading")) }
         if lines.count > maxRows { problems.append(FieldError("body", "\(lines.count) rows; at most \(maxRows) in one file")) }
         for (row, record) in lines where !record.problems.isEmpty {
-            problems.append(FieldError("row \(row)", "is not valid CSV (\(record.problems.map { "\($0.kind)" }.joined(separator: ", ")))"))
+            problems.append(FieldError("row \(row)", "is not valid CSV: \(record.problems.map(\.kind.reason).joined(separator: "; "))"))
         }
         guard problems.isEmpty else { return ([], problems) }
 

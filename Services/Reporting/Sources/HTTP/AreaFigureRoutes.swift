@@ -57,7 +57,7 @@ struct AreaFigureRoutes: Sendable {
     /// The area code and year of the path, or the answer refusing them.
     private func path(_ context: BasicRequestContext) -> Result<(String, Int), Refusal> {
         let year = context.parameters.get("year") ?? ""
-        guard let value = Int(year), year.count == 4 else {
+        guard let value = ReviewYearText.parse(year) else {
             return .failure(Refusal(JSONResponse.error(.badRequest, "bad path", [FieldError("year", "'\(year)' is not a year (4 digits)")])))
         }
         return .success((context.parameters.get("areaCode") ?? "", value))
@@ -104,20 +104,27 @@ struct AreaFigureRoutes: Sendable {
         guard contentType.lowercased().hasPrefix("text/csv") else {
             return JSONResponse.error(.unsupportedMediaType, "send the figures as CSV", [FieldError("Content-Type", "must be text/csv (UTF-8); got '\(contentType.prefix(80))'")])
         }
-        let body = try await request.body.collect(upTo: 4 << 20)
-        guard let text = body.getString(at: body.readerIndex, length: body.readableBytes) else {
-            return JSONResponse.error(.badRequest, "the file is not UTF-8 text", [FieldError("body", "is not UTF-8")])
+        let text: String
+        do {
+            text = try await request.text(limit: 4 << 20)
+        } catch {
+            return error.response
         }
         let (figures, unreadable) = AreaFigureCSV.figures(text)
         guard unreadable.isEmpty else { return JSONResponse.error(.unprocessableContent, "the file was not loaded; nothing was queued", unreadable) }
         let problems = figures.flatMap { row, figure in
-            rules.problems(figure, key: figure.key).map { FieldError("row \(row): \($0.field)", $0.reason) }
+            // Named by the file's column: a baseline's `published.poorHouseholdsEnd` is the column `poorHouseholdsEnd`.
+            rules.problems(figure, key: figure.key).map { FieldError("row \(row): \($0.field.replacingOccurrences(of: "published.", with: ""))", $0.reason) }
         }
         guard problems.isEmpty else { return JSONResponse.error(.unprocessableContent, "the file was not loaded; nothing was queued", problems) }
         let records = try figures.map { row, figure in
             (id: "\(identity.id)/row-\(row)", key: figure.key, data: Optional(try EventJSON.encode(figure)), subject: figure.areaCode)
         }
-        let outcomes = try await twin.enqueue(source: identity.source, topic: Topics.areaFigure, records: records)
+        let outcomes: [String: String]
+        switch try await twin.enqueue(source: identity.source, topic: Topics.areaFigure, records: records) {
+        case .failure(let refusal): return refusal.response
+        case .success(let links): outcomes = links
+        }
         return JSONResponse.make(.accepted, zip(figures, records).map { row, record in
             ImportedRecord(row: row.row, key: record.key, id: record.id, outcome: outcomes[record.id] ?? "")
         })

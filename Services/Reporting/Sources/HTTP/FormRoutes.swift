@@ -24,7 +24,7 @@ struct FormRoutes: Sendable {
             let format = query.get("format") ?? "csv"
             if !["csv", "html"].contains(format) { errors.append(FieldError("format", "'\(format)' is not csv or html")) }
             let yearText = query.get("year")
-            let year = yearText.flatMap { $0.count == 4 ? Int($0) : nil }
+            let year = yearText.flatMap(ReviewYearText.parse)
             if let yearText, year == nil { errors.append(FieldError("year", "'\(yearText)' is not a year (4 digits)")) }
             if form == .changes, yearText == nil { errors.append(FieldError("year", "is required for the changes form")) }
             guard errors.isEmpty, let form else { return JSONResponse.error(.badRequest, "bad form request", errors) }

@@ -20,7 +20,7 @@ public struct ReportingRoutes: Sendable {
         router.get("/v1/reports/:areaCode/years/:year") { _, context in
             let code = context.parameters.get("areaCode") ?? ""
             let text = context.parameters.get("year") ?? ""
-            guard let year = Int(text), text.count == 4 else {
+            guard let year = ReviewYearText.parse(text) else {
                 return JSONResponse.error(.badRequest, "bad path", [FieldError("year", "'\(text)' is not a year (4 digits)")])
             }
             guard let report = try await store.pool.read({ db in try Self.report(code, in: db) }) else {

@@ -38,8 +38,8 @@ enum GroupingStore {
         try Data.fetchAll(db, sql: "SELECT payload FROM area_grouping ORDER BY code").map { try EventJSON.decode(AreaGrouping.self, from: $0) }
     }
 
-    /// The grouping's report: its communes' tallies of every source added up, as an area's are. Its version is the sum
-    /// of theirs, its time the latest; communes with nothing counted yet add nothing.
+    /// The grouping's report: its communes' tallies of every source added up, as an area's are, less their targets and
+    /// baselines. Its version is the sum of theirs, its time the latest; communes with nothing counted yet add nothing.
     static func report(_ g: AreaGrouping, in db: Database) throws -> AreaReport {
         var counters = AreaCounters()
         var version: Int64 = 0
@@ -56,7 +56,8 @@ enum GroupingStore {
                 provinces.insert(row["province_code"])
             }
         }
-        counters.counts = counters.counts.filter { $0.value != 0 }
+        // A commune's own targets and published figures are its own: summed, they would mean nothing.
+        counters.counts = counters.counts.filter { $0.value != 0 && !$0.key.hasPrefix("target.") && !$0.key.hasPrefix("base.") }
         var report = counters.report(
             areaCode: g.code, level: .grouping, name: g.name, provinceCode: provinces.count == 1 ? provinces.first! : "", version: version,
             asOf: time, communes: g.communes.count)
