@@ -15,11 +15,14 @@ public struct OfficialState: Codable, Sendable, Hashable {
     /// `first` when no official class was known before this one: the household entered the registry, and its first
     /// state is counted as `firstRecorded`, not as newly poor.
     public var transition: Transition
+    /// The indicators the household was deprived on (absent in states recorded before they were carried).
+    public var deprivedIndicators: [String]?
 
     public init(
         householdVersion: Int64, decisionDate: String, householdClass: HouseholdClass, place: HouseholdPlace, areaType: AreaType,
-        members: Int, ethnicMinority: Bool, transition: Transition
+        members: Int, ethnicMinority: Bool, transition: Transition, deprivedIndicators: [String]? = nil
     ) {
+        self.deprivedIndicators = deprivedIndicators
         self.householdVersion = householdVersion
         self.decisionDate = decisionDate
         self.householdClass = householdClass
@@ -130,6 +133,9 @@ public struct ReviewYearCounts: Codable, Sendable, Hashable {
     public var denominatorAtEnd: YearDenominator?
     public var rates: YearRates?
     public var target: YearTarget?
+    /// The households of the end-of-year lists deprived on each indicator (absent while no official state carries its
+    /// indicators).
+    public var deprivedAtEnd: DeprivedHouseholds?
 
     public init(
         year: Int, households: PovertyYearFlows, people: PovertyYearFlows, ethnicMinorityHouseholds: PovertyYearFlows,
@@ -146,6 +152,17 @@ public struct ReviewYearCounts: Codable, Sendable, Hashable {
 
     public var addsUp: Bool {
         [households, people, ethnicMinorityHouseholds, urbanHouseholds, ruralHouseholds].allSatisfy(\.addsUp)
+    }
+}
+
+/// Poor and near-poor households deprived on each indicator (by indicator id).
+public struct DeprivedHouseholds: Codable, Sendable, Hashable {
+    public var poor: [String: Int]
+    public var nearPoor: [String: Int]
+
+    public init(poor: [String: Int] = [:], nearPoor: [String: Int] = [:]) {
+        self.poor = poor
+        self.nearPoor = nearPoor
     }
 }
 

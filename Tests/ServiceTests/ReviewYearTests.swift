@@ -98,6 +98,46 @@ import Testing
         #expect(years[1].households.nearPoor == ClassYearFlows(start: 1, end: 1) && years[1].households.poor == ClassYearFlows())
     }
 
+    /// The deprivation form of a year counts the recognised lists at its end. By hand:
+    /// - D1: poor in ward A, deprived on water and latrine (2025); still poor in 2026, deprived on water only.
+    /// - D2: near-poor in ward A, deprived on telecom (2025); average-living in 2026.
+    /// - D3: poor in ward A, deprived on water (2025); poor in ward B in 2026, deprived on water.
+    /// Ward A at the end of 2025: poor 3 (water 2, latrine 1), near-poor 1 (telecom 1); at the end of 2026: poor 1
+    /// (water 1), near-poor 0. Ward B at the end of 2026: poor 1 (water 1).
+    @Test func theYearsDeprivationsAreThoseOfTheListsAtItsEnd() throws {
+        func state(_ v: Int64, _ date: String, _ c: HouseholdClass, _ deprived: [String], in place: HouseholdPlace = Self.wardA) -> OfficialState {
+            var s = Self.state(v, date, c, members: 2, in: place, first: v == 1)
+            s.deprivedIndicators = deprived
+            return s
+        }
+        let histories = [
+            [state(1, "2025-12-10", .poor, ["water", "latrine"]), state(2, "2026-12-10", .poor, ["water"])],
+            [state(1, "2025-12-10", .nearPoor, ["telecom"]), state(2, "2026-12-10", .averageLiving, [])],
+            [state(1, "2025-12-10", .poor, ["water"]), state(2, "2026-12-10", .poor, ["water"], in: Self.wardB)],
+            // D4: poor since 2025, its state recorded before indicators were carried: in the flows, in no deprivation.
+            [Self.state(1, "2025-12-10", .poor, members: 2, first: true)],
+        ]
+        func years(_ area: String) -> [ReviewYearCounts] {
+            var total: [String: Int] = [:]
+            for history in histories {
+                for (code, c) in ReviewYearTally.contributions(history: history, proposal: nil) where code == area {
+                    for (key, value) in c.counts { total[key, default: 0] += value }
+                }
+            }
+            return ReviewYearTally.years(total)
+        }
+        let a = years("00001"), b = years("00002")
+        #expect(a.map(\.year) == [2025, 2026])
+        #expect(a[0].deprivedAtEnd == DeprivedHouseholds(poor: ["water": 2, "latrine": 1], nearPoor: ["telecom": 1]))
+        #expect(a[1].deprivedAtEnd == DeprivedHouseholds(poor: ["water": 1]))
+        #expect(a[1].households.poor.end == 2, "D1 and D4")
+        #expect(b.last?.deprivedAtEnd == DeprivedHouseholds(poor: ["water": 1]))
+        let form = try #require(ReportForms.deprivations(a[0]))
+        // 2 of 3 poor households = 66.67 %; 1 of 3 = 33.33 %; 1 of 1 near-poor = 100.00 %.
+        #expect(form.rows.map(\.label.en) == ["Domestic water", "Hygienic latrine", "Telecommunication services"])
+        #expect(form.rows.map(\.cells) == [["2", "66.67", "0", "0.00"], ["1", "33.33", "0", "0.00"], ["0", "0.00", "1", "100.00"]])
+    }
+
     @Test func yearsWithoutADecisionCarryTheListOver() {
         let years = ReviewYearTally.years(Self.counts(of: "00002"), through: 2028)
         #expect(years.map(\.year) == [2026, 2027, 2028])

@@ -225,6 +225,9 @@ extension SystemTests {
                           "Phương tiện phục vụ tiếp cận thông tin (Means of access to information)"] {
             #expect(deprivations.text.contains("\r\n\(indicator),285,100.00,0,\r\n"), "\(deprivations.text)")
         }
+        // The recognised lists at the end of 2026: the same 285 households, deprived on the same three indicators.
+        let deprivations2026 = try await reporting.get("/v1/reports/058/forms/deprivations?year=2026")
+        #expect(deprivations2026.text.contains("\r\nNhà tiêu hợp vệ sinh (Hygienic latrine),285,100.00,0,\r\n"), "\(deprivations2026.text)")
         let unknownForm = try await reporting.get("/v1/reports/058/forms/poverty?year=2026")
         #expect(unknownForm.status == 400 && unknownForm.text.contains("\"form\""), "\(unknownForm.text)")
         let noYear = try await reporting.get("/v1/reports/058/forms/changes")

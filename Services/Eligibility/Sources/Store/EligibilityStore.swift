@@ -78,13 +78,12 @@ public enum EligibilityStore {
                       household_id TEXT NOT NULL, household_version INTEGER NOT NULL, state BLOB NOT NULL,
                       PRIMARY KEY (household_id, household_version)) WITHOUT ROWID;
                     """)
-            let rows = try Data.fetchAll(
-                db,
-                sql: """
-                    SELECT c.payload FROM classification c JOIN official_class o
-                      ON o.household_id = c.household_id AND o.household_version = c.household_version
-                    """)
-            for payload in rows { try recordOfficialState(EventJSON.decode(Classification.self, from: payload), in: db) }
+            try recordLatestOfficialStates(in: db)
+        }
+        // The deprivation form of a review year counts the end-of-year lists' deprivations: official states carry their
+        // indicators. The latest official classifications are recorded again with them.
+        migrator.registerMigration("eligibility-v8-official-deprivations") { db in
+            try recordLatestOfficialStates(in: db)
         }
     }
 
@@ -197,10 +196,22 @@ public enum EligibilityStore {
 
     /// Keeps a recognised version's class in the household's official history (in place of an earlier classification of
     /// the same version).
+    /// Records every household's latest official classification in its history (for migrations).
+    static func recordLatestOfficialStates(in db: Database) throws {
+        let rows = try Data.fetchAll(
+            db,
+            sql: """
+                SELECT c.payload FROM classification c JOIN official_class o
+                  ON o.household_id = c.household_id AND o.household_version = c.household_version
+                """)
+        for payload in rows { try recordOfficialState(EventJSON.decode(Classification.self, from: payload), in: db) }
+    }
+
     static func recordOfficialState(_ c: Classification, in db: Database) throws {
         let state = StoredOfficialState(
             householdVersion: c.householdVersion, decisionDate: c.recognition?.decisionDate ?? c.surveyDate, householdClass: c.householdClass,
-            area: c.area, surveyDate: c.surveyDate, members: c.memberCount, ethnicMinority: c.ethnicMinority, transition: c.transition)
+            area: c.area, surveyDate: c.surveyDate, members: c.memberCount, ethnicMinority: c.ethnicMinority, transition: c.transition,
+            deprivedIndicators: c.indicators.filter(\.deprived).map(\.id))
         try db.run(
             """
                 INSERT INTO official_history (household_id, household_version, state) VALUES (?, ?, ?)
@@ -293,11 +304,12 @@ struct StoredOfficialState: Codable, Sendable, Hashable {
     var members: Int
     var ethnicMinority: Bool
     var transition: Transition
+    var deprivedIndicators: [String]?
 
     func placed(by place: CurrentPlace) -> OfficialState {
         OfficialState(
             householdVersion: householdVersion, decisionDate: decisionDate, householdClass: householdClass,
             place: place.place(of: area, surveyDate: surveyDate), areaType: area.areaType, members: members, ethnicMinority: ethnicMinority,
-            transition: transition)
+            transition: transition, deprivedIndicators: deprivedIndicators)
     }
 }

@@ -80,16 +80,37 @@ public enum ReportForms {
         return FormTable(form: .changes, columns: columns, rows: rows, notes: notes)
     }
 
-    /// The deprivation form of `report`: households of each class deprived on each indicator, and their share.
+    /// The deprivation form of the households as last classified (recognised or proposed): the current figures.
     public static func deprivations(_ report: AreaReport) -> FormTable {
-        let poor = report.households.poor, nearPoor = report.households.nearPoor
-        let nearPoorBy = report.nearPoorDeprivedBy ?? [:]
-        let ids = Set(report.poorDeprivedBy.keys).union(nearPoorBy.keys)
+        deprivations(
+            DeprivedHouseholds(poor: report.poorDeprivedBy, nearPoor: report.nearPoorDeprivedBy ?? [:]),
+            of: PovertyCounts(poor: report.households.poor, nearPoor: report.households.nearPoor),
+            note: Bilingual(
+                "Tính trên \(report.households.poor) hộ nghèo và \(report.households.nearPoor) hộ cận nghèo theo kết quả phân loại mới nhất (kể cả chưa công nhận), đến \(report.asOf)",
+                "Over \(report.households.poor) poor and \(report.households.nearPoor) near-poor households as last classified (proposed included), as of \(report.asOf)"))
+    }
+
+    /// The deprivation form of a review year: the recognised lists at its end; nil when their indicators are not known.
+    public static func deprivations(_ review: ReviewYearCounts) -> FormTable? {
+        guard let deprived = review.deprivedAtEnd else { return nil }
+        let h = review.households
+        return deprivations(
+            deprived, of: PovertyCounts(poor: h.poor.end, nearPoor: h.nearPoor.end),
+            note: Bilingual(
+                "Danh sách hộ nghèo, hộ cận nghèo được công nhận tại 31/12/\(review.year): \(h.poor.end) hộ nghèo, \(h.nearPoor.end) hộ cận nghèo",
+                "The poor and near-poor lists recognised on 31 December \(review.year): \(h.poor.end) poor, \(h.nearPoor.end) near-poor households"))
+    }
+
+    /// Households of each class deprived on each indicator, and their share of the class's households.
+    static func deprivations(_ deprived: DeprivedHouseholds, of households: PovertyCounts, note: Bilingual) -> FormTable {
+        let ids = Set(deprived.poor.keys).union(deprived.nearPoor.keys)
         let ordered = indicatorLabels.map(\.id).filter(ids.contains) + ids.subtracting(indicatorLabels.map(\.id)).sorted()
         let rows = ordered.map { id -> FormRow in
             let label = indicatorLabels.first { $0.id == id }?.label ?? Bilingual(id, id)
-            let p = report.poorDeprivedBy[id] ?? 0, n = nearPoorBy[id] ?? 0
-            return FormRow(label: label, cells: [String(p), percent(YearRates.percent(p, of: poor)), String(n), percent(YearRates.percent(n, of: nearPoor))])
+            let p = deprived.poor[id] ?? 0, n = deprived.nearPoor[id] ?? 0
+            return FormRow(label: label, cells: [
+                String(p), percent(YearRates.percent(p, of: households.poor)), String(n), percent(YearRates.percent(n, of: households.nearPoor)),
+            ])
         }
         return FormTable(
             form: .deprivations,
@@ -97,12 +118,7 @@ public enum ReportForms {
                 Bilingual("Hộ nghèo thiếu hụt", "Poor households deprived"), Bilingual("% hộ nghèo", "% of poor households"),
                 Bilingual("Hộ cận nghèo thiếu hụt", "Near-poor households deprived"), Bilingual("% hộ cận nghèo", "% of near-poor households"),
             ],
-            rows: rows,
-            notes: [
-                Bilingual(
-                    "Tính trên \(poor) hộ nghèo và \(nearPoor) hộ cận nghèo theo kết quả phân loại mới nhất, đến \(report.asOf)",
-                    "Over \(poor) poor and \(nearPoor) near-poor households as last classified, as of \(report.asOf)"),
-            ])
+            rows: rows, notes: [note])
     }
 
     /// The indicators of Decree 07/2021/NĐ-CP (and their order on the form), with the names it gives them.

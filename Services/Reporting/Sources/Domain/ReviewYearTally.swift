@@ -6,7 +6,8 @@ import EventContracts
 /// For each year with a recognition decision, the household's state on 1 January (its last official state of the
 /// years before) is compared with its state on 31 December (the last of the year). Each difference is counted once,
 /// in one flow, in the commune it concerns; a year without a decision adds nothing, so an area's start of a year is the
-/// sum of the flows of the years before it. Keys: `yr.<year>.<group>.<class>.<flow>`, `yr.<year>.proposed.<class>`, and
+/// sum of the flows of the years before it. Keys: `yr.<year>.<group>.<class>.<flow>`, `yr.<year>.proposed.<class>`,
+/// `yr.<year>.deprived.<class>.<indicator>` (the change in the lists' households deprived on an indicator), and
 /// `official.<group>.<class>` for the list in force now.
 enum ReviewYearTally {
     /// Who a figure counts: households, people, or the households of one group.
@@ -57,6 +58,7 @@ enum ReviewYearTally {
                     }
                 }
             }
+            for (place, key, amount) in deprivationChanges(from: start, to: end) { add(place, "yr.\(year).deprived.\(key)", amount) }
             everPoor = everPoor || years[year]!.contains { $0.householdClass == .poor }
             start = end
         }
@@ -73,6 +75,20 @@ enum ReviewYearTally {
             }
         }
         return result
+    }
+
+    /// How the end-of-year lists' deprivations change between two states: the start's indicators leave its class and
+    /// commune, the end's enter theirs (`<class>.<indicator>`); what stays the same adds nothing.
+    private static func deprivationChanges(from start: OfficialState?, to end: OfficialState) -> [(HouseholdPlace, String, Int)] {
+        func entries(_ s: OfficialState?) -> Set<String> {
+            guard let s, classes.contains(s.householdClass) else { return [] }
+            return Set((s.deprivedIndicators ?? []).map { "\(s.householdClass.rawValue).\($0)" })
+        }
+        let before = entries(start), after = entries(end)
+        let samePlace = start?.place.communeAreaCode == end.place.communeAreaCode
+        let leaving = samePlace ? before.subtracting(after) : before
+        let entering = samePlace ? after.subtracting(before) : after
+        return leaving.sorted().map { (start!.place, $0, -1) } + entering.sorted().map { (end.place, $0, 1) }
     }
 
     /// The inflow into (`class`, `group`) of the end's commune, or the change of people of a household that stays.
@@ -134,6 +150,8 @@ enum ReviewYearTally {
                 communesKnown: known, communes: communes)
         }
         var endOfYear: [String: Int] = [:]
+        var deprived: [String: Int] = [:]
+        let countsDeprivations = flows.values.contains { $0.keys.contains { $0.hasPrefix("deprived.") } }
         var result: [ReviewYearCounts] = []
         for year in first...through {
             let f = flows[year] ?? [:]
@@ -162,7 +180,24 @@ enum ReviewYearTally {
                 nearPoorEnd: YearRates.percent(h.nearPoor.end, of: counts.denominatorAtEnd?.households))
             counts.rates = rates
             counts.target = byYear["target"]?[year].map { target(counts, $0, rates) }
+            for (key, value) in f where key.hasPrefix("deprived.") { deprived[String(key.dropFirst("deprived.".count)), default: 0] += value }
+            if countsDeprivations { counts.deprivedAtEnd = deprivedHouseholds(deprived) }
             result.append(counts)
+        }
+        return result
+    }
+
+    /// `<class>.<indicator>` counts as the households of each list deprived on each indicator.
+    private static func deprivedHouseholds(_ counts: [String: Int]) -> DeprivedHouseholds {
+        var result = DeprivedHouseholds()
+        for (key, value) in counts where value != 0 {
+            let parts = key.split(separator: ".", maxSplits: 1).map(String.init)
+            guard parts.count == 2 else { continue }
+            switch parts[0] {
+            case HouseholdClass.poor.rawValue: result.poor[parts[1]] = value
+            case HouseholdClass.nearPoor.rawValue: result.nearPoor[parts[1]] = value
+            default: continue
+            }
         }
         return result
     }

@@ -41,12 +41,15 @@ struct FormRoutes: Sendable {
                 }
                 table = ReportForms.changes(review)
             case .deprivations:
-                // Counted over the households as last classified: a past year's deprivations are not kept.
-                let current = String(report.asOf.prefix(4))
-                if let yearText, yearText != current {
-                    return JSONResponse.notFound("deprivations of area \(code) for \(yearText): only the current figures (\(current)) are kept")
+                // With a year, the recognised lists at its end; without one, the households as last classified.
+                if let year {
+                    guard let review = report.reviewYears?.first(where: { $0.year == year }), let form = ReportForms.deprivations(review) else {
+                        return JSONResponse.notFound("deprivations of the recognised lists of area \(code) at the end of \(year)")
+                    }
+                    table = form
+                } else {
+                    table = ReportForms.deprivations(report)
                 }
-                table = ReportForms.deprivations(report)
             }
             let file = "\(form.rawValue)-\(code)-\(year.map(String.init) ?? String(report.asOf.prefix(4)))"
             if format == "html" {

@@ -1,6 +1,7 @@
 // The reporting dashboard: provinces → former districts (before 1 July 2025) → communes, and each area's review years.
 // Plain ES2020, no framework, no build step. Every text from the API is inserted with textContent or as an
-// attribute value, never as markup. Data: GET /v1/reports, GET /v1/reports/{areaCode}; live: GET /v1/report-events.
+// attribute value, never as markup. Data: GET /v1/reports, GET /v1/reports/{areaCode}, and for an area with published
+// figures (`baselines`) their sources, GET /v1/area-figures/{areaCode}; live: GET /v1/report-events.
 'use strict';
 
 (() => {
@@ -196,6 +197,9 @@
     lastUpdate: null,
     live: 'connecting',
     filter: '',
+    // the sources of the published figures (`baselines`) of the area shown, from GET /v1/area-figures/{code}:
+    // status 'loading' | 'ok' | 'failed'; fetched again when the area's report changes version
+    sources: { code: null, version: null, status: 'none', list: [] },
   };
 
   function indexReports(list) {
@@ -255,6 +259,33 @@
       .sort((a, b) => a.year - b.year);
   }
 
+  /** The area's published figures (`baselines`, YearBaseline), one per year, in year order. */
+  function baselinesOf(r) {
+    const byYear = new Map();
+    for (const b of Array.isArray(r && r.baselines) ? r.baselines : []) {
+      if (b && Number.isInteger(b.year)) byYear.set(b.year, b);
+    }
+    return [...byYear.values()].sort((a, b) => a.year - b.year);
+  }
+
+  const pubNum = (b, k) => (b && isNum(b[k]) ? b[k] : null);
+
+  /**
+   * The years of the series, from the first with figures to the last (a year with none is an empty band, so that the
+   * axis keeps time): each with the system's review year (`sys`) and the published figures (`pub`), either null.
+   * The two are never added together.
+   */
+  function seriesEntries(years, baselines) {
+    const sys = new Map(years.map((y) => [y.year, y]));
+    const pub = new Map(baselines.map((b) => [b.year, b]));
+    const all = [...new Set([...sys.keys(), ...pub.keys()])].sort((a, b) => a - b);
+    if (!all.length) return [];
+    const first = all[0];
+    const last = all[all.length - 1];
+    const list = last - first <= 15 ? Array.from({ length: last - first + 1 }, (_, i) => first + i) : all;
+    return list.map((year) => ({ year, sys: sys.get(year) || null, pub: pub.get(year) || null }));
+  }
+
   function latestYear(r) {
     const years = sortedYears(r);
     return years.length ? years[years.length - 1] : null;
@@ -280,6 +311,7 @@
   const hrefProvince = (code) => `#/province/${enc(code)}`;
   const hrefArea = (code, year) => `#/area/${enc(code)}${year ? `?year=${enc(year)}` : ''}`;
   const apiArea = (code) => `/v1/reports/${enc(code).replace(/%40/g, '@')}`;
+  const apiFigures = (code) => `/v1/area-figures/${enc(code).replace(/%40/g, '@')}`;
 
   function parseRoute() {
     const raw = (window.location.hash || '').replace(/^#/, '') || '/';
@@ -322,6 +354,31 @@
     const report = await getJSON(apiArea(code));
     if (!report || report.areaCode !== code) throw new Error(`${apiArea(code)}: another area`);
     return report;
+  }
+
+  /**
+   * Fetches the sources of the area's published figures once per report version, and only for an area that has
+   * published figures (so an area without any, or a service without the endpoint, makes no request). A failure is
+   * quiet: the sources are then left out. The list shown is updated in place when it arrives.
+   */
+  function wantSources(r) {
+    if (!baselinesOf(r).length) return;
+    const held = state.sources;
+    if (held.code === r.areaCode && held.version === r.version) return;
+    const same = held.code === r.areaCode && held.status === 'ok';
+    const ticket = { code: r.areaCode, version: r.version, status: same ? 'ok' : 'loading', list: same ? held.list : [] };
+    state.sources = ticket;
+    getJSON(apiFigures(r.areaCode)).then((data) => {
+      if (state.sources !== ticket) return;
+      state.sources = { ...ticket, status: 'ok', list: Array.isArray(data) ? data : [] };
+    }, () => {
+      if (state.sources !== ticket) return;
+      state.sources = same ? { ...ticket, status: 'ok' } : { ...ticket, status: 'failed', list: [] };
+    }).then(() => {
+      if (state.sources.code !== r.areaCode) return;
+      const el = document.querySelector('#app [data-sources]');
+      if (el && state.area && state.area.areaCode === r.areaCode) el.replaceWith(sourcesBlock(state.area));
+    });
   }
 
   let navToken = 0;
@@ -662,27 +719,58 @@
     };
   }
 
-  /** End-of-year poor and near-poor households per year (bars) and the poverty rate where known (line). */
-  function drawSeries(years) {
+  /**
+   * End-of-year poor and near-poor households per year (bars) and the poverty rate where known (line): the system's
+   * figures solid, the published ones (baselines) hatched with a dashed rate line; a year with both has both side by
+   * side, published on the left.
+   */
+  function drawSeries(entries) {
     return (width) => {
-      const rates = years.map((y) => (y.rates && isNum(y.rates.poorEnd) ? y.rates.poorEnd : null));
-      const anyRate = rates.some((r) => r !== null);
+      const end = (y, cls) => {
+        const f = flowsOf(y, 'households', cls);
+        return f && isNum(f.end) ? f.end : 0;
+      };
+      const rows = entries.map((e) => ({
+        year: e.year,
+        sys: e.sys ? {
+          poor: end(e.sys, 'poor'),
+          near: end(e.sys, 'nearPoor'),
+          rate: e.sys.rates && isNum(e.sys.rates.poorEnd) ? e.sys.rates.poorEnd : null,
+        } : null,
+        pub: e.pub ? {
+          poor: pubNum(e.pub, 'poorHouseholdsEnd'),
+          near: pubNum(e.pub, 'nearPoorHouseholdsEnd'),
+          rate: pubNum(e.pub, 'poorRateEndPercent'),
+        } : null,
+      }));
+      for (const r of rows) {
+        if (r.pub && r.pub.poor === null && r.pub.near === null && r.pub.rate === null) r.pub = null; // only start figures
+      }
+      const groups = rows.flatMap((r) => [r.sys, r.pub].filter(Boolean));
+      const rates = groups.map((g) => g.rate).filter((v) => v !== null);
+      const anyRate = rates.length > 0;
+      const both = rows.some((r) => r.sys && r.pub);
       const top = 22;
       const plotH = 170;
       const left = 46;
       const right = anyRate ? 46 : 10;
       const height = top + plotH + 26;
-      const poor = years.map((y) => (flowsOf(y, 'households', 'poor') || {}).end || 0);
-      const near = years.map((y) => (flowsOf(y, 'households', 'nearPoor') || {}).end || 0);
-      const ax = axis(Math.max(1, ...poor, ...near), true);
+      const ax = axis(Math.max(1, ...groups.flatMap((g) => [g.poor, g.near]).filter(isNum)), true);
       const max = ax.max;
-      const rateStep = niceStep(Math.max(0.01, ...rates.filter((r) => r !== null)) / (ax.ticks.length - 1));
+      const rateStep = niceStep(Math.max(0.01, ...rates) / (ax.ticks.length - 1));
       const rateMax = rateStep * (ax.ticks.length - 1);
-      const band = (width - left - right) / years.length;
-      const barW = Math.min(34, band * 0.3);
+      const band = (width - left - right) / Math.max(1, rows.length);
+      const pairGap = both ? Math.max(3, Math.min(10, band * 0.06)) : 0;
+      const barW = both ? Math.max(3, Math.min(24, (band * 0.86 - pairGap) / 4 - 1)) : Math.min(34, band * 0.3);
+      const labelSize = band < 40 ? 11 : 12;
+      const labelEvery = band < 30 ? Math.ceil(30 / band) : 1;
       const y = (v) => top + plotH * (1 - v / max);
       const yr = (v) => top + plotH * (1 - v / rateMax);
       const svg = svgRoot(width, height, 'series');
+      const hatch = (cls) => s('pattern', {
+        id: `gn-hatch-${cls}`, class: `hatch hatch-${cls}`, patternUnits: 'userSpaceOnUse', width: 5, height: 5, patternTransform: 'rotate(45)',
+      }, s('rect', { width: 5, height: 5 }), s('line', { x1: 1, y1: 0, x2: 1, y2: 5 }));
+      svg.append(s('defs', null, hatch('poor'), hatch('near')));
       for (const v of ax.ticks) {
         svg.append(s('line', { class: 'grid', x1: left, x2: width - right, y1: y(v), y2: y(v) }));
         svg.append(s('text', { class: 'tick', x: left - 6, y: y(v) + 4, 'text-anchor': 'end', 'font-size': 11 }, fmtInt(Math.round(v))));
@@ -691,29 +779,58 @@
             fmtPct((v / max) * rateMax)));
         }
       }
-      const points = [];
-      years.forEach((yr_, i) => {
+      const points = { sys: [], pub: [] };
+      const bar = (cls, gx, value, which, year) => {
+        if (value === null) return null;
+        const label = `${year} · ${t(which === 'pub' ? 'seriesPublished' : 'seriesSystem')} · ${t(cls === 'poor' ? 'seriesPoor' : 'seriesNearPoor')}: ${fmtInt(value)}`;
+        return s('g', { class: `step step-${cls}${which === 'pub' ? ' step-published' : ''}` },
+          s('title', null, label),
+          s('rect', {
+            class: which === 'pub' ? 'bar-published' : null,
+            x: cls === 'poor' ? gx - barW - 1 : gx + 1, y: y(value), width: barW, height: Math.max(0, y(0) - y(value)), rx: which === 'pub' ? 1 : 2,
+          }));
+      };
+      rows.forEach((r, i) => {
         const cx = left + band * i + band / 2;
-        svg.append(s('g', { class: 'step step-poor' },
-          s('title', null, `${yr_.year} · ${t('seriesPoor')}: ${fmtInt(poor[i])}`),
-          s('rect', { x: cx - barW - 1, y: y(poor[i]), width: barW, height: Math.max(0, y(0) - y(poor[i])), rx: 2 })));
-        svg.append(s('g', { class: 'step step-near' },
-          s('title', null, `${yr_.year} · ${t('seriesNearPoor')}: ${fmtInt(near[i])}`),
-          s('rect', { x: cx + 1, y: y(near[i]), width: barW, height: Math.max(0, y(0) - y(near[i])), rx: 2 })));
-        svg.append(s('text', { class: 'label', x: cx, y: top + plotH + 18, 'text-anchor': 'middle', 'font-size': 12 }, String(yr_.year)));
-        if (rates[i] !== null) points.push({ x: cx, y: yr(rates[i]), rate: rates[i], i });
+        const shift = r.sys && r.pub ? barW + 1 + pairGap / 2 : 0;
+        for (const which of ['pub', 'sys']) {
+          const g = r[which];
+          if (!g) continue;
+          const gx = which === 'pub' ? cx - shift : cx + shift;
+          append(svg, [bar('poor', gx, g.poor, which, r.year), bar('near', gx, g.near, which, r.year)]);
+          if (g.rate !== null) points[which].push({ x: gx, y: yr(g.rate), rate: g.rate, year: r.year, which });
+        }
+        if (i % labelEvery === 0) {
+          svg.append(s('text', {
+            class: r.sys || r.pub ? 'label' : 'label label-empty', x: cx, y: top + plotH + 18, 'text-anchor': 'middle', 'font-size': labelSize,
+          }, String(r.year), r.sys || r.pub ? null : s('title', null, `${r.year}: ${t('seriesNoData')}`)));
+        }
       });
-      // the rate line joins consecutive years with a rate only
-      for (let k = 1; k < points.length; k++) {
-        if (points[k].i === points[k - 1].i + 1) {
-          svg.append(s('line', { class: 'rate-line', x1: points[k - 1].x, y1: points[k - 1].y, x2: points[k].x, y2: points[k].y }));
+      // each rate line joins consecutive years of its own source only
+      for (const which of ['pub', 'sys']) {
+        const list = points[which];
+        for (let k = 1; k < list.length; k++) {
+          if (list[k].year === list[k - 1].year + 1) {
+            svg.append(s('line', {
+              class: which === 'pub' ? 'rate-line rate-line-published' : 'rate-line',
+              x1: list[k - 1].x, y1: list[k - 1].y, x2: list[k].x, y2: list[k].y,
+            }));
+          }
         }
       }
-      for (const p of points) {
-        svg.append(s('g', { class: 'rate-point' },
-          s('title', null, `${years[p.i].year} · ${t('seriesRate')}: ${fmtPct(p.rate)}`),
-          s('circle', { cx: p.x, cy: p.y, r: 4 }),
-          s('text', { x: p.x, y: p.y - 8, 'text-anchor': 'middle', 'font-size': 11 }, fmtPct(p.rate))));
+      const bySysYear = new Map(points.sys.map((p) => [p.year, p]));
+      const byPubYear = new Map(points.pub.map((p) => [p.year, p]));
+      for (const p of [...points.pub, ...points.sys]) {
+        // a year with both rates: the higher one's label above its point, the lower one's below
+        const other = p.which === 'pub' ? bySysYear.get(p.year) : byPubYear.get(p.year);
+        const below = other && (p.rate < other.rate || (p.rate === other.rate && p.which === 'pub'));
+        const title = `${p.year} · ${t(p.which === 'pub' ? 'seriesPublished' : 'seriesSystem')} · ${t('seriesRate')}: ${fmtPct(p.rate)}`;
+        svg.append(s('g', { class: p.which === 'pub' ? 'rate-point rate-point-published' : 'rate-point' },
+          s('title', null, title),
+          p.which === 'pub'
+            ? s('path', { d: `M${p.x} ${p.y - 5}L${p.x + 5} ${p.y}L${p.x} ${p.y + 5}L${p.x - 5} ${p.y}Z` })
+            : s('circle', { cx: p.x, cy: p.y, r: 4 }),
+          s('text', { x: p.x, y: below ? p.y + 17 : p.y - 8, 'text-anchor': 'middle', 'font-size': 11 }, fmtPct(p.rate))));
       }
       svg.append(s('line', { class: 'axis', x1: left, x2: width - right, y1: y(0), y2: y(0) }));
       return svg;

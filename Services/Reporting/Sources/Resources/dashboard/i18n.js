@@ -201,6 +201,18 @@ window.GIAMNGHEO_I18N = Object.freeze({
   colRatePoor: { vi: 'Tỷ lệ nghèo', en: 'Poverty rate' },
   colRateNearPoor: { vi: 'Tỷ lệ cận nghèo', en: 'Near-poverty rate' },
   seriesOneYear: { vi: 'Mới có số liệu một năm.', en: 'Figures for one year only so far.' },
+  seriesSystem: { vi: 'Số liệu hệ thống', en: 'System figures' },
+  seriesPublished: { vi: 'Số liệu đã công bố', en: 'Published figures' },
+  seriesNoData: { vi: 'không có số liệu', en: 'no figures' },
+  tagSystem: { vi: 'Hệ thống', en: 'System' },
+  tagPublished: { vi: 'Đã công bố', en: 'Published' },
+  startShort: { vi: 'đầu năm', en: 'start' },
+  notPublished: { vi: 'không công bố', en: 'not published' },
+  baselineNote: {
+    vi: 'Số liệu đã công bố (báo cáo, nghị quyết, số liệu của UBND được báo chí đăng) chỉ để so sánh, không cộng vào số liệu hệ thống; tỷ lệ đã công bố tính theo số hộ dân cư của nơi công bố.',
+    en: "Published figures (reports, resolutions, the People's Committee's figures in the press) are for comparison only and never added to the system's figures; published rates rest on the publisher's own count of resident households.",
+  },
+  sourcesLabel: { vi: 'Nguồn số liệu đã công bố', en: 'Sources of the published figures' },
 
   // proposed
   proposedTitle: { vi: 'Kết quả rà soát đang chờ công nhận', en: 'Review results awaiting recognition' },
