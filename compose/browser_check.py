@@ -10,6 +10,10 @@ district) the former district, then the area; it chooses --year in the year sele
     expects the figure shown as missing, `data-value=""`);
   - fetches BASE/v1/reports/{area} itself and checks the page's start and end poor and near-poor households (and the
     end-of-year rate, or its absence) against that review year;
+  - checks the area's published figures (`baselines`) in the "Over the years" table against the API's, each year's
+    `baseline-{poor,near-poor,rate,near-poor-rate}-{start,end}-YEAR` figure (e.g. `--expect baseline-poor-end-2022=285`
+    works too), that the chart draws them apart (hatched bars), and that the sources the page lists are those of
+    BASE/v1/area-figures/{area} (baseline figures, withdrawn ones left out);
   - checks the page does not scroll sideways, writes a full-page screenshot (Vietnamese), switches to English and
     checks the headings changed language and that the choice survives a reload;
   - fails on any console error or warning, uncaught page error, failed request or HTTP error response.
@@ -99,6 +103,29 @@ def api_get(base: str, path: str, timeout: float):
     req = urllib.request.Request(base + path, headers={"Accept": "application/json"})
     with urllib.request.urlopen(req, timeout=timeout) as res:
         return json.load(res)
+
+
+BASELINE_FIGURES = [  # data-figure name part -> YearBaseline field
+    ("poor-start", "poorHouseholdsStart"), ("poor-end", "poorHouseholdsEnd"),
+    ("near-poor-start", "nearPoorHouseholdsStart"), ("near-poor-end", "nearPoorHouseholdsEnd"),
+    ("rate-start", "poorRateStartPercent"), ("rate-end", "poorRateEndPercent"),
+    ("near-poor-rate-start", "nearPoorRateStartPercent"), ("near-poor-rate-end", "nearPoorRateEndPercent"),
+]
+
+
+def baseline_sources(figures: list, years: set[int]) -> list[str]:
+    """The distinct sources of the area's baseline figures of `years`, withdrawn ones left out (as the page lists them)."""
+    out = set()
+    for item in figures if isinstance(figures, list) else []:
+        if not isinstance(item, dict) or not isinstance(item.get("figure"), dict):
+            continue
+        fig = item["figure"]
+        if item.get("withdrawn") or fig.get("kind") != "baseline" or fig.get("year") not in years:
+            continue
+        text = " ".join(str(fig.get("source") or "").split())
+        if text:
+            out.add(text)
+    return sorted(out)
 
 
 def same_number(page_value: str | None, expected: float | None) -> bool:
@@ -292,6 +319,43 @@ def main(argv: list[str]) -> int:
                               f"page {got!r}, API {'adds up' if flows_ok else 'does NOT add up'}")
                 drawn = page.locator('#app [data-chart="waterfall-poor"] svg, #app [data-chart="waterfall-near-poor"] svg').count()
                 checks.record(drawn == 2, "waterfall charts", f"{drawn} of 2 drawn")
+
+            # 5b. Published figures (baselines) beside the system's years, and their sources.
+            baselines = [b for b in (report.get("baselines") or []) if isinstance(b, dict) and isinstance(b.get("year"), int)]
+            if not baselines:
+                none_shown = page.locator('#app [data-source="published"]').count() == 0
+                checks.record(none_shown, "published figures", "none in the API, none on the page" if none_shown
+                              else "none in the API, but the page shows published rows")
+            else:
+                for b in sorted(baselines, key=lambda b: b["year"]):
+                    bad = []
+                    for part, field in BASELINE_FIGURES:
+                        name = f"baseline-{part}-{b['year']}"
+                        value = b.get(field)
+                        expected = float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+                        loc = page.locator(f'#app [data-figure="{name}"]')
+                        got = loc.get_attribute("data-value") if loc.count() == 1 else None
+                        if got is None or not same_number(got, expected):
+                            bad.append(f"{name}: page {got!r}, API {show(expected)}")
+                    checks.record(not bad, f"page = API published {b['year']}",
+                                  "; ".join(bad) if bad else f"{len(BASELINE_FIGURES)} figures match (poor end {show(b.get('poorHouseholdsEnd'))})")
+                with_bars = sum(1 for b in baselines if any(isinstance(b.get(k), (int, float)) for k in ("poorHouseholdsEnd", "nearPoorHouseholdsEnd")))
+                bars = page.locator('#app [data-chart="series"] svg .bar-published').count()
+                checks.record(bars >= with_bars, "published figures drawn apart",
+                              f"{bars} hatched bar(s) for {with_bars} published year(s) with households")
+                figures_path = "/v1/area-figures/" + urllib.parse.quote(args.area, safe="@")
+                try:
+                    figures = api_get(args.url, figures_path, args.timeout)
+                except (urllib.error.URLError, OSError, ValueError) as err:
+                    checks.record(False, "published sources", f"GET {args.url}{figures_path}: {err}")
+                else:
+                    expected_sources = baseline_sources(figures, {b["year"] for b in baselines})
+                    expect(page.locator('#app [data-sources="loading"]')).to_have_count(0)
+                    texts = page.locator('#app [data-sources] .source-text')
+                    shown = sorted(" ".join(texts.nth(i).inner_text().split()) for i in range(texts.count()))
+                    checks.record(shown == expected_sources, "published sources",
+                                  f"page lists {len(shown)}, {figures_path} has {len(expected_sources)}"
+                                  + ("" if shown == expected_sources else f": page {shown}, API {expected_sources}"))
 
             # 6. Layout: nothing wider than the screen.
             overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")

@@ -252,7 +252,9 @@ extension SystemTests {
             "--url", system["reporting"].baseURL, "--province", "19", "--area", "058", "--year", "2026",
             "--expect", "start-poor=335", "--expect", "end-poor=285", "--expect", "start-rate=2.76", "--expect", "end-rate=2.33",
             "--expect", "target-reduction=45", "--expect", "target-rate=2.40", "--expect", "gap-reduction=-5", "--expect", "gap-rate=-0.07",
-            "--expect", "escaped-poor=65", "--expect", "newly-poor=15", "--expect", "proposed-poor=0", "--screenshot", screenshot,
+            "--expect", "escaped-poor=65", "--expect", "newly-poor=15", "--expect", "proposed-poor=0",
+            "--expect", "baseline-poor-start-2022=335", "--expect", "baseline-poor-end-2022=285", "--expect", "baseline-rate-end-2022=2.33",
+            "--screenshot", screenshot,
         ])
         print("browser check:\n\(browser)screenshot: \(screenshot)")
     }

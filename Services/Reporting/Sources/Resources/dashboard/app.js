@@ -1105,7 +1105,10 @@
       out.push(...yearSections(r, years, selected));
     } else {
       out.push(h('section', { class: 'card notice', 'data-state': 'no-review-years' }, h('p', null, t('noReviewYears'))));
+      // published figures alone give an area no review year: show them apart
+      if (baselinesOf(r).length) out.push(seriesCard([], r));
     }
+    wantSources(r);
     out.push(h('div', { class: 'grid-2' }, officialCard(r), registryCard(r)));
     out.push(deprivationCard(r));
     out.push(h('div', { class: 'grid-2' }, creditCard(r), trainingCard(r)));
@@ -1162,7 +1165,7 @@
           t('waterfallAria', { title: t('waterfallNearPoor', { year: y.year }), start: fmtInt(near.start || 0), end: fmtInt(near.end || 0) })),
         legend([['sw-total', t('legendTotal')], ['sw-in', t('legendIn')], ['sw-out', t('legendOut')]]))));
 
-    sections.push(h('div', { class: 'grid-2' }, flowsTable(y, poor, near), h('div', { class: 'stack' }, seriesCard(years), proposedCard(y))));
+    sections.push(h('div', { class: 'grid-2' }, flowsTable(y, poor, near), h('div', { class: 'stack' }, seriesCard(years, r), proposedCard(y))));
     sections.push(groupsTable(y));
     return sections;
   }
@@ -1296,28 +1299,111 @@
         body)));
   }
 
-  function seriesCard(years) {
+  /**
+   * The years side by side: the system's review years and the figures published for the area (baselines), the two
+   * told apart in the chart (solid / hatched, solid / dashed rate line) and in the table (a tag on each row).
+   */
+  function seriesCard(years, r) {
+    const baselines = baselinesOf(r);
+    const entries = seriesEntries(years, baselines);
+    const tagged = baselines.length > 0;
     const body = h('tbody');
-    for (const y of years.slice().reverse()) {
-      const p = flowsOf(y, 'households', 'poor') || {};
-      const n = flowsOf(y, 'households', 'nearPoor') || {};
-      const rates = y.rates || {};
-      const rateCell = (v) => h('td', { class: 'num' }, isNum(v) ? fmtPct(v) : h('span', { class: 'muted small' }, t('denominatorMissing')));
-      body.append(h('tr', null, h('th', { scope: 'row' }, String(y.year)), numCell(p.end), rateCell(rates.poorEnd), numCell(n.end), rateCell(rates.nearPoorEnd)));
+    const rateCell = (v) => h('td', { class: 'num' }, isNum(v) ? fmtPct(v) : h('span', { class: 'muted small' }, t('denominatorMissing')));
+    const tag = (which) => (tagged
+      ? h('span', { class: `src-tag src-${which}` }, t(which === 'published' ? 'tagPublished' : 'tagSystem')) : null);
+    /** A published figure at the end of the year, with the start of the year under it (hooks for both, missing or not). */
+    const pubCell = (name, b, endKey, startKey, f) => {
+      const endValue = pubNum(b, endKey);
+      const startValue = pubNum(b, startKey);
+      const endEl = figure(`baseline-${name}-end-${b.year}`, endValue, endValue !== null ? f(endValue) : '—', 'not-published');
+      if (endValue === null) endEl.setAttribute('title', t('notPublished'));
+      const startEl = figure(`baseline-${name}-start-${b.year}`, startValue, startValue !== null ? f(startValue) : t('notPublished'), 'not-published');
+      return h('td', { class: 'num' }, endEl,
+        h('span', { class: startValue !== null ? 'start-note' : 'visually-hidden' }, h('span', { class: 'start-label' }, t('startShort')), ' ', startEl));
+    };
+    for (const e of entries.slice().reverse()) {
+      if (e.sys) {
+        const y = e.sys;
+        const p = flowsOf(y, 'households', 'poor') || {};
+        const n = flowsOf(y, 'households', 'nearPoor') || {};
+        const rates = y.rates || {};
+        body.append(h('tr', { 'data-source': 'system', 'data-year': String(y.year) },
+          h('th', { scope: 'row' }, String(y.year), tag('system')),
+          numCell(p.end), rateCell(rates.poorEnd), numCell(n.end), rateCell(rates.nearPoorEnd)));
+      }
+      if (e.pub) {
+        const b = e.pub;
+        body.append(h('tr', { class: 'row-published', 'data-source': 'published', 'data-year': String(b.year) },
+          h('th', { scope: 'row' }, String(b.year), tag('published')),
+          pubCell('poor', b, 'poorHouseholdsEnd', 'poorHouseholdsStart', fmtInt),
+          pubCell('rate', b, 'poorRateEndPercent', 'poorRateStartPercent', fmtPct),
+          pubCell('near-poor', b, 'nearPoorHouseholdsEnd', 'nearPoorHouseholdsStart', fmtInt),
+          pubCell('near-poor-rate', b, 'nearPoorRateEndPercent', 'nearPoorRateStartPercent', fmtPct)));
+      }
     }
-    return card(t('seriesTitle'), { 'data-chart': 'series' },
-      chart('chart-series', drawSeries(years), t('seriesTitle')),
-      legend([['sw-poor', t('seriesPoor')], ['sw-near', t('seriesNearPoor')],
-        years.some((y) => y.rates && isNum(y.rates.poorEnd)) ? ['sw-rate', t('seriesRate')] : null].filter(Boolean)),
-      years.length === 1 ? h('p', { class: 'muted small' }, t('seriesOneYear')) : null,
-      tableWrap(h('table', { class: 'data data-compact' },
+    const anyRate = years.some((y) => y.rates && isNum(y.rates.poorEnd)) || baselines.some((b) => isNum(b.poorRateEndPercent));
+    const withFigures = entries.filter((e) => e.sys || e.pub).length;
+    return card(t('seriesTitle'), { 'data-chart': 'series', 'data-baselines': String(baselines.length) },
+      chart('chart-series', drawSeries(entries), t('seriesTitle')),
+      legend([['sw-poor', t('seriesPoor')], ['sw-near', t('seriesNearPoor')], anyRate ? ['sw-rate', t('seriesRate')] : null].filter(Boolean)),
+      tagged ? h('ul', { class: 'legend legend-sources' },
+        years.length ? h('li', { 'data-legend': 'system' }, h('span', { class: 'swatch sw-system', 'aria-hidden': 'true' }),
+          anyRate ? h('span', { class: 'sw-line', 'aria-hidden': 'true' }) : null, t('seriesSystem')) : null,
+        h('li', { 'data-legend': 'published' }, h('span', { class: 'swatch sw-published', 'aria-hidden': 'true' }),
+          anyRate ? h('span', { class: 'sw-line sw-line-dashed', 'aria-hidden': 'true' }) : null, t('seriesPublished'))) : null,
+      withFigures === 1 && !tagged ? h('p', { class: 'muted small' }, t('seriesOneYear')) : null,
+      tableWrap(h('table', { class: 'data data-compact data-series' },
         h('thead', null, h('tr', null,
           h('th', { scope: 'col' }, t('colYear')),
-          h('th', { scope: 'col', class: 'num' }, t('colPoor')),
+          h('th', { scope: 'col', class: 'num' }, twoWidths('colPoor', 'colPoorShort')),
           h('th', { scope: 'col', class: 'num' }, t('colRatePoor')),
-          h('th', { scope: 'col', class: 'num' }, t('colNearPoor')),
-          h('th', { scope: 'col', class: 'num' }, t('colRateNearPoor')))),
-        body)));
+          h('th', { scope: 'col', class: 'num' }, twoWidths('colNearPoor', 'colNearPoorShort')),
+          h('th', { scope: 'col', class: 'num' }, twoWidths('colRateNearPoor', 'colRateNearPoorShort')))),
+        body)),
+      tagged ? h('p', { class: 'muted small baseline-note' }, t('baselineNote')) : null,
+      tagged ? sourcesBlock(r) : null);
+  }
+
+  /** Source text as text, its http(s) addresses as links. */
+  function sourceText(text) {
+    return String(text).split(/(https?:\/\/[^\s<>"]+)/).filter(Boolean).map((part) => {
+      if (!/^https?:\/\//.test(part)) return part;
+      const url = part.replace(/[.,;:)]+$/, '');
+      const rest = part.slice(url.length);
+      return [h('a', { href: url, rel: 'noopener noreferrer external', target: '_blank' }, url), rest];
+    });
+  }
+
+  /** "Nguồn / Source: …": the sources of the area's published figures, the years sharing one source together. */
+  function sourcesBlock(r) {
+    const held = state.sources;
+    const mine = held.code === r.areaCode;
+    const status = mine ? held.status : 'loading';
+    const el = h('div', { class: 'sources small', 'data-sources': status });
+    if (status !== 'ok') return el; // loading, or failed: the sources are left out
+    const years = new Set(baselinesOf(r).map((b) => b.year));
+    const bySource = new Map();
+    for (const item of held.list) {
+      const f = item && item.figure;
+      if (!f || item.withdrawn || f.kind !== 'baseline' || !years.has(f.year)) continue;
+      const text = typeof f.source === 'string' ? f.source.trim() : '';
+      if (!text) continue;
+      if (!bySource.has(text)) bySource.set(text, new Set());
+      bySource.get(text).add(f.year);
+    }
+    if (!bySource.size) {
+      el.setAttribute('data-sources', 'none');
+      return el;
+    }
+    const items = [...bySource.entries()]
+      .map(([text, ys]) => ({ text, years: [...ys].sort((a, b) => a - b) }))
+      .sort((a, b) => a.years[0] - b.years[0] || (a.text < b.text ? -1 : 1));
+    return append(el, [
+      h('p', { class: 'sources-label' }, `${t('sourcesLabel')}:`),
+      h('ul', { class: 'sources-list' }, items.map((it) => h('li', { 'data-years': it.years.join(',') },
+        h('span', { class: 'source-years' }, `${it.years.join(', ')}: `),
+        h('span', { class: 'source-text' }, sourceText(it.text))))),
+    ]);
   }
 
   function proposedCard(y) {

@@ -200,6 +200,7 @@ window.GIAMNGHEO_I18N = Object.freeze({
   seriesRate: { vi: 'Tỷ lệ hộ nghèo cuối năm (%)', en: 'Poverty rate, end of year (%)' },
   colRatePoor: { vi: 'Tỷ lệ nghèo', en: 'Poverty rate' },
   colRateNearPoor: { vi: 'Tỷ lệ cận nghèo', en: 'Near-poverty rate' },
+  colRateNearPoorShort: { vi: 'Tỷ lệ cận nghèo', en: 'Near-poor rate' },
   seriesOneYear: { vi: 'Mới có số liệu một năm.', en: 'Figures for one year only so far.' },
   seriesSystem: { vi: 'Số liệu hệ thống', en: 'System figures' },
   seriesPublished: { vi: 'Số liệu đã công bố', en: 'Published figures' },
