@@ -72,6 +72,8 @@ let package = Package(
         .systemLibrary(name: "CRdKafka", path: "Shared/CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
         .target(name: "Kafka", dependencies: ["CRdKafka", log], path: "Shared/Kafka", swiftSettings: strict),
         .target(name: "EventContracts", path: "Shared/EventContracts", swiftSettings: strict),
+        // Roles, areas and what each kind of endpoint needs (issue 16): pure, decided before any handler runs.
+        .target(name: "Access", path: "Shared/Access", swiftSettings: strict),
         .target(name: "Areas", path: "Shared/Areas", resources: [.copy("Resources")], swiftSettings: strict),
         .target(
             name: "EventStore",
@@ -105,7 +107,7 @@ let package = Package(
             linkerSettings: rpathSettings
         ),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka", "TestSupport"], path: "Tests/KafkaTests", linkerSettings: rpathSettings),
-        .testTarget(name: "EventContractsTests", dependencies: ["EventContracts", "TestSupport"], path: "Tests/EventContractsTests", linkerSettings: rpathSettings),
+        .testTarget(name: "EventContractsTests", dependencies: ["EventContracts", "Access", "TestSupport"], path: "Tests/EventContractsTests", linkerSettings: rpathSettings),
         .testTarget(name: "EventStoreTests", dependencies: ["EventStore", "Kafka", "TestSupport", grdb], path: "Tests/EventStoreTests", linkerSettings: rpathSettings),
         .testTarget(name: "ServiceTests", dependencies: ["Intake", "Eligibility", "LoanReferral", "TrainingMatch", "Reporting", "BankOffice", "EmploymentCentre", "TestSupport"], path: "Tests/ServiceTests", linkerSettings: rpathSettings),
         .testTarget(name: "SystemTests", dependencies: ["Kafka", "EventContracts", "TestSupport", "Intake", "Eligibility", "LoanReferral", "TrainingMatch", "Reporting", "Areas", "ServiceRuntime", "EmploymentCentre"], path: "Tests/SystemTests", linkerSettings: rpathSettings),
