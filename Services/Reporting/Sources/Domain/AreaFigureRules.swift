@@ -15,8 +15,9 @@ struct AreaFigureRules: Sendable {
         if key != f.key { problems.append(FieldError("key", "the record key must be '\(f.key)' (<areaCode>/<year>/<kind>)")) }
         if !(2000...2100).contains(f.year) { problems.append(FieldError("year", "\(f.year) is not a year between 2000 and 2100")) }
         if f.version < 1 { problems.append(FieldError("version", "must be 1 or more")) }
-        let source = f.source.trimmingCharacters(in: .whitespaces)
-        if source.isEmpty || source.count > 500 {
+        // Lengths in code points, as JSON Schema counts them.
+        let source = f.source.trimmingCharacters(in: .whitespacesAndNewlines)
+        if source.isEmpty || f.source.unicodeScalars.count > 500 {
             problems.append(FieldError("source", "say where the figure comes from (the publication, or the resolution's number and date), in 1–500 characters"))
         }
         if let problem = areaProblem(f) { problems.append(problem) }

@@ -34,10 +34,11 @@ struct GroupingRules: Sendable {
         if !Self.isGroupingCode(g.code) {
             problems.append(FieldError("code", "'\(g.code.prefix(60))' is not a grouping code: G- and 1–40 letters, digits or hyphens"))
         }
-        let name = g.name.trimmingCharacters(in: .whitespaces)
-        if name.isEmpty || name.count > 200 { problems.append(FieldError("name", "give the grouping a name of 1–200 characters")) }
+        // Lengths in code points, as JSON Schema counts them.
+        let name = g.name.trimmingCharacters(in: .whitespacesAndNewlines)
+        if name.isEmpty || g.name.unicodeScalars.count > 200 { problems.append(FieldError("name", "give the grouping a name of 1–200 characters")) }
         if g.version < 1 { problems.append(FieldError("version", "must be 1 or more")) }
-        if g.source.trimmingCharacters(in: .whitespaces).isEmpty || g.source.count > 500 {
+        if g.source.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty || g.source.unicodeScalars.count > 500 {
             problems.append(FieldError("source", "say who defined the grouping and why, in 1–500 characters"))
         }
         if g.communes.isEmpty || g.communes.count > Self.maxCommunes {

@@ -101,7 +101,8 @@ struct AreaFigureRoutes: Sendable {
         case .success(let known): identity = known
         }
         let contentType = request.headers[.contentType] ?? ""
-        guard contentType.lowercased().hasPrefix("text/csv") else {
+        let mediaType = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        guard mediaType == "text/csv" else {
             return JSONResponse.error(.unsupportedMediaType, "send the figures as CSV", [FieldError("Content-Type", "must be text/csv (UTF-8); got '\(contentType.prefix(80))'")])
         }
         let text: String

@@ -58,9 +58,10 @@ enum GroupingStore {
         }
         // A commune's own targets and published figures are its own: summed, they would mean nothing.
         counters.counts = counters.counts.filter { $0.value != 0 && !$0.key.hasPrefix("target.") && !$0.key.hasPrefix("base.") }
+        // Nothing counted yet in any of its communes: its (empty) figures are as of now.
         var report = counters.report(
             areaCode: g.code, level: .grouping, name: g.name, provinceCode: provinces.count == 1 ? provinces.first! : "", version: version,
-            asOf: time, communes: g.communes.count)
+            asOf: time.isEmpty ? Timestamp.now() : time, communes: g.communes.count)
         report.communes = g.communes
         return report
     }
