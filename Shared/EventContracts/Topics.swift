@@ -28,11 +28,14 @@ public struct TopicDefinition: Sendable, Hashable {
     public var consumers: [String]
     /// Carries personal data (names, CCCD numbers, or surveys); consumers must not log it.
     public var personal: Bool
+    /// Services whose HTTP twin writes the agencies' records here on their behalf.
+    public var twins: [String]
 
     public init(
         _ name: String, type: String? = nil, key: TopicKey = .originalKey, compacted: Bool, copartitionGroup: String? = nil,
-        producers: [String] = [], consumers: [String] = [], personal: Bool = false
+        producers: [String] = [], consumers: [String] = [], personal: Bool = false, twins: [String] = []
     ) {
+        self.twins = twins
         self.name = name
         self.eventType = type
         self.key = key
@@ -110,7 +113,8 @@ public enum Topics {
     /// loan amounts.
     public static let loanEvent = TopicDefinition(
         "giamngheo.vbsp.loan-event.v1", type: EventTypes.bankLoanEvent, key: .householdId, compacted: false,
-        copartitionGroup: householdGroup, producers: ["VBSP offices"], consumers: ["loan-referral"], personal: true)
+        copartitionGroup: householdGroup, producers: ["VBSP offices"], consumers: ["loan-referral"], personal: true,
+        twins: ["loan-referral"])
     /// loan-referral's answer to each bank event (key: its correlation id). Personal (it may quote submitted amounts).
     public static let loanEventOutcome = TopicDefinition(
         "giamngheo.vbsp.loan-event-outcome.v1", type: EventTypes.loanEventOutcome, key: .correlationId, compacted: false,
@@ -127,11 +131,11 @@ public enum Topics {
     /// (`POST /v1/courses`) on their behalf; only their `ce_source` values are applied. No personal data.
     public static let course = TopicDefinition(
         "giamngheo.employment.course.v1", type: EventTypes.course, key: .catalogueEntryId, compacted: true,
-        producers: ["employment centres"], consumers: ["training-match"])
+        producers: ["employment centres"], consumers: ["training-match"], twins: ["training-match"])
     /// Vacancies the centres publish for employers (``Vacancy``; key: the vacancy id); as courses.
     public static let vacancy = TopicDefinition(
         "giamngheo.employment.vacancy.v1", type: EventTypes.vacancy, key: .catalogueEntryId, compacted: true,
-        producers: ["employment centres"], consumers: ["training-match"])
+        producers: ["employment centres"], consumers: ["training-match"], twins: ["training-match"])
     /// training-match's answer to each course or vacancy record (``CatalogueOutcome``; key: its correlation id).
     public static let catalogueOutcome = TopicDefinition(
         "giamngheo.employment.catalogue-outcome.v1", type: EventTypes.catalogueOutcome, key: .correlationId, compacted: false,
@@ -146,7 +150,8 @@ public enum Topics {
     /// (`POST /v1/placement-events`) on their behalf. Personal: a person's employer and wage.
     public static let placementEvent = TopicDefinition(
         "giamngheo.employment.placement-event.v1", type: EventTypes.placementEvent, key: .householdId, compacted: false,
-        copartitionGroup: householdGroup, producers: ["employment centres"], consumers: ["training-match"], personal: true)
+        copartitionGroup: householdGroup, producers: ["employment centres"], consumers: ["training-match"], personal: true,
+        twins: ["training-match"])
     /// training-match's answer to each placement event (``PlacementOutcome``; key: its correlation id).
     public static let placementOutcome = TopicDefinition(
         "giamngheo.employment.placement-outcome.v1", type: EventTypes.placementOutcome, key: .correlationId, compacted: false,
@@ -157,7 +162,7 @@ public enum Topics {
     /// `ce_source` values are applied. No personal data.
     public static let areaFigure = TopicDefinition(
         "giamngheo.statistics.area-figure.v1", type: EventTypes.areaFigure, key: .areaFigure, compacted: true,
-        producers: ["statistics offices"], consumers: ["reporting"])
+        producers: ["statistics offices"], consumers: ["reporting"], twins: ["reporting"])
     /// reporting's answer to each area figure (``AreaFigureOutcome``; key: its correlation id).
     public static let areaFigureOutcome = TopicDefinition(
         "giamngheo.statistics.area-figure-outcome.v1", type: EventTypes.areaFigureOutcome, key: .correlationId, compacted: false,
@@ -170,6 +175,14 @@ public enum Topics {
     }
 
     public static let consumingServices = ["intake", "eligibility", "loan-referral", "training-match", "reporting"]
+
+    /// The compacted topics each service reads back at the start of an empty store, so that it never publishes a
+    /// version older than one already out (``PublishedVersions``).
+    public static let readBack: [String: [TopicDefinition]] = [
+        "loan-referral": [areaTally],
+        "training-match": [areaTally, trainingOffer],
+        "reporting": [areaTally, report, yearReport],
+    ]
 
     /// The topics that carry the system's events (all but the dead-letter ones).
     public static var eventTopics: [TopicDefinition] {

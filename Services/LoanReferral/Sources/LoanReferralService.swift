@@ -50,7 +50,7 @@ public enum LoanReferralService {
         let app = try ServiceApp(service: name, defaultPort: defaultPort, options: options)
         let store = try app.openStore(migrations: migrations)
         try app.ensureTopics()
-        try app.readBackPublished(store, topics: [Topics.areaTally])
+        try app.readBackPublished(store, topics: Topics.readBack[name] ?? [])
         let catalogue = try ProgrammeCatalogue.bundled()
         let bankSources = AgencySources.vbsp(prefix: ProcessInfo.processInfo.environment["VBSP_SOURCE_PREFIX"])
         let households = app.consumer(group: name, topics: [Topics.classifiedHousehold], handler: ReferralHandler.make(catalogue), store: store)

@@ -14,7 +14,7 @@ public enum ReportingService {
         let app = try ServiceApp(service: name, defaultPort: defaultPort, options: options)
         let store = try app.openStore(migrations: ReportingStore.migrations)
         try app.ensureTopics()
-        try app.readBackPublished(store, topics: [Topics.areaTally, Topics.report, Topics.yearReport])
+        try app.readBackPublished(store, topics: Topics.readBack[name] ?? [])
         let households = app.consumer(
             group: "reporting-households", topics: [Topics.classifiedHousehold], handler: ClassTallyHandler(), store: store)
         let registry = try app.areas()

@@ -36,7 +36,7 @@ public enum TrainingMatchService {
         let app = try ServiceApp(service: name, defaultPort: defaultPort, options: options)
         let store = try app.openStore(migrations: migrations)
         try app.ensureTopics()
-        try app.readBackPublished(store, topics: [Topics.areaTally, Topics.trainingOffer])
+        try app.readBackPublished(store, topics: Topics.readBack[name] ?? [])
         let rules = try TrainingRules.bundled()
         let handler = MatchHandler(Matching(rules: rules), table: latest.table)
         let consumer = app.consumer(group: name, topics: [Topics.classifiedHousehold], handler: handler, store: store)
