@@ -67,6 +67,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", "4.1.0"..<"6.0.0"),
+        .package(url: "https://github.com/vapor/jwt-kit", from: "5.7.1"),
     ],
     targets: [
         .systemLibrary(name: "CRdKafka", path: "Shared/CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
@@ -74,6 +75,10 @@ let package = Package(
         .target(name: "EventContracts", path: "Shared/EventContracts", swiftSettings: strict),
         // Roles, areas and what each kind of endpoint needs (issue 16): pure, decided before any handler runs.
         .target(name: "Access", path: "Shared/Access", swiftSettings: strict),
+        // Bearer tokens verified against an issuer's keys, and a local issuer for development and tests.
+        .target(
+            name: "Authentication", dependencies: ["Access", .product(name: "JWTKit", package: "jwt-kit")], path: "Shared/Authentication",
+            swiftSettings: strict),
         .target(name: "Areas", path: "Shared/Areas", resources: [.copy("Resources")], swiftSettings: strict),
         .target(
             name: "EventStore",
@@ -99,15 +104,17 @@ let package = Package(
         .executableTarget(
             name: "AdminMain",
             dependencies: [
-                "Kafka", "EventContracts", "EventStore", "ServiceRuntime", "Intake", "Eligibility", "TrainingMatch", "BankOffice", "EmploymentCentre", grdb, argumentParser,
+                "Kafka", "EventContracts", "EventStore", "ServiceRuntime", "Intake", "Eligibility", "TrainingMatch", "BankOffice", "EmploymentCentre",
+                "Access", "Authentication", grdb, argumentParser,
                 log,
             ],
             path: "Tools/Admin",
             swiftSettings: strict,
             linkerSettings: rpathSettings
         ),
+        .testTarget(name: "AccessTests", dependencies: ["Access", "Authentication"], path: "Tests/AccessTests", linkerSettings: rpathSettings),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka", "TestSupport"], path: "Tests/KafkaTests", linkerSettings: rpathSettings),
-        .testTarget(name: "EventContractsTests", dependencies: ["EventContracts", "Access", "TestSupport"], path: "Tests/EventContractsTests", linkerSettings: rpathSettings),
+        .testTarget(name: "EventContractsTests", dependencies: ["EventContracts", "TestSupport"], path: "Tests/EventContractsTests", linkerSettings: rpathSettings),
         .testTarget(name: "EventStoreTests", dependencies: ["EventStore", "Kafka", "TestSupport", grdb], path: "Tests/EventStoreTests", linkerSettings: rpathSettings),
         .testTarget(name: "ServiceTests", dependencies: ["Intake", "Eligibility", "LoanReferral", "TrainingMatch", "Reporting", "BankOffice", "EmploymentCentre", "TestSupport"], path: "Tests/ServiceTests", linkerSettings: rpathSettings),
         .testTarget(name: "SystemTests", dependencies: ["Kafka", "EventContracts", "TestSupport", "Intake", "Eligibility", "LoanReferral", "TrainingMatch", "Reporting", "Areas", "ServiceRuntime", "EmploymentCentre"], path: "Tests/SystemTests", linkerSettings: rpathSettings),

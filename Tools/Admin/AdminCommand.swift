@@ -17,7 +17,7 @@ struct AdminCommand: AsyncParsableCommand {
             CreateTopics.self, LoadDemo.self, ImportCSV.self, CSVTemplate.self, BrokerBench.self, SystemBench.self, ImportBench.self,
             CodecBench.self, StoreBench.self, ReclassifyBench.self, CountRecords.self, AreasCommand.self,
             VBSPOffice.self, MatchBench.self,
-            EmploymentCentreCommand.self, KafkaACLsCommand.self,
+            EmploymentCentreCommand.self, KafkaACLsCommand.self, TokenCommand.self,
         ])
 }
 

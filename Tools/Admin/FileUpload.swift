@@ -3,6 +3,9 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
+#if canImport(CoreFoundation)
+import CoreFoundation  // `stat` resolves to its declaration once JWTKit's FoundationEssentials is in the tool
+#endif
 
 /// Posts a file (streamed from disk) or a byte body as one HTTP/1.1 request over plain TCP with blocking writes, and
 /// returns the answer. The admin tool uses it for CSV imports (`import-csv`, `bench-import`) and for every batch
