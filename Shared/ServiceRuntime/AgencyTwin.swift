@@ -62,11 +62,7 @@ public struct AgencyTwin<Outcome: Encodable & Sendable>: Sendable {
         if let known = try await store.pool.read({ db in try outcome(identity.source, identity.id, db) }) { return response(known) }
         try await store.pool.write { db in
             try Self.remember(identity.source, identity.id, digest, in: db)
-            var attributes = CloudEventAttributes(
-                id: identity.id, source: identity.source, type: topic.eventType ?? "", time: Timestamp.now(), subject: subject ?? key,
-                dataschema: topic.eventType.map(EventTypes.schema), dataclassification: topic.personal ? "personal" : "none")
-            attributes.correlationid = identity.correlationId
-            try Outbox.append(OutboundEvent(topic: topic.name, key: key, attributes: attributes, data: data), in: db)
+            try Self.append(identity, topic: topic, key: key, data: data, subject: subject ?? key, in: db)
         }
         store.outboxChanged()
         let deadline = ContinuousClock.now + answerWithin
@@ -74,9 +70,8 @@ public struct AgencyTwin<Outcome: Encodable & Sendable>: Sendable {
             if let answer = try await store.pool.read({ db in try outcome(identity.source, identity.id, db) }) { return response(answer) }
             try await Task.sleep(for: .milliseconds(50))
         }
-        let query = "source=\(Self.escaped(identity.source))&id=\(Self.escaped(identity.id))"
-        return JSONResponse.make(
-            .accepted, ErrorBody(error: "queued; not applied yet: ask GET \(outcomePath)?\(query)"), headers: [.location: "\(outcomePath)?\(query)"])
+        let link = outcomeLink(source: identity.source, id: identity.id)
+        return JSONResponse.make(.accepted, ErrorBody(error: "queued; not applied yet: ask GET \(link)"), headers: [.location: link])
     }
 
     /// Puts several records of one source on `topic` in one transaction, without waiting for their outcomes (a file
@@ -94,14 +89,23 @@ public struct AgencyTwin<Outcome: Encodable & Sendable>: Sendable {
             for (record, digest) in zip(records, digests) {
                 try Self.remember(source, record.id, digest, in: db)
                 guard try outcome(source, record.id, db) == nil else { continue }
-                let attributes = CloudEventAttributes(
-                    id: record.id, source: source, type: topic.eventType ?? "", time: Timestamp.now(), subject: record.subject,
-                    dataschema: topic.eventType.map(EventTypes.schema), dataclassification: topic.personal ? "personal" : "none")
-                try Outbox.append(OutboundEvent(topic: topic.name, key: record.key, attributes: attributes, data: record.data), in: db)
+                try Self.append(Identity(id: record.id, source: source), topic: topic, key: record.key, data: record.data, subject: record.subject, in: db)
             }
         }
         store.outboxChanged()
-        return .success(Dictionary(uniqueKeysWithValues: records.map { ($0.id, "\(outcomePath)?source=\(Self.escaped(source))&id=\(Self.escaped($0.id))") }))
+        return .success(Dictionary(uniqueKeysWithValues: records.map { ($0.id, outcomeLink(source: source, id: $0.id)) }))
+    }
+
+    /// Where a record's outcome is told: `<outcomePath>?source=…&id=…`.
+    func outcomeLink(source: String, id: String) -> String { "\(outcomePath)?source=\(Self.escaped(source))&id=\(Self.escaped(id))" }
+
+    /// Appends the record to the outbox, as its agency would have put it on the topic.
+    static func append(_ identity: Identity, topic: TopicDefinition, key: String, data: [UInt8]?, subject: String, in db: Database) throws {
+        var attributes = CloudEventAttributes(
+            id: identity.id, source: identity.source, type: topic.eventType ?? "", time: Timestamp.now(), subject: subject,
+            dataschema: topic.eventType.map(EventTypes.schema), dataclassification: topic.personal ? "personal" : "none")
+        attributes.correlationid = identity.correlationId
+        try Outbox.append(OutboundEvent(topic: topic.name, key: key, attributes: attributes, data: data), in: db)
     }
 
     static func digest(topic: TopicDefinition, key: String, data: [UInt8]?) -> String {

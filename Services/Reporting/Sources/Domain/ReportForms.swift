@@ -139,13 +139,7 @@ public enum ReportForms {
     ]
 
     /// Two decimals with a point, as CSV readers expect; empty when unknown.
-    static func percent(_ value: Double?) -> String {
-        guard let value else { return "" }
-        let hundredths = Int((value * 100).rounded())
-        let sign = hundredths < 0 ? "-" : ""
-        let a = abs(hundredths)
-        return "\(sign)\(a / 100).\(a % 100 < 10 ? "0" : "")\(a % 100)"
-    }
+    static func percent(_ value: Double?) -> String { value.map { DecimalText.fixed($0, fractionDigits: 2) } ?? "" }
 
     static func denominatorNote(_ label: Bilingual, _ d: YearDenominator?) -> Bilingual {
         guard let d, let households = d.households else {

@@ -41,27 +41,24 @@ enum GroupingStore {
     /// The grouping's report: its communes' tallies of every source added up, as an area's are, less their targets and
     /// baselines. Its version is the sum of theirs, its time the latest; communes with nothing counted yet add nothing.
     static func report(_ g: AreaGrouping, in db: Database) throws -> AreaReport {
-        var counters = AreaCounters()
-        var version: Int64 = 0
-        var time = ""
+        var sum = TallySum()
         var provinces: Set<String> = []
         for chunk in stride(from: 0, to: g.communes.count, by: 500).map({ Array(g.communes[$0..<min($0 + 500, g.communes.count)]) }) {
             let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
             let rows = try Row.fetchAll(
                 db, sql: "SELECT province_code, version, time, counts FROM area_tally WHERE area_code IN (\(marks))", arguments: StatementArguments(chunk))
             for row in rows {
-                for (key, value) in try EventJSON.decode([String: Int].self, from: row["counts"] as Data) { counters.counts[key, default: 0] += value }
-                version += row["version"] as Int64
-                time = max(time, row["time"] as String)
+                try sum.add(row)
                 provinces.insert(row["province_code"])
             }
         }
+        var counters = sum.counters
         // A commune's own targets and published figures are its own: summed, they would mean nothing.
         counters.counts = counters.counts.filter { $0.value != 0 && !$0.key.hasPrefix("target.") && !$0.key.hasPrefix("base.") }
         // Nothing counted yet in any of its communes: its (empty) figures are as of now.
         var report = counters.report(
-            areaCode: g.code, level: .grouping, name: g.name, provinceCode: provinces.count == 1 ? provinces.first! : "", version: version,
-            asOf: time.isEmpty ? Timestamp.now() : time, communes: g.communes.count)
+            areaCode: g.code, level: .grouping, name: g.name, provinceCode: provinces.count == 1 ? provinces.first! : "", version: sum.version,
+            asOf: sum.time.isEmpty ? Timestamp.now() : sum.time, communes: g.communes.count)
         report.communes = g.communes
         return report
     }

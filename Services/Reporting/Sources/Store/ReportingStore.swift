@@ -152,6 +152,20 @@ public struct ClassTallyHandler: EventHandler {
     public func finishBatch(in db: Database) throws -> [OutboundEvent] { try tallies.finishBatch(in: db) + years.finishBatch(in: db) }
 }
 
+/// Area tallies added up: their counters, the sum of their versions (a report's version) and the latest of their times.
+struct TallySum {
+    var counters = AreaCounters()
+    var version: Int64 = 0
+    var time = ""
+
+    /// Adds an `area_tally` row (its `counts`, `version` and `time` columns).
+    mutating func add(_ row: Row) throws {
+        for (key, value) in try EventJSON.decode([String: Int].self, from: row["counts"] as Data) { counters.counts[key, default: 0] += value }
+        version += row["version"] as Int64
+        time = max(time, row["time"] as String)
+    }
+}
+
 /// Stage 2: keeps the latest tally of every source and input partition of the areas it owns (version-guarded), and
 /// publishes each changed area's report: the sum of its tallies, a pure function of them. Its version is the sum of
 /// their versions, its time the latest of theirs, and its id names each tally with its version.
@@ -219,17 +233,14 @@ public final class AreaReportHandler: EventHandler, @unchecked Sendable {
                         """),
                 arguments: [code])
             guard let first = rows.first else { continue }
-            var counters = AreaCounters()
-            var version: Int64 = 0
-            var time = ""
+            var sum = TallySum()
             var tallies: [(key: String, version: Int64)] = []
             for row in rows {
-                let counts = try EventJSON.decode([String: Int].self, from: row["counts"] as Data)
-                for (key, value) in counts { counters.counts[key, default: 0] += value }
-                version += row["version"] as Int64
-                time = max(time, row["time"] as String)
+                try sum.add(row)
                 tallies.append(("\(row["source"] as String)/\(code)/\(row["partition"] as Int32)", row["version"]))
             }
+            var counters = sum.counters
+            let (version, time) = (sum.version, sum.time)
             // The id names every tally with its version, in key order: the same tallies give the same report and id.
             let idParts = ["report", code] + tallies.sorted { $0.key < $1.key }.flatMap { [$0.key, String($0.version)] }
             counters.counts = counters.counts.filter { $0.value != 0 }
