@@ -28,7 +28,7 @@ func service(_ name: String, executable: String, folder: String, resources: Bool
     [
         .target(
             name: name,
-            dependencies: ["EventContracts", "EventStore", "Kafka", "ServiceRuntime", "Areas", grdb, hummingbird, log, metrics] + extra,
+            dependencies: ["EventContracts", "EventStore", "Kafka", "ServiceRuntime", "Areas", "Access", grdb, hummingbird, log, metrics] + extra,
             path: "Services/\(folder)/Sources",
             resources: resources ? [.copy("Resources")] : [],
             swiftSettings: strict
@@ -77,7 +77,7 @@ let package = Package(
         .target(name: "Access", path: "Shared/Access", swiftSettings: strict),
         // Bearer tokens verified against an issuer's keys, and a local issuer for development and tests.
         .target(
-            name: "Authentication", dependencies: ["Access", .product(name: "JWTKit", package: "jwt-kit")], path: "Shared/Authentication",
+            name: "Authentication", dependencies: ["Access", crypto, .product(name: "JWTKit", package: "jwt-kit")], path: "Shared/Authentication",
             swiftSettings: strict),
         .target(name: "Areas", path: "Shared/Areas", resources: [.copy("Resources")], swiftSettings: strict),
         .target(
@@ -89,7 +89,7 @@ let package = Package(
         .target(
             name: "ServiceRuntime",
             dependencies: [
-                "Kafka", "EventStore", "EventContracts", "Areas", hummingbird, lifecycle, log, metrics, argumentParser,
+                "Kafka", "EventStore", "EventContracts", "Areas", "Access", "Authentication", hummingbird, lifecycle, log, metrics, argumentParser,
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
@@ -117,7 +117,7 @@ let package = Package(
         .testTarget(name: "EventContractsTests", dependencies: ["EventContracts", "TestSupport"], path: "Tests/EventContractsTests", linkerSettings: rpathSettings),
         .testTarget(name: "EventStoreTests", dependencies: ["EventStore", "Kafka", "TestSupport", grdb], path: "Tests/EventStoreTests", linkerSettings: rpathSettings),
         .testTarget(name: "ServiceTests", dependencies: ["Intake", "Eligibility", "LoanReferral", "TrainingMatch", "Reporting", "BankOffice", "EmploymentCentre", "TestSupport"], path: "Tests/ServiceTests", linkerSettings: rpathSettings),
-        .testTarget(name: "SystemTests", dependencies: ["Kafka", "EventContracts", "TestSupport", "Intake", "Eligibility", "LoanReferral", "TrainingMatch", "Reporting", "Areas", "ServiceRuntime", "EmploymentCentre"], path: "Tests/SystemTests", linkerSettings: rpathSettings),
-        .target(name: "TestSupport", dependencies: ["Kafka", "EventContracts", "EventStore", "ServiceRuntime"], path: "Tests/TestSupport", swiftSettings: strict),
+        .testTarget(name: "SystemTests", dependencies: ["Access", "Authentication", "Kafka", "EventContracts", "TestSupport", "Intake", "Eligibility", "LoanReferral", "TrainingMatch", "Reporting", "Areas", "ServiceRuntime", "EmploymentCentre"], path: "Tests/SystemTests", linkerSettings: rpathSettings),
+        .target(name: "TestSupport", dependencies: ["Kafka", "EventContracts", "EventStore", "ServiceRuntime", "Access", "Authentication", "Areas"], path: "Tests/TestSupport", swiftSettings: strict),
     ] + services.flatMap { service($0.0, executable: $0.1, folder: $0.2, resources: $0.3, extra: $0.4) }
 )

@@ -57,6 +57,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--expect", action="append", default=[], metavar="NAME=VALUE",
                    help="data-figure NAME whose data-value must equal VALUE (a number, or 'none' for missing)")
     p.add_argument("--screenshot", help="where to write a full-page PNG screenshot")
+    p.add_argument("--token", default=os.environ.get("GIAMNGHEO_TOKEN", ""),
+                   help="bearer token of a reader (env GIAMNGHEO_TOKEN); typed into the sign-in form")
     p.add_argument("--width", type=int, default=1280, help="viewport width in CSS pixels (390 for a phone)")
     p.add_argument("--height", type=int, default=900, help="viewport height in CSS pixels")
     p.add_argument("--timeout", type=float, default=20.0, help="seconds to wait for any one thing on the page")
@@ -99,8 +101,11 @@ class Checks:
         return ok
 
 
-def api_get(base: str, path: str, timeout: float):
-    req = urllib.request.Request(base + path, headers={"Accept": "application/json"})
+def api_get(base: str, path: str, timeout: float, token: str = ""):
+    headers = {"Accept": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    req = urllib.request.Request(base + path, headers=headers)
     with urllib.request.urlopen(req, timeout=timeout) as res:
         return json.load(res)
 
@@ -171,8 +176,8 @@ def main(argv: list[str]) -> int:
     # What the API says, fetched apart from the browser.
     area_path = "/v1/reports/" + urllib.parse.quote(args.area, safe="@")
     try:
-        report = api_get(args.url, area_path, args.timeout)
-        reports = api_get(args.url, "/v1/reports", args.timeout)
+        report = api_get(args.url, area_path, args.timeout, args.token)
+        reports = api_get(args.url, "/v1/reports", args.timeout, args.token)
     except (urllib.error.URLError, OSError, ValueError) as err:
         checks.record(False, "API", f"GET {args.url}{area_path} and /v1/reports: {err}")
         return 1
@@ -229,8 +234,14 @@ def main(argv: list[str]) -> int:
         page.on("response", on_response)
         shot_done = False
         try:
-            # 1. The start view: provinces, in Vietnamese.
+            # 0. Without a token the dashboard asks for one; signed in, it shows the figures.
             page.goto(args.url + "/", wait_until="domcontentloaded")
+            page.wait_for_selector("#app[data-view=signin]")
+            checks.record(True, "sign-in asked", "no token: the sign-in form, no data requested")
+            page.fill("#token-input", args.token)
+            page.click("form.signin button[type=submit]")
+
+            # 1. The start view: provinces, in Vietnamese.
             wait_view(page, "provinces")
             expect(page.locator("html")).to_have_attribute("lang", "vi")
             checks.record(True, "start view", f"{page.locator('#app a[data-nav=province]').count()} province(s) listed, lang=vi")
@@ -345,7 +356,7 @@ def main(argv: list[str]) -> int:
                               f"{bars} hatched bar(s) for {with_bars} published year(s) with households")
                 figures_path = "/v1/area-figures/" + urllib.parse.quote(args.area, safe="@")
                 try:
-                    figures = api_get(args.url, figures_path, args.timeout)
+                    figures = api_get(args.url, figures_path, args.timeout, args.token)
                 except (urllib.error.URLError, OSError, ValueError) as err:
                     checks.record(False, "published sources", f"GET {args.url}{figures_path}: {err}")
                 else:

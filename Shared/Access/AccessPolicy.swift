@@ -66,6 +66,10 @@ public enum Need: String, Sendable, Hashable, CaseIterable {
     case aggregateRead
     /// Denominators, targets, baselines, groupings.
     case figureWrite
+    /// A VBSP office's records about its loans (`giamngheo.vbsp.loan-event.v1` and its HTTP twin).
+    case bankRecord
+    /// An employment centre's courses, vacancies and placement outcomes (their topics and HTTP twins).
+    case centreRecord
     /// The access log.
     case auditRead
     /// Readiness, metrics, rebuilds, shadow runs.
@@ -99,6 +103,8 @@ public enum AccessPolicy {
         .candidateRead: [.employmentCentre, .communeOfficer, .provinceOfficer, .auditor],
         .aggregateRead: [.communeOfficer, .provinceOfficer, .chairman, .vbspOffice, .employmentCentre, .statisticsReader, .auditor],
         .figureWrite: [.provinceOfficer],
+        .bankRecord: [.vbspOffice],
+        .centreRecord: [.employmentCentre],
         .auditRead: [.auditor],
         .operations: [.operator],
     ]

@@ -1,4 +1,5 @@
 import Access
+import Crypto
 import Foundation
 import JWTKit
 
@@ -79,37 +80,63 @@ public struct TokenVerifier: Sendable {
     static func time(_ date: Date) -> String { ISO8601DateFormatter().string(from: date) }
 }
 
-/// A local token issuer for development and tests: an ES256 key, its JWKS document, and tokens it signs.
+/// A local token issuer for development and tests: an ES256 key, its JWKS document, and tokens it signs. Signs with
+/// swift-crypto directly (synchronously, so tests and tools can mint tokens anywhere); the services verify with
+/// jwt-kit, so every test with a token also checks one implementation against the other.
 public struct DevelopmentIssuer: Sendable {
     public let issuer: String
     public let audience: String
     public let kid: String
-    let key: ES256PrivateKey
+    let key: P256.Signing.PrivateKey
 
     /// A new key, or the one in `privateKeyPEM`.
     public init(issuer: String, audience: String, kid: String = "dev-1", privateKeyPEM: String? = nil) throws {
         (self.issuer, self.audience, self.kid) = (issuer, audience, kid)
-        key = try privateKeyPEM.map { try ES256PrivateKey(pem: $0) } ?? ES256PrivateKey()
+        key = try privateKeyPEM.map { try P256.Signing.PrivateKey(pemRepresentation: $0) } ?? P256.Signing.PrivateKey()
     }
 
     public var privateKeyPEM: String { key.pemRepresentation }
 
     /// The JWKS document the services verify against.
     public var jwksJSON: String {
-        let (x, y) = key.publicKey.parameters ?? ("", "")
+        let raw = key.publicKey.rawRepresentation  // x ‖ y, 32 bytes each
+        let (x, y) = (Self.base64URL(raw.prefix(32)), Self.base64URL(raw.suffix(32)))
         return #"{"keys":[{"kty":"EC","crv":"P-256","alg":"ES256","use":"sig","kid":"\#(kid)","x":"\#(x)","y":"\#(y)"}]}"#
+    }
+
+    struct Header: Encodable {
+        var alg = "ES256"
+        var typ = "JWT"
+        var kid: String
+    }
+
+    struct Claims: Encodable {
+        var iss: String
+        var aud: [String]
+        var sub: String
+        var exp: Int
+        var nbf: Int
+        var roles: [String]
+        var communes: [String]?
+        var provinces: [String]?
     }
 
     /// A signed token for `claims`, valid from `now` for `lifetime`.
     public func token(_ claims: AccessClaims, lifetime: TimeInterval = 8 * 3600, now: Date = Date(), issuer: String? = nil, audience: String? = nil)
-        async throws -> String
+        throws -> String
     {
-        let keys = JWTKeyCollection()
-        await keys.add(ecdsa: key, kid: JWKIdentifier(string: kid))
-        let token = AccessToken(
-            iss: IssuerClaim(value: issuer ?? self.issuer), aud: AudienceClaim(value: [audience ?? self.audience]), sub: SubjectClaim(value: claims.sub),
-            exp: ExpirationClaim(value: now.addingTimeInterval(lifetime)), nbf: NotBeforeClaim(value: now), roles: claims.roles,
-            communes: claims.communes, provinces: claims.provinces)
-        return try await keys.sign(token, kid: JWKIdentifier(string: kid))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let body = Claims(
+            iss: issuer ?? self.issuer, aud: [audience ?? self.audience], sub: claims.sub, exp: Int(now.addingTimeInterval(lifetime).timeIntervalSince1970),
+            nbf: Int(now.timeIntervalSince1970), roles: claims.roles, communes: claims.communes, provinces: claims.provinces)
+        let input = Self.base64URL(try encoder.encode(Header(kid: kid))) + "." + Self.base64URL(try encoder.encode(body))
+        let signature = try key.signature(for: Data(input.utf8)).rawRepresentation  // r ‖ s, as JWS wants
+        return input + "." + Self.base64URL(signature)
+    }
+
+    static func base64URL(_ data: some DataProtocol) -> String {
+        Data(data).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
     }
 }

@@ -167,6 +167,12 @@ public enum Topics {
     public static let areaFigureOutcome = TopicDefinition(
         "giamngheo.statistics.area-figure-outcome.v1", type: EventTypes.areaFigureOutcome, key: .correlationId, compacted: false,
         producers: ["reporting"], consumers: ["statistics offices"])
+    /// Every access to personal data through the services' APIs (``AccessRecord``; key: its household, else its area,
+    /// else its caller). Written by the five services through their outboxes, kept by intake for auditors
+    /// (`GET /v1/audit`). Not compacted: an access log keeps every record (set its retention to the law's).
+    public static let accessAudit = TopicDefinition(
+        "giamngheo.audit.access.v1", type: EventTypes.accessRecord, key: .originalKey, compacted: false,
+        producers: ["intake", "eligibility", "loan-referral", "training-match", "reporting"], consumers: ["intake"])
     /// The dead-letter topic of a consuming service: poison records with the reason and the original bytes.
     public static func deadLetter(_ service: String) -> TopicDefinition {
         TopicDefinition(
@@ -186,7 +192,7 @@ public enum Topics {
 
     /// The topics that carry the system's events (all but the dead-letter ones).
     public static var eventTopics: [TopicDefinition] {
-        [household, classifiedHousehold, loanReferral, trainingMatch, areaTally, report, yearReport, shadowDiff, referralList, trainingOffer]
+        [household, classifiedHousehold, loanReferral, trainingMatch, areaTally, report, yearReport, shadowDiff, referralList, trainingOffer, accessAudit]
     }
 
     /// The topics agencies write to and read their answers from.
@@ -239,6 +245,7 @@ public enum EventTypes {
     public static let loanEventOutcome = "vn.giamngheo.vbsp.loan-event-outcome.v1"
     public static let referralList = "vn.giamngheo.vbsp.referral-list.v1"
     public static let calendarDay = "vn.giamngheo.calendar-day.v1"
+    public static let accessRecord = "vn.giamngheo.audit.access.v1"
     public static let course = "vn.giamngheo.employment.course.v1"
     public static let vacancy = "vn.giamngheo.employment.vacancy.v1"
     public static let catalogueOutcome = "vn.giamngheo.employment.catalogue-outcome.v1"

@@ -7,8 +7,16 @@ import FoundationNetworking
 /// A minimal JSON-over-HTTP client for the admin tool and tests (officers use the API with any client).
 public struct JSONHTTPClient: Sendable {
     public let baseURL: String
+    /// The bearer token sent with every request (unless a request sets its own `Authorization`).
+    public let token: String?
 
-    public init(baseURL: String) { self.baseURL = baseURL }
+    public init(baseURL: String, token: String? = nil) {
+        self.baseURL = baseURL
+        self.token = token
+    }
+
+    /// The same client with another token (nil: none).
+    public func with(token: String?) -> JSONHTTPClient { JSONHTTPClient(baseURL: baseURL, token: token) }
 
     /// The status code and raw body of a request.
     public struct Reply: Sendable {
@@ -57,6 +65,9 @@ public struct JSONHTTPClient: Sendable {
     private func send(_ request: URLRequest) async throws -> Reply {
         var request = request
         request.timeoutInterval = 60
+        if let token, request.value(forHTTPHeaderField: "Authorization") == nil {
+            request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+        }
         let (data, response) = try await URLSession.shared.data(for: request)
         return Reply(status: (response as? HTTPURLResponse)?.statusCode ?? 0, body: [UInt8](data))
     }

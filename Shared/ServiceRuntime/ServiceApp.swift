@@ -75,8 +75,13 @@ public struct ServiceApp: Sendable {
     /// Runs the relay, the consumers and the HTTP server until SIGTERM/SIGINT, then stops them in reverse order:
     /// HTTP first, then the consumers (finishing their batch and leaving the group), then the relay (draining the outbox).
     public func run(
-        store: ServiceStore, consumers: [ConsumerLoop], router: Router<BasicRequestContext>, extraServices: [any Service] = []
+        store: ServiceStore, consumers: [ConsumerLoop], routes secured: SecuredRouter, extraServices: [any Service] = []
     ) async throws {
+        let unregistered = secured.unregistered
+        guard unregistered.isEmpty else {
+            throw FieldError("accessTable", "has entries no route serves: \(unregistered.joined(separator: ", "))")
+        }
+        let router = secured.router
         let probe = BrokerProbe(config: config.kafka, logger: logger)
         addHealthRoutes(to: router, store: store, consumers: consumers, probe: probe)
         let relay = OutboxRelay(store: store, config: config.kafka, logger: logger)
@@ -100,7 +105,20 @@ public struct ServiceApp: Sendable {
         logger.info("stopped")
     }
 
-    private func addHealthRoutes(to router: Router<BasicRequestContext>, store: ServiceStore, consumers: [ConsumerLoop], probe: BrokerProbe) {
+    /// The service's router: every request's bearer token verified against the configured issuer
+    /// (``AuthenticationSettings``), and routes registered through `table` (``SecuredRouter``).
+    public func securedRouter(
+        table: AccessTable, areas: AreaRegistry, store: ServiceStore, householdArea: HouseholdAreaLookup? = nil
+    ) async throws -> SecuredRouter {
+        let settings = try AuthenticationSettings()
+        let verifier = try await settings.verifier()
+        logger.info("authentication", metadata: ["issuer": "\(settings.issuer)", "audience": "\(settings.audience)", "keys": "\(settings.keySource)"])
+        let router = Router(context: ServiceRequestContext.self)
+        router.add(middleware: CallerMiddleware(verifier: verifier, auditor: AccessAuditor(store: store, service: config.service)))
+        return SecuredRouter(router: router, table: table, areas: areas, householdArea: householdArea, limiter: try WriteRateLimiter.configured())
+    }
+
+    private func addHealthRoutes(to router: Router<ServiceRequestContext>, store: ServiceStore, consumers: [ConsumerLoop], probe: BrokerProbe) {
         router.get("/healthz") { _, _ in JSONResponse.make(.ok, ["status": "alive"]) }
         router.get("/readyz") { _, _ in
             var problems: [String] = []

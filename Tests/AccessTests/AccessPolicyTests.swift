@@ -8,19 +8,19 @@ import Testing
 /// policy's table.
 @Suite struct AccessPolicyTests {
     /// Needs in this order: householdRead, householdWrite, recognition, referralRead, candidateRead, aggregateRead,
-    /// figureWrite, auditRead, operations. Y allowed, - refused; first for the caller's own area (commune 01843 of
+    /// figureWrite, auditRead, operations, bankRecord, centreRecord. Y allowed, - refused; first for the caller's own area (commune 01843 of
     /// province 19), then for another (commune 02000 of province 20).
     static let matrix: [(Role, own: String, other: String)] = [
-        (.communeOfficer, "YY-YYY---", "-----Y---"),
-        (.provinceOfficer, "YY-YYYY--", "-----Y---"),
-        (.chairman, "Y-Y--Y---", "-----Y---"),
-        (.vbspOffice, "---Y-Y---", "-----Y---"),
-        (.employmentCentre, "----YY---", "-----Y---"),
-        (.statisticsReader, "-----Y---", "-----Y---"),
-        (.auditor, "Y--YYY-Y-", "Y--YYY-Y-"),
-        (.operator, "--------Y", "--------Y"),
+        (.communeOfficer, "YY-YYY-----", "-----Y-----"),
+        (.provinceOfficer, "YY-YYYY----", "-----Y-----"),
+        (.chairman, "Y-Y--Y-----", "-----Y-----"),
+        (.vbspOffice, "---Y-Y---Y-", "-----Y-----"),
+        (.employmentCentre, "----YY----Y", "-----Y-----"),
+        (.statisticsReader, "-----Y-----", "-----Y-----"),
+        (.auditor, "Y--YYY-Y---", "Y--YYY-Y---"),
+        (.operator, "--------Y--", "--------Y--"),
     ]
-    static let needs: [Need] = [.householdRead, .householdWrite, .recognition, .referralRead, .candidateRead, .aggregateRead, .figureWrite, .auditRead, .operations]
+    static let needs: [Need] = [.householdRead, .householdWrite, .recognition, .referralRead, .candidateRead, .aggregateRead, .figureWrite, .auditRead, .operations, .bankRecord, .centreRecord]
     static let own = RequestArea(commune: "01843", province: "19")
     static let other = RequestArea(commune: "02000", province: "20")
 

@@ -16,7 +16,7 @@ import Testing
 
     @Test func aTokenOfTheIssuerGivesItsPrincipal() async throws {
         let local = try DevelopmentIssuer(issuer: Self.issuer, audience: "giamngheo")
-        let token = try await local.token(Self.officer, now: Self.now.addingTimeInterval(-60))
+        let token = try local.token(Self.officer, now: Self.now.addingTimeInterval(-60))
         let result = await try verifier(local).principal(authorization: "Bearer \(token)")
         #expect(try result.get() == Principal(subject: "cb-01843", roles: [.communeOfficer], communes: ["01843"]))
         // The key survives a restart: the same PEM signs tokens the same JWKS verifies.
@@ -33,12 +33,12 @@ import Testing
             (nil, "Authorization header is missing"),
             ("Basic dXNlcjpwYXNz", "not a bearer token"),
             ("Bearer not.a.token", "malformed"),
-            ("Bearer " + (try await local.token(Self.officer, lifetime: 60, now: hourAgo)), "expired at"),
-            ("Bearer " + (try await local.token(Self.officer, now: Self.now.addingTimeInterval(600))), "not valid before"),
-            ("Bearer " + (try await local.token(Self.officer, now: hourAgo, issuer: "https://elsewhere")), "issuer (iss)"),
-            ("Bearer " + (try await local.token(Self.officer, now: hourAgo, audience: "another-system")), "audience (aud)"),
-            ("Bearer " + (try await stranger.token(Self.officer, now: hourAgo)), "signature does not verify"),
-            ("Bearer " + (try await local.token(AccessClaims(sub: "x", roles: ["superuser"]), now: hourAgo)), "roles[0]"),
+            ("Bearer " + (try local.token(Self.officer, lifetime: 60, now: hourAgo)), "expired at"),
+            ("Bearer " + (try local.token(Self.officer, now: Self.now.addingTimeInterval(600))), "not valid before"),
+            ("Bearer " + (try local.token(Self.officer, now: hourAgo, issuer: "https://elsewhere")), "issuer (iss)"),
+            ("Bearer " + (try local.token(Self.officer, now: hourAgo, audience: "another-system")), "audience (aud)"),
+            ("Bearer " + (try stranger.token(Self.officer, now: hourAgo)), "signature does not verify"),
+            ("Bearer " + (try local.token(AccessClaims(sub: "x", roles: ["superuser"]), now: hourAgo)), "roles[0]"),
         ]
         for (header, reason) in cases {
             let result = await verifier.principal(authorization: header)

@@ -34,7 +34,7 @@ extension SystemTests {
         defer { system.stop() }
         try await system.start()
         try await system.post(surveys)
-        let reporting = JSONHTTPClient(baseURL: system["reporting"].baseURL)
+        let reporting = system["reporting"].client()
         var reports: [String: AreaReport] = [:]
         try await waitUntil("province 19, its communes and the former city to count the households", timeout: .seconds(90), every: .milliseconds(500)) {
             reports = Dictionary(

@@ -38,11 +38,11 @@ extension SystemTests {
         try await waitUntil("the three surveys to be proposed in the commune", timeout: .seconds(60), every: .milliseconds(300)) {
             try await system.intake.get(path).decode(CommuneRoundSummary.self).proposed == 3
         }
-        let recorded = try await system.intake.post(
+        let recorded = try await system.chairman("01843").post(
             "\(path)/recognition", json: RecognitionRequest(decisionNumber: "45/QĐ-UBND", decisionDate: "2025-11-20"))
         #expect(recorded.status == 201, "\(recorded.text)")
 
-        let bank = JSONHTTPClient(baseURL: system["loan-referral"].baseURL)
+        let bank = system["loan-referral"].client()
         var referralIds: [String] = []
         try await waitUntil("the three households to be referred", timeout: .seconds(90), every: .milliseconds(300)) {
             referralIds = []
@@ -132,7 +132,7 @@ extension SystemTests {
         #expect(noRound.status == 400 && noRoundFields == ["round"])
 
         // Credit in the reports of the commune, its province and its former district.
-        let reporting = JSONHTTPClient(baseURL: system["reporting"].baseURL)
+        let reporting = system["reporting"].client()
         var credit: [String: CreditCounts] = [:]
         try await waitUntil("the credit figures to reach the reports", timeout: .seconds(60), every: .milliseconds(500)) {
             for code in ["01843", "19", "058"] {

@@ -85,11 +85,11 @@ extension SystemTests {
             try await waitUntil("\(code)'s \(surveyed) surveys to be proposed", timeout: .seconds(90), every: .milliseconds(300)) {
                 try await system.intake.get(path).decode(CommuneRoundSummary.self).proposed == surveyed
             }
-            let recorded = try await system.intake.post(
+            let recorded = try await system.chairman(code).post(
                 "\(path)/recognition", json: RecognitionRequest(decisionNumber: "\(45 + number)/QĐ-UBND", decisionDate: "2025-11-20"))
             #expect(recorded.status == 201, "\(recorded.text)")
         }
-        let bank = JSONHTTPClient(baseURL: system["loan-referral"].baseURL)
+        let bank = system["loan-referral"].client()
         func list(_ code: String) async throws -> ReferralList {
             try await bank.get("/v1/referral-lists/\(code)?round=2025-periodic&on=2026-01-15").decode(ReferralList.self)
         }
@@ -216,7 +216,7 @@ extension SystemTests {
         #expect(published.values.allSatisfy { $0.on == "2025-11-20" && $0.rows.allSatisfy { $0.annualRatePercent == 6.6 } })
 
         // Credit in the reports of each ward, the province and the former district.
-        let reporting = JSONHTTPClient(baseURL: system["reporting"].baseURL)
+        let reporting = system["reporting"].client()
         let perWard = [120, 75, 30, 120, 90, 15, 75, 30, 15, 4_200_000_000, 3_465_000_000, 60_000_000]
         let expected = ["01843": perWard, "01840": perWard, "19": perWard.map { $0 * 2 }, "058": perWard.map { $0 * 2 }]
         var seen: [String: [Int]] = [:]

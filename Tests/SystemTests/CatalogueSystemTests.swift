@@ -13,7 +13,7 @@ extension SystemTests {
         let system = try RunningSystem(["training-match"])
         defer { system.stop() }
         try await system.start()
-        let client = JSONHTTPClient(baseURL: system["training-match"].baseURL)
+        let client = system["training-match"].client()
         let centre = ["ce-source": "/employment-centre/thai-nguyen"]
         let course = Course(
             courseId: "TTDVVL-TN-2027-001", version: 1, provider: "Trung tâm Giáo dục nghề nghiệp Bắc Kạn",

@@ -31,7 +31,7 @@ struct ContractSystemTests {
 
         // Reporting loses its store and rebuilds it from the topics.
         try await rebuild(system["reporting"], in: system)
-        let reporting = JSONHTTPClient(baseURL: system["reporting"].baseURL)
+        let reporting = system["reporting"].client()
         try await waitUntil("the rebuilt reporting to hold every report again", timeout: .seconds(120), every: .milliseconds(500)) {
             for (code, report) in reportsBefore {
                 guard let served = try? await reporting.get("/v1/reports/\(code)").decode(AreaReport.self), served == report else { return false }
@@ -40,7 +40,7 @@ struct ContractSystemTests {
         }
         // Loan referral, separately.
         try await rebuild(system["loan-referral"], in: system)
-        let bank = JSONHTTPClient(baseURL: system["loan-referral"].baseURL)
+        let bank = system["loan-referral"].client()
         try await waitUntil("the rebuilt loan-referral to hold every referral set again", timeout: .seconds(120), every: .milliseconds(500)) {
             for (id, set) in referralsBefore {
                 guard let served = try? await bank.get("/v1/households/\(id)/referrals").decode(LoanReferralSet.self), served == set else {
@@ -132,7 +132,7 @@ struct ContractSystemTests {
 extension RunningSystem {
     /// The outbox rows a service's relay last saw (its `giamngheo_outbox_depth` gauge), nil before it reported one.
     func outboxDepth(_ service: String) async throws -> Double? {
-        let metrics = try await JSONHTTPClient(baseURL: self[service].baseURL).get("/metrics").text
+        let metrics = try await self[service].client().get("/metrics").text
         return metrics.split(separator: "\n").first { $0.hasPrefix("giamngheo_outbox_depth ") }
             .flatMap { Double($0.split(separator: " ").last ?? "") }
     }

@@ -31,7 +31,7 @@ extension SystemTests {
         try await system.post(households, batchSize: 200)
         // The city's former wards are counted in the wards that succeed them today, in Thái Nguyên (19), which Bắc Kạn
         // joined on 1 Jul 2025 (crosswalk.csv, NQ 1683/NQ-UBTVQH15): the province's report is the city's figure here.
-        let reporting = JSONHTTPClient(baseURL: system["reporting"].baseURL)
+        let reporting = system["reporting"].client()
         var province: AreaReport?
         try await waitUntil("province 19 to count every household", timeout: .seconds(300), every: .seconds(1)) {
             let reply = try await reporting.get("/v1/reports/19")

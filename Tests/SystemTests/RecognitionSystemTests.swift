@@ -27,11 +27,11 @@ extension SystemTests {
         let path = "/v1/review-rounds/2025-periodic/communes/\(commune)"
         #expect(try await system.intake.get(path).decode(CommuneRoundSummary.self).proposed == ours.count)
         let decision = RecognitionRequest(decisionNumber: "123/QĐ-UBND", decisionDate: "2025-11-20", excludedHouseholdIds: [excluded])
-        let recorded = try await system.intake.post("\(path)/recognition", json: decision)
+        let recorded = try await system.chairman(commune).post("\(path)/recognition", json: decision)
         #expect(recorded.status == 201, "\(recorded.text)")
-        let replayed = try await system.intake.post("\(path)/recognition", json: decision)
+        let replayed = try await system.chairman(commune).post("\(path)/recognition", json: decision)
         #expect(replayed.status == 200 && replayed.body == recorded.body, "the same decision again answers the same")
-        let other = try await system.intake.post("\(path)/recognition", json: RecognitionRequest(decisionNumber: "124/QĐ-UBND", decisionDate: "2025-11-21"))
+        let other = try await system.chairman(commune).post("\(path)/recognition", json: RecognitionRequest(decisionNumber: "124/QĐ-UBND", decisionDate: "2025-11-21"))
         #expect(other.status == 409 && other.text.contains("123/QĐ-UBND"))
         let outcome = try recorded.decode(RecognitionOutcome.self)
         #expect(Set(outcome.recognised.map(\.householdId)) == ours.subtracting([excluded]))
@@ -50,7 +50,7 @@ extension SystemTests {
             #expect(classification.householdVersion == (recognised ? 2 : 1))
         }
         let one = try #require(outcome.recognised.first?.householdId)
-        let eligibility = JSONHTTPClient(baseURL: system["eligibility"].baseURL)
+        let eligibility = system["eligibility"].client()
         #expect(try await eligibility.get("/v1/households/\(one)/classification").decode(Classification.self).recognition == official)
         let versions = try await system.intake.get("/v1/households/\(one)/versions").text
         #expect(versions.contains(#""status":"proposed""#) && versions.contains(#""decisionNumber":"123/QĐ-UBND""#))

@@ -1,3 +1,4 @@
+import Access
 import EventContracts
 import Foundation
 import Intake
@@ -29,7 +30,7 @@ extension SystemTests {
         let system = try RunningSystem(["intake", "eligibility", "reporting"])
         defer { system.stop() }
         try await system.start()
-        let reporting = JSONHTTPClient(baseURL: system["reporting"].baseURL)
+        let reporting = system["reporting"].client()
 
         // The start: the 2025 periodic review, recognised per ward.
         func household(_ serial: Int, _ ward: String, poor: Bool, round: String, date: String, kind: ReviewKind) -> SurveyInput {
@@ -49,7 +50,7 @@ extension SystemTests {
             try await waitUntil("\(proposed) proposed in \(ward), \(round)", timeout: .seconds(90), every: .milliseconds(300)) {
                 try await system.intake.get(path).decode(CommuneRoundSummary.self).proposed == proposed
             }
-            let reply = try await system.intake.post("\(path)/recognition", json: RecognitionRequest(decisionNumber: number, decisionDate: date))
+            let reply = try await system.chairman(ward).post("\(path)/recognition", json: RecognitionRequest(decisionNumber: number, decisionDate: date))
             #expect(reply.status == 201, "\(reply.text)")
         }
         try await recognise("2025-periodic", b.code, proposed: 220, on: "2025-11-20", number: "101/QĐ-UBND")
@@ -254,7 +255,7 @@ extension SystemTests {
             "--expect", "target-reduction=45", "--expect", "target-rate=2.40", "--expect", "gap-reduction=-5", "--expect", "gap-rate=-0.07",
             "--expect", "escaped-poor=65", "--expect", "newly-poor=15", "--expect", "proposed-poor=0",
             "--expect", "baseline-poor-start-2022=335", "--expect", "baseline-poor-end-2022=285", "--expect", "baseline-rate-end-2022=2.33",
-            "--screenshot", screenshot,
+            "--screenshot", screenshot, "--token", TestEnvironment.token(sub: "dashboard", roles: [.statisticsReader]),
         ])
         print("browser check:\n\(browser)screenshot: \(screenshot)")
     }

@@ -39,7 +39,10 @@ final class RunningSystem: @unchecked Sendable {
 
     subscript(name: String) -> ServiceProcess { services[name]! }
 
-    var intake: JSONHTTPClient { JSONHTTPClient(baseURL: self["intake"].baseURL) }
+    var intake: JSONHTTPClient { self["intake"].client() }
+
+    /// Intake as the chairman of `commune`, who records its recognition decisions.
+    func chairman(_ commune: String) -> JSONHTTPClient { self["intake"].client(token: TestEnvironment.chairmanToken(commune)) }
 
     /// Posts households in batches, retrying a batch until intake answers (it may be restarting).
     func post(_ households: [SurveyInput], batchSize: Int = 100, retryFor timeout: Duration = .seconds(90)) async throws {

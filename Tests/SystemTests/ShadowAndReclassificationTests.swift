@@ -23,7 +23,7 @@ extension SystemTests {
         try await waitUntil("300 households classified", timeout: .seconds(90), every: .milliseconds(500)) {
             try await system.published().latest(EventTypes.classifiedHousehold, as: ClassifiedHousehold.self).count == 300
         }
-        let eligibility = JSONHTTPClient(baseURL: system["eligibility"].baseURL)
+        let eligibility = system["eligibility"].client()
 
         // The headline: what 1 Jan 2027 does to each commune, over HTTP and on the shadow-diff topic.
         let started = try await eligibility.post("/v1/shadow-runs", json: ["standardId": "VN-2027-2030"])
@@ -96,7 +96,7 @@ extension SystemTests {
         defer { restarted.stop() }
         try restarted.start()
         try await restarted.waitReady()
-        let client = JSONHTTPClient(baseURL: restarted.baseURL)
+        let client = restarted.client()
         var overview = ReclassificationOverview(catalogueRevision: 0, jobs: [])
         try await waitUntil("the reclassification to complete") {
             overview = try await client.get("/v1/reclassifications").decode(ReclassificationOverview.self)

@@ -21,7 +21,7 @@ struct SystemTests {
         let csv = "\(system.dataDir)/review.csv"
         try (HouseholdCSVWriter.headerLine + households[400...].enumerated().map { HouseholdCSVWriter.rows(ref: "R\($0.offset)", $0.element) }.joined())
             .write(toFile: csv, atomically: true, encoding: .utf8)
-        let imported = try run(["\(TestEnvironment.binDirectory)/giamngheo-admin", "import-csv", csv, "--intake", system["intake"].baseURL])
+        let imported = try run(["\(TestEnvironment.binDirectory)/giamngheo-admin", "import-csv", csv, "--intake", system["intake"].baseURL, "--token", TestEnvironment.officeToken])
         #expect(imported.contains("100 households: 100 created, 0 updated, 0 unchanged, 0 rejected"), "\(imported)")
 
         var problems: [String] = ["not checked yet"]
@@ -41,16 +41,16 @@ struct SystemTests {
         let record = try await system.intake.get("/v1/households/\(poor.householdId)")
         #expect(record.status == 200)
         #expect(try record.decode(HouseholdRecord.self).snapshot.version == 1)
-        let explained = try await JSONHTTPClient(baseURL: system["eligibility"].baseURL).get("/v1/households/\(poor.householdId)/classification")
+        let explained = try await system["eligibility"].client().get("/v1/households/\(poor.householdId)/classification")
         #expect(try explained.decode(Classification.self).indicators.filter(\.deprived).count >= 3)
-        let referred = try await JSONHTTPClient(baseURL: system["loan-referral"].baseURL).get("/v1/households/\(poor.householdId)/referrals")
+        let referred = try await system["loan-referral"].client().get("/v1/households/\(poor.householdId)/referrals")
         #expect(try referred.decode(LoanReferralSet.self).referrals.contains { $0.programmeId == "vbsp-poor-household" })
-        let report = try await JSONHTTPClient(baseURL: system["reporting"].baseURL).get("/v1/reports/\(poor.area.provinceCode)")
+        let report = try await system["reporting"].client().get("/v1/reports/\(poor.area.provinceCode)")
         #expect(try report.decode(AreaReport.self).households.poor >= 1)
         // The dashboard is served by the service itself (what it shows is checked in a browser by ReviewYearSystemTests).
-        let dashboard = try await JSONHTTPClient(baseURL: system["reporting"].baseURL).get("/")
+        let dashboard = try await system["reporting"].client().get("/")
         #expect(dashboard.status == 200 && dashboard.text.contains("/dashboard/app.js"))
-        #expect(try await JSONHTTPClient(baseURL: system["reporting"].baseURL).get("/dashboard/app.js").status == 200)
+        #expect(try await system["reporting"].client().get("/dashboard/app.js").status == 200)
 
         // Every event published validates against its schema in docs/events.
         let validation = try published.schemaValidation(in: system.dataDir)
@@ -196,7 +196,7 @@ struct SystemTests {
         let posted = try await intake.post("/v1/households", json: next)
         #expect(posted.status == 201)
 
-        let eligibility = JSONHTTPClient(baseURL: system["eligibility"].baseURL)
+        let eligibility = system["eligibility"].client()
         try await waitUntil("the household after the poison to be classified") {
             try await eligibility.get("/v1/households/\(nextValid.householdId)/classification").status == 200
         }
@@ -220,7 +220,7 @@ struct SystemTests {
             .write(toFile: csv, atomically: true, encoding: .utf8)
         let outputPath = "\(system.dataDir)/import-csv.out"
         let importer = try ChildProcess(
-            ["\(TestEnvironment.binDirectory)/giamngheo-admin", "import-csv", csv, "--intake", system["intake"].baseURL],
+            ["\(TestEnvironment.binDirectory)/giamngheo-admin", "import-csv", csv, "--intake", system["intake"].baseURL, "--token", TestEnvironment.officeToken],
             environment: ProcessInfo.processInfo.environment, outputPath: outputPath)
         #expect(importer.wait() == 1)
         let printed = try String(contentsOfFile: outputPath, encoding: .utf8)

@@ -85,7 +85,7 @@ extension SystemTests {
         let surveys = (0..<200).map(trainingHousehold)
         let key = try HouseholdIDKeys.load(file: TestEnvironment.householdIdKeyFile)
         let ids = try surveys.map { try SurveyValidator.validate($0, areas: .bundled(), today: CalendarDate(Date()), householdIds: key).get().householdId }
-        let training = JSONHTTPClient(baseURL: system["training-match"].baseURL)
+        let training = system["training-match"].client()
         let centre = ["ce-source": "/employment-centre/19"]
         for (n, course) in [Self.courseA, Self.courseB].enumerated() {
             let posted = try await training.post("/v1/courses", json: course, headers: centre.merging(["ce-id": "course-\(n)"]) { $1 })
@@ -254,7 +254,7 @@ extension SystemTests {
 
         // The figures, by hand: members who reached each step (offered 20 + 20 + 10; enrolled 20; completed 10; dropped
         // 20 + 10; placed 10 + 20; departed 10), all poor but the ten near-poor who declined; support 20 × 2,800,000.
-        let reporting = JSONHTTPClient(baseURL: system["reporting"].baseURL)
+        let reporting = system["reporting"].client()
         let expected = "candidates 200 households 200 offered 50 enrolled 20 completed 10 dropped 30 placed 30 departed 10 support 56000000 "
             + "poor 50/20/10/20/30/10 nearPoor 0/0/0/10/0/0"
         var figures: [String: String] = [:]

@@ -41,12 +41,12 @@ extension SystemTests {
         #expect(unclassified.unclassified?.reason.contains("VN-2027-2030") == true)
         #expect(published[classifiedId]?.classification?.householdClass == .poor)
 
-        let eligibility = JSONHTTPClient(baseURL: system["eligibility"].baseURL)
+        let eligibility = system["eligibility"].client()
         let answer = try await eligibility.get("/v1/households/\(unclassifiedId)/classification")
         #expect(answer.status == 200)
         #expect(try answer.decode(UnclassifiedVersion.self).unclassified == unclassified.unclassified)
 
-        let reporting = JSONHTTPClient(baseURL: system["reporting"].baseURL)
+        let reporting = system["reporting"].client()
         var report: AreaReport?
         try await waitUntil("the commune's report to count both", timeout: .seconds(90), every: .milliseconds(300)) {
             let reply = try await reporting.get("/v1/reports/01840")

@@ -1,3 +1,6 @@
+import Access
+import Areas
+import Authentication
 import EventContracts
 import Foundation
 import Kafka
@@ -28,6 +31,48 @@ public enum TestEnvironment {
     /// The test suite's household id key file (a published test key and a former one): every intake the tests start
     /// uses it, and tests that work out a household's id load it (`HouseholdIDKeys.load(file:)`).
     public static var householdIdKeyFile: String { "\(root)/Tests/Fixtures/household-id.test-key" }
+
+    /// The tests' token issuer: a key made for this test process, its JWKS document in a file every service started
+    /// by the tests verifies against (`AUTH_JWKS_FILE`).
+    public static let issuer: DevelopmentIssuer = {
+        do {
+            let issuer = try DevelopmentIssuer(issuer: "http://localhost/giamngheo-tests", audience: "giamngheo")
+            try issuer.jwksJSON.write(toFile: jwksFile, atomically: true, encoding: .utf8)
+            return issuer
+        } catch {
+            fatalError("cannot make the tests' token issuer: \(error)")
+        }
+    }()
+
+    static let jwksFile = "\(NSTemporaryDirectory())giamngheo-tests-jwks-\(ProcessInfo.processInfo.processIdentifier).json"
+
+    /// The environment that points a service at the tests' issuer.
+    public static var authenticationEnvironment: [String: String] {
+        _ = issuer
+        return ["AUTH_JWKS_FILE": jwksFile, "AUTH_ISSUER": issuer.issuer, "AUTH_AUDIENCE": issuer.audience]
+    }
+
+    /// A token from the tests' issuer.
+    public static func token(sub: String = "tests", roles: [Role], communes: [String] = [], provinces: [String] = []) -> String {
+        let claims = AccessClaims(
+            sub: sub, roles: roles.map(\.rawValue), communes: communes.isEmpty ? nil : communes, provinces: provinces.isEmpty ? nil : provinces)
+        do {
+            return try issuer.token(claims)
+        } catch {
+            fatalError("cannot sign a test token: \(error)")
+        }
+    }
+
+    /// The token system tests use where they do not test access itself: every role but the chairman's (whose
+    /// decisions tests make with ``chairmanToken(_:)``), in every province.
+    public static let officeToken: String = token(
+        sub: "system-tests", roles: [.provinceOfficer, .vbspOffice, .employmentCentre, .statisticsReader, .auditor, .operator],
+        provinces: ((try? AreaRegistry.bundled().provinceNames.keys.sorted()) ?? []))
+
+    /// A commune chairman's token, for recognition decisions.
+    public static func chairmanToken(_ communes: String...) -> String {
+        token(sub: "chairman-\(communes.joined(separator: "-"))", roles: [.chairman], communes: communes)
+    }
 
     /// The debug build's executables folder.
     public static var binDirectory: String { "\(root)/.build/debug" }

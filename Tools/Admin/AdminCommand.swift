@@ -1,3 +1,4 @@
+import Access
 import ArgumentParser
 import Areas
 import EventContracts
@@ -68,6 +69,7 @@ struct LoadDemo: AsyncParsableCommand {
     @Option(help: "Write the households as a household CSV (docs/intake/csv-import.md) to this file instead of posting them.") var csv: String?
     @Option(help: "Date of each commune's recognition decision for the demo's review round (YYYY-MM-DD), or 'none' to leave the households proposed.")
     var recogniseOn = "2025-11-25"
+    @OptionGroup var auth: AdminAuth
 
     func run() async throws {
         let communes = DemoHouseholds.demoCommunes(try AreaRegistry.bundled(), perProvince: communesPerProvince)
@@ -83,7 +85,11 @@ struct LoadDemo: AsyncParsableCommand {
             print("wrote \(households) households to \(write)")
             return
         }
-        let client = JSONHTTPClient(baseURL: intake)
+        // The demo acts as the province officers and the commune chairmen of its communes.
+        let client = JSONHTTPClient(
+            baseURL: intake,
+            token: try auth.bearer(
+                roles: [.provinceOfficer, .chairman], communes: communes.map(\.code), provinces: Array(Set(communes.map(\.provinceCode))).sorted()))
         var accepted = 0
         var rounds: [String: Set<String>] = [:]
         for start in stride(from: 0, to: households, by: 200) {

@@ -1,3 +1,4 @@
+import Access
 import ArgumentParser
 import Areas
 import EventContracts
@@ -52,6 +53,7 @@ struct SystemBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "bench", abstract: "End-to-end benchmark against running services.")
     @OptionGroup var kafka: KafkaOptions
     @Option(help: "Intake's base URL.") var intake = "http://127.0.0.1:8081"
+    @OptionGroup var auth: AdminAuth
     @Option(help: "Households for the throughput phase.") var households = 100_000
     @Option(help: "Steady rate for the latency phase, households/s.") var steadyRate = 1_000
     @Option(help: "Seconds of the latency phase.") var steadySeconds = 15
@@ -74,7 +76,8 @@ struct SystemBench: AsyncParsableCommand {
         var generator = DemoHouseholds(seed: 42, communes: communes)
         // Every batch goes through blocking sockets on a thread of its own: URLSession cost about 230 µs of CPU per
         // household on the machine being measured (FileUpload's doc comment).
-        let upload = try FileUpload(baseURL: intake)
+        let upload = try FileUpload(
+            baseURL: intake, token: try auth.bearer(roles: [.provinceOfficer], provinces: try AreaRegistry.bundled().provinceNames.keys.sorted()))
         var serial = 0
 
         // Warm-up, not measured: the report follower's first group join (about 3 s with Tansu) and each producer's

@@ -1,3 +1,4 @@
+import Access
 import ArgumentParser
 import Areas
 import EventContracts
@@ -13,9 +14,12 @@ struct ImportCSV: ParsableCommand {
     @Argument(help: "The CSV file (UTF-8, with or without a byte-order mark).") var file: String
     @Option(help: "Intake's base URL.") var intake = "http://127.0.0.1:8081"
     @Flag(help: "Print the report as JSON instead of text.") var json = false
+    @OptionGroup var auth: AdminAuth
 
     func run() throws {
-        let reply = try FileUpload(baseURL: intake).post("/v1/household-imports", file: file, contentType: "text/csv; charset=utf-8")
+        // A development token may change households of every province; a real one is the officer's own.
+        let token = try auth.bearer(roles: [.provinceOfficer], provinces: try AreaRegistry.bundled().provinceNames.keys.sorted())
+        let reply = try FileUpload(baseURL: intake, token: token).post("/v1/household-imports", file: file, contentType: "text/csv; charset=utf-8")
         guard [200, 207, 422].contains(reply.status), let report = try? EventJSON.decode(ImportReport.self, from: reply.body) else {
             throw ValidationError("intake answered \(reply.status): \(reply.text.prefix(2_000))")
         }

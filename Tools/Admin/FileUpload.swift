@@ -20,9 +20,12 @@ struct FileUpload {
     let host: String
     let port: UInt16
     let basePath: String
+    /// Sent as `Authorization: Bearer …` when set.
+    let token: String?
 
     /// - Parameter baseURL: `http://host:port` with an optional path prefix.
-    init(baseURL: String) throws {
+    init(baseURL: String, token: String?) throws {
+        self.token = token
         guard let url = URL(string: baseURL), url.scheme == "http", let host = url.host else {
             throw ValidationError("'\(baseURL)' is not an http:// URL")
         }
@@ -66,7 +69,7 @@ struct FileUpload {
         let socket = try connect()
         defer { close(socket) }
         let head = "POST \(basePath)\(path) HTTP/1.1\r\nHost: \(host):\(port)\r\nContent-Type: \(contentType)\r\n"
-            + "Content-Length: \(length)\r\nConnection: close\r\n\r\n"
+            + (token.map { "Authorization: Bearer \($0)\r\n" } ?? "") + "Content-Length: \(length)\r\nConnection: close\r\n\r\n"
         try send(Array(head.utf8)[...], to: socket)
         try writeBody(socket)
         var buffer = [UInt8](repeating: 0, count: 1 << 16)

@@ -1,3 +1,4 @@
+import Access
 import ArgumentParser
 import Areas
 import Foundation
@@ -9,6 +10,7 @@ import Intake
 struct ImportBench: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "bench-import", abstract: "CSV import rate of a running intake.")
     @Option(help: "Intake's base URL.") var intake = "http://127.0.0.1:8081"
+    @OptionGroup var auth: AdminAuth
     @Option(help: "Households in the file.") var households = 100_000
     @Option(help: "Seed of the generator.") var seed: UInt64 = 7
     @Option(help: "Serial of the first household: keeps its CCCD numbers clear of households other runs posted.") var firstSerial = 5_000_000
@@ -20,7 +22,8 @@ struct ImportBench: ParsableCommand {
         let communes = DemoHouseholds.demoCommunes(try AreaRegistry.bundled(), perProvince: communesPerProvince)
         try writeDemoCSV(to: path, households: households, seed: seed, firstSerial: firstSerial, communes: communes)
         let bytes = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0
-        let upload = try FileUpload(baseURL: intake)
+        let upload = try FileUpload(
+            baseURL: intake, token: try auth.bearer(roles: [.provinceOfficer], provinces: try AreaRegistry.bundled().provinceNames.keys.sorted()))
 
         func timedImport() throws -> (ImportReport, Double) {
             let start = ContinuousClock.now

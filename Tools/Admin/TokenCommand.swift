@@ -12,9 +12,9 @@ struct TokenCommand: AsyncParsableCommand {
     @Option(help: "Folder of the local issuer's key (key.pem) and JWKS document (jwks.json).")
     var issuerDir = ".data/issuer"
     @Option(help: "The issuer (iss) the services are configured with.")
-    var issuer = "http://localhost/giamngheo-dev"
+    var issuer = Self.developmentIssuer
     @Option(help: "The audience (aud).")
-    var audience = "giamngheo"
+    var audience = Self.developmentAudience
     @Option(help: "Who the token is for (sub).")
     var sub = "developer"
     @Option(name: .customLong("role"), help: "A role (repeatable): \(Role.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -32,8 +32,12 @@ struct TokenCommand: AsyncParsableCommand {
             throw ValidationError(error.problems.map { "\($0.claim): \($0.reason)" }.joined(separator: "\n"))
         }
         let issuer = try Self.localIssuer(in: issuerDir, issuer: issuer, audience: audience)
-        print(try await issuer.token(claims, lifetime: hours * 3_600))
+        print(try issuer.token(claims, lifetime: hours * 3_600))
     }
+
+    /// What `compose/up` configures the services with (`AUTH_ISSUER`, `AUTH_AUDIENCE`).
+    static let developmentIssuer = "http://localhost/giamngheo-dev"
+    static let developmentAudience = "giamngheo"
 
     /// The local issuer kept in `dir`, made there on first use (the key readable by its owner only).
     static func localIssuer(in dir: String, issuer: String, audience: String) throws -> DevelopmentIssuer {

@@ -70,12 +70,13 @@ public enum EligibilityService {
             group: "eligibility", topics: [Topics.household], handler: ClassificationHandler(catalogue: catalogue, place: place), store: store)
         let worker = ReclassificationWorker(reclassifier: Reclassifier(store: store, catalogue: catalogue, place: place), logger: app.logger)
         let runner = ShadowRunner(store: store, catalogue: catalogue, place: place, logger: app.logger)
-        let router = Router()
+        let router = try await app.securedRouter(
+            table: EligibilityAccess.table, areas: place.areas, store: store, householdArea: EligibilityAccess.householdArea(store: store, areas: place.areas))
         EligibilityRoutes(store: store, catalogue: catalogue).register(on: router)
         ShadowRunRoutes(store: store, runner: runner).register(on: router)
         ReclassificationRoutes(store: store, catalogue: catalogue, worker: worker).register(on: router)
         try await app.run(
-            store: store, consumers: [consumer], router: router,
+            store: store, consumers: [consumer], routes: router,
             extraServices: [
                 ThreadService(name: "reclassification", body: { worker.runBlocking() }, stop: { worker.stop() }),
                 ThreadService(name: "calendar", body: { announcer.runBlocking() }, stop: { announcer.stop() }),

@@ -32,11 +32,13 @@ public enum IntakeService {
         let householdIds = try HouseholdIDKeys.load(file: keyFile)
         app.logger.info("household id key", metadata: ["fingerprint": "\(householdIds.fingerprint)"])
         let rules = SurveyRules(areas: areas, calendar: calendar, householdIds: householdIds)
-        let router = Router()
+        let router = try await app.securedRouter(
+            table: IntakeAccess.table, areas: areas, store: store, householdArea: IntakeAccess.householdArea(store: store, areas: areas))
         IntakeRoutes(store: store, rules: rules).register(on: router)
         let submissions = app.consumer(
             group: "intake-submissions", topics: [Topics.agencySubmission],
             handler: AgencySubmissionHandler(rules: rules, today: { CalendarDate(Date()) }), store: store)
-        try await app.run(store: store, consumers: [submissions], router: router)
+        let accessLog = app.consumer(group: "intake-access-log", topics: [Topics.accessAudit], handler: AccessLogHandler(), store: store)
+        try await app.run(store: store, consumers: [submissions, accessLog], routes: router)
     }
 }

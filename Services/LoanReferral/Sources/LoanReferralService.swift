@@ -57,9 +57,11 @@ public enum LoanReferralService {
         let bank = app.consumer(
             group: "\(name)-bank", topics: [Topics.loanEvent],
             handler: BankEventHandler(catalogue: catalogue, bankSources: bankSources, today: { CalendarDate(Date()).description }), store: store)
-        let router = Router()
-        LoanRoutes(store: store, catalogue: catalogue, bankSources: bankSources).register(on: router)
-        try await app.run(store: store, consumers: [households, bank], router: router)
+        let areas = try app.areas()
+        let householdArea = LoanAccess.householdArea(store: store, areas: areas)
+        let router = try await app.securedRouter(table: LoanAccess.table, areas: areas, store: store, householdArea: householdArea)
+        LoanRoutes(store: store, catalogue: catalogue, bankSources: bankSources, householdArea: householdArea).register(on: router)
+        try await app.run(store: store, consumers: [households, bank], routes: router)
     }
 }
 

@@ -25,13 +25,13 @@ public enum ReportingService {
         let areas = app.consumer(
             group: "reporting-areas", topics: [Topics.areaTally], handler: AreaReportHandler(areas: registry, onChange: feed.reportsChanged),
             store: store)
-        let router = Router()
+        let router = try await app.securedRouter(table: ReportingAccess.table, areas: registry, store: store)
         ReportingRoutes(store: store).register(on: router)
         FormRoutes(store: store).register(on: router)
         GroupingRoutes(store: store, rules: GroupingRules(areas: registry)).register(on: router)
         ReportEventRoutes(feed: feed).register(on: router)
         try DashboardRoutes().register(on: router)
         AreaFigureRoutes(store: store, sources: statistics, areas: registry).register(on: router)
-        try await app.run(store: store, consumers: [households, figures, areas], router: router)
+        try await app.run(store: store, consumers: [households, figures, areas], routes: router)
     }
 }

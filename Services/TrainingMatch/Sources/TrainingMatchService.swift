@@ -41,7 +41,8 @@ public enum TrainingMatchService {
         let handler = MatchHandler(Matching(rules: rules), table: latest.table)
         let consumer = app.consumer(group: name, topics: [Topics.classifiedHousehold], handler: handler, store: store)
         let centres = AgencySources.employmentCentres(prefix: ProcessInfo.processInfo.environment["EMPLOYMENT_SOURCE_PREFIX"])
-        let validation = CatalogueValidation(areas: try app.areas(), minimumWorkingAge: rules.minimumWorkingAge)
+        let areas = try app.areas()
+        let validation = CatalogueValidation(areas: areas, minimumWorkingAge: rules.minimumWorkingAge)
         let catalogue = app.consumer(
             group: "\(name)-catalogue", topics: [Topics.course, Topics.vacancy], handler: CatalogueHandler(validation: validation, sources: centres),
             store: store)
@@ -53,11 +54,12 @@ public enum TrainingMatchService {
         let today: @Sendable () -> String = { pinnedDay ?? CalendarDate(Date()).description }
         let interval = try milliseconds("MATCHING_INTERVAL_MS", default: 1000)
         let runner = MatchingRunner(store: store, rules: rules, today: today, interval: .milliseconds(interval), logger: app.logger)
-        let router = Router()
-        CatalogueRoutes(store: store, sources: centres, today: today).register(on: router)
-        MatchRoutes(store: store, sources: centres, rules: rules).register(on: router)
+        let householdArea = TrainingAccess.householdArea(store: store, areas: areas)
+        let router = try await app.securedRouter(table: TrainingAccess.table, areas: areas, store: store, householdArea: householdArea)
+        CatalogueRoutes(store: store, sources: centres, areas: areas, today: today).register(on: router)
+        MatchRoutes(store: store, sources: centres, rules: rules, householdArea: householdArea).register(on: router)
         try await app.run(
-            store: store, consumers: [consumer, catalogue, placements], router: router,
+            store: store, consumers: [consumer, catalogue, placements], routes: router,
             extraServices: [ThreadService(name: "matching", body: { runner.runBlocking() }, stop: { runner.stop() })])
     }
 

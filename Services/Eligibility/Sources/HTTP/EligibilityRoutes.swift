@@ -1,3 +1,4 @@
+import Access
 import EventContracts
 import EventStore
 import Foundation
@@ -17,7 +18,7 @@ public struct EligibilityRoutes: Sendable {
         self.today = today
     }
 
-    public func register(on router: Router<BasicRequestContext>) {
+    public func register(on router: SecuredRouter) {
         router.get("/v1/households/:id/classification") { request, context in
             let id = context.parameters.get("id") ?? ""
             if let standardId = request.uri.queryParameters.get("standard") { return try await preview(id, standardId) }

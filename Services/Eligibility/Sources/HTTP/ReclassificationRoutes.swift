@@ -1,3 +1,4 @@
+import Access
 import EventContracts
 import EventStore
 import Foundation
@@ -27,7 +28,7 @@ public struct ReclassificationRoutes: Sendable {
         var jobs: [ReclassificationJob]
     }
 
-    public func register(on router: Router<BasicRequestContext>) {
+    public func register(on router: SecuredRouter) {
         router.get("/v1/reclassifications") { _, _ in JSONResponse.make(.ok, try await overview()) }
         router.get("/v1/reclassifications/:jobId") { _, context in
             let id = context.parameters.get("jobId") ?? ""

@@ -1,3 +1,4 @@
+import Access
 import EventContracts
 import EventStore
 import Foundation
@@ -24,7 +25,7 @@ public struct ShadowRunRoutes: Sendable {
         var runs: [ShadowRun]
     }
 
-    public func register(on router: Router<BasicRequestContext>) {
+    public func register(on router: SecuredRouter) {
         router.post("/v1/shadow-runs") { request, _ in await start(request) }
         router.get("/v1/shadow-runs") { request, _ in
             let standardId = request.uri.queryParameters.get("standardId")

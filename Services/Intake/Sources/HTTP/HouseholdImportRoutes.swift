@@ -1,3 +1,4 @@
+import Access
 import Areas
 import EventContracts
 import EventStore
@@ -12,8 +13,10 @@ import ServiceRuntime
 struct HouseholdImportRoutes: IntakeRouteGroup {
     let context: IntakeContext
 
-    func register(on router: Router<BasicRequestContext>) {
-        router.post("/v1/household-imports") { request, context in await importCSV(request, logger: context.logger) }
+    func register(on router: SecuredRouter) {
+        router.post("/v1/household-imports") { request, context in
+            await importCSV(request, logger: context.logger, permits: context.permits(.householdWrite, areas: areas), actor: context.actor)
+        }
         router.get("/v1/household-imports/:id") { _, context in
             let id = context.parameters.get("id") ?? ""
             guard let report = try await store.pool.read({ db in try ImportReportStore.report(id.lowercased(), in: db) }) else {
@@ -24,7 +27,7 @@ struct HouseholdImportRoutes: IntakeRouteGroup {
     }
 
     /// 200 when every household was accepted, 207 when some were rejected, 422 when the file was refused (its header).
-    func importCSV(_ request: Request, logger: Logger) async -> Response {
+    func importCSV(_ request: Request, logger: Logger, permits: @escaping @Sendable (String) -> Bool, actor: AccessActor?) async -> Response {
         let contentType = request.headers[.contentType]?.lowercased() ?? ""
         guard contentType.hasPrefix("text/csv") else {
             return HTTPInputError(
@@ -34,7 +37,7 @@ struct HouseholdImportRoutes: IntakeRouteGroup {
         let started = ContinuousClock.now
         var session: HouseholdImportSession
         do {
-            session = try await HouseholdImportSession.begin(writer: writer, rules: rules, today: today())
+            session = try await HouseholdImportSession.begin(writer: writer, rules: rules, today: today(), permits: permits, actor: actor)
         } catch {
             return JSONResponse.error(.serviceUnavailable, "the registry cannot take an import now; retry")
         }

@@ -1,3 +1,4 @@
+import Access
 import Areas
 import EventContracts
 import EventStore
@@ -19,11 +20,12 @@ public struct IntakeRoutes: IntakeRouteGroup {
         context = IntakeContext(store: store, writer: GroupCommitWriter(store: store), rules: rules, today: today)
     }
 
-    public func register(on router: Router<BasicRequestContext>) {
-        router.post("/v1/households") { request, _ in await submit(request) }
-        router.post("/v1/household-batches") { request, _ in await submitBatch(request) }
+    public func register(on router: SecuredRouter) {
+        router.post("/v1/households") { request, context in await submit(request, context) }
+        router.post("/v1/household-batches") { request, context in await submitBatch(request, context) }
         HouseholdImportRoutes(context: context).register(on: router)
         ReviewRoundRoutes(context: context).register(on: router)
+        AuditRoutes(store: store).register(on: router)
         router.get("/v1/households/:id") { _, context in
             let id = context.parameters.get("id") ?? ""
             guard let record = try await store.pool.read({ db in try IntakeStore.household(id, in: db) }) else {
@@ -39,13 +41,17 @@ public struct IntakeRoutes: IntakeRouteGroup {
         }
     }
 
+    static func outsideAreas(_ commune: String) -> String {
+        "commune \(commune) is outside the areas your token gives"
+    }
+
     /// `GET /v1/households/{id}/versions`: the household's history, oldest first.
     struct HouseholdVersions: Codable, Sendable {
         var householdId: String
         var versions: [HouseholdRecord.VersionEntry]
     }
 
-    func submit(_ request: Request) async -> Response {
+    func submit(_ request: Request, _ caller: ServiceRequestContext) async -> Response {
         let key = request.headers.first { $0.name.canonicalName == "idempotency-key" }?.value
         if let key, key.isEmpty || key.count > 200 {
             return HTTPInputError(.badRequest, FieldError("Idempotency-Key", "must be 1 to 200 characters")).response
@@ -61,9 +67,14 @@ public struct IntakeRoutes: IntakeRouteGroup {
         case .success(let survey): valid = survey
         case .failure(let failure): return HTTPInputError(.unprocessableContent, errors: failure.errors).response
         }
+        if let refusal = caller.authorize(.householdWrite, in: areas.requestArea(of: valid.area)) { return refusal }
+        let permits = caller.permits(.householdWrite, areas: areas)
+        let actor = caller.actor
         do {
-            let outcome = try await writer.write { db in try IntakeStore.accept(valid, input: input, idempotencyKey: key, in: db) }
+            let outcome = try await writer.write { db in try IntakeStore.accept(valid, input: input, idempotencyKey: key, permits: permits, actor: actor, in: db) }
             return JSONResponse.make(outcome.result == .created ? HTTPResponse.Status.created : .ok, outcome)
+        } catch let outside as OutsideScope {
+            return AccessResponses.forbidden(outside.fieldError.reason)
         } catch let conflict as IdempotencyConflict {
             return JSONResponse.error(
                 .unprocessableContent, "Idempotency-Key reused with a different body",
@@ -86,7 +97,7 @@ public struct IntakeRoutes: IntakeRouteGroup {
         var results: [BatchItemResult]
     }
 
-    func submitBatch(_ request: Request) async -> Response {
+    func submitBatch(_ request: Request, _ caller: ServiceRequestContext) async -> Response {
         let inputs: [SurveyInput]
         do {
             inputs = try await request.decodeJSON([SurveyInput].self, limit: 64 << 20)
@@ -99,8 +110,12 @@ public struct IntakeRoutes: IntakeRouteGroup {
         let date = today()
         var results = [BatchItemResult?](repeating: nil, count: inputs.count)
         var valid: [(Int, ValidSurvey, SurveyInput)] = []
+        let permits = caller.permits(.householdWrite, areas: areas)
+        let actor = caller.actor
         for (index, input) in inputs.enumerated() {
             switch rules.validate(input, today: date) {
+            case .success(let survey) where !permits(survey.area.communeCode):
+                results[index] = BatchItemResult(index: index, errors: [FieldError("[\(index)].area.communeCode", Self.outsideAreas(survey.area.communeCode))])
             case .success(let survey): valid.append((index, survey, input))
             case .failure(let failure):
                 results[index] = BatchItemResult(index: index, errors: failure.errors.map { FieldError("[\(index)].\($0.field)", $0.reason) })
@@ -109,9 +124,21 @@ public struct IntakeRoutes: IntakeRouteGroup {
         let toStore = valid
         do {
             let outcomes = try await writer.write { db in
-                try toStore.map { item in try IntakeStore.accept(item.1, input: item.2, idempotencyKey: nil, in: db) }
+                try toStore.map { item -> Result<AcceptOutcome, OutsideScope> in
+                    do {
+                        return .success(try IntakeStore.accept(item.1, input: item.2, idempotencyKey: nil, permits: permits, actor: actor, in: db))
+                    } catch let outside as OutsideScope {
+                        return .failure(outside)
+                    }
+                }
             }
-            for (item, outcome) in zip(valid, outcomes) { results[item.0] = BatchItemResult(index: item.0, outcome: outcome) }
+            for (item, outcome) in zip(valid, outcomes) {
+                switch outcome {
+                case .success(let accepted): results[item.0] = BatchItemResult(index: item.0, outcome: accepted)
+                case .failure(let outside):
+                    results[item.0] = BatchItemResult(index: item.0, errors: [FieldError("[\(item.0)].\(outside.fieldError.field)", outside.fieldError.reason)])
+                }
+            }
         } catch {
             return JSONResponse.error(.serviceUnavailable, "the registry could not store the batch; retry it")
         }

@@ -1,3 +1,4 @@
+import Access
 import Areas
 import EventContracts
 import EventStore
@@ -17,7 +18,7 @@ struct ReviewRoundRoutes: IntakeRouteGroup {
         var rounds: [ReviewRound]
     }
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: SecuredRouter) {
         router.get("/v1/review-rounds") { request, _ in
             let text = request.uri.queryParameters.get("year")
             guard let year = text.map({ Int($0) }) ?? today().year, (2016...2100).contains(year) else {
@@ -51,7 +52,7 @@ struct ReviewRoundRoutes: IntakeRouteGroup {
         }
     }
 
-    func round(_ context: BasicRequestContext) -> Result<ReviewRound, HTTPInputError> {
+    func round(_ context: ServiceRequestContext) -> Result<ReviewRound, HTTPInputError> {
         do {
             return .success(try calendar.round(id: context.parameters.get("roundId") ?? ""))
         } catch {

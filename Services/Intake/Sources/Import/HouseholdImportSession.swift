@@ -3,6 +3,7 @@ import EventContracts
 import EventStore
 import Foundation
 import GRDB
+import ServiceRuntime
 
 /// One CSV upload being imported: feeds the bytes to the pure import as they arrive, stores valid households a
 /// chunk per transaction, and keeps the report in the store as it goes (each chunk's households, issues and running
@@ -19,6 +20,10 @@ public struct HouseholdImportSession: Sendable {
     public let startedAt: String
     private var plan: HouseholdCSVImport
     private let writer: GroupCommitWriter
+    /// Whether the uploader may change households of a commune: rows of other communes are rejected.
+    private let permits: @Sendable (String) -> Bool
+    /// The uploader, for the access log.
+    private let actor: AccessActor?
     private var status = ImportStatus.running
     private var finishedAt: String?
     private var totals = ImportTotals()
@@ -30,17 +35,23 @@ public struct HouseholdImportSession: Sendable {
 
     /// Starts an import: its report exists (status `running`) from now on.
     public static func begin(
-        writer: GroupCommitWriter, rules: SurveyRules, today: CalendarDate
+        writer: GroupCommitWriter, rules: SurveyRules, today: CalendarDate, permits: @escaping @Sendable (String) -> Bool = { _ in true },
+        actor: AccessActor? = nil
     ) async throws -> Self {
         let session = Self(
             importId: UUID().uuidString.lowercased(), startedAt: Timestamp.now(), writer: writer,
-            plan: HouseholdCSVImport(rules: rules, today: today))
+            plan: HouseholdCSVImport(rules: rules, today: today), permits: permits, actor: actor)
         let (id, startedAt) = (session.importId, session.startedAt)
         try await writer.write { db in try ImportReportStore.begin(id, startedAt: startedAt, in: db) }
         return session
     }
 
-    private init(importId: String, startedAt: String, writer: GroupCommitWriter, plan: HouseholdCSVImport) {
+    private init(
+        importId: String, startedAt: String, writer: GroupCommitWriter, plan: HouseholdCSVImport, permits: @escaping @Sendable (String) -> Bool,
+        actor: AccessActor?
+    ) {
+        self.permits = permits
+        self.actor = actor
         self.importId = importId
         self.startedAt = startedAt
         self.writer = writer
@@ -88,6 +99,12 @@ public struct HouseholdImportSession: Sendable {
     private mutating func take(_ decisions: [HouseholdCSVImport.Decision]) {
         for decision in decisions {
             switch decision {
+            case .store(let household) where !permits(household.valid.area.communeCode):
+                totals.households += 1
+                totals.rejected += 1
+                for issue in HouseholdCSVImport.issues([OutsideScope(communeCode: household.valid.area.communeCode).fieldError], in: household.household) {
+                    note(.error, issue)
+                }
             case .store(let household): pending.append(household)
             case .reject(let rejected):
                 totals.households += 1
@@ -110,11 +127,22 @@ public struct HouseholdImportSession: Sendable {
         let (id, before, firstSeq, errorCount, warningCount) = (importId, totals, storedIssues, errors.count, warnings.count)
         let room = Self.storedIssuesLimit - storedIssues - issues.count
         let finished = newStatus == .running ? nil : Timestamp.now()
+        let (permits, actor) = (permits, actor)
         let result = try await writer.write { db -> ChunkResult in
             var totals = before
             var warnings: [ImportIssue] = []
+            var refused: [ImportIssue] = []
             for imported in chunk {
-                let outcome = try IntakeStore.accept(imported.valid, input: imported.household.survey, idempotencyKey: nil, in: db)
+                let outcome: AcceptOutcome
+                do {
+                    outcome = try IntakeStore.accept(
+                        imported.valid, input: imported.household.survey, idempotencyKey: nil, permits: permits, actor: actor, in: db)
+                } catch let outside as OutsideScope {
+                    totals.households += 1
+                    totals.rejected += 1
+                    refused += HouseholdCSVImport.issues([outside.fieldError], in: imported.household)
+                    continue
+                }
                 totals.households += 1
                 switch outcome.result {
                 case .created: totals.created += 1
@@ -123,17 +151,20 @@ public struct HouseholdImportSession: Sendable {
                 }
                 warnings += HouseholdCSVImport.issues(outcome.warnings, in: imported.household)
             }
-            let storedWarnings = warnings.prefix(max(0, room)).map { (ImportReportStore.IssueKind.warning, $0) }
-            try ImportReportStore.append(issues + storedWarnings, firstSeq: firstSeq, importId: id, in: db)
+            let storedRefusals = refused.prefix(max(0, room)).map { (ImportReportStore.IssueKind.error, $0) }
+            let storedWarnings = warnings.prefix(max(0, room - storedRefusals.count)).map { (ImportReportStore.IssueKind.warning, $0) }
+            try ImportReportStore.append(issues + storedRefusals + storedWarnings, firstSeq: firstSeq, importId: id, in: db)
             try ImportReportStore.update(
-                id, status: newStatus, finishedAt: finished, totals: totals, errors: errorCount, warnings: warningCount + warnings.count, in: db)
-            return ChunkResult(totals: totals, warnings: warnings, stored: issues.count + storedWarnings.count)
+                id, status: newStatus, finishedAt: finished, totals: totals, errors: errorCount + refused.count,
+                warnings: warningCount + warnings.count, in: db)
+            return ChunkResult(totals: totals, warnings: warnings, refused: refused, stored: issues.count + storedRefusals.count + storedWarnings.count)
         }
         pending = []
         pendingIssues = []
         totals = result.totals
         storedIssues += result.stored
         for warning in result.warnings { warnings.add(warning) }
+        for refusal in result.refused { errors.add(refusal) }
         status = newStatus
         finishedAt = finished
     }
@@ -141,6 +172,7 @@ public struct HouseholdImportSession: Sendable {
     private struct ChunkResult: Sendable {
         var totals: ImportTotals
         var warnings: [ImportIssue]
+        var refused: [ImportIssue]
         var stored: Int
     }
 

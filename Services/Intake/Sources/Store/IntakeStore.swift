@@ -2,6 +2,7 @@ import EventContracts
 import EventStore
 import Foundation
 import GRDB
+import ServiceRuntime
 
 /// What happened to a submission.
 public struct AcceptOutcome: Codable, Sendable, Hashable {
@@ -61,15 +62,25 @@ public enum IntakeStore {
         }
         ImportReportStore.migrations(&migrator)
         RecognitionStore.migrations(&migrator)
+        AccessLog.migrations(&migrator)
     }
 
     /// Stores a valid survey as a new version (or recognises it as unchanged) and queues its snapshot event,
     /// all in the caller's transaction.
+    /// - Parameter permits: whether the caller may change households of a commune; a household held in a commune it
+    ///   may not change is refused (``OutsideScope``) and another household's id is never named in a warning.
     public static func accept(
-        _ survey: ValidSurvey, input: SurveyInput, idempotencyKey: String?, in db: Database
+        _ survey: ValidSurvey, input: SurveyInput, idempotencyKey: String?, permits: (String) -> Bool = { _ in true }, actor: AccessActor? = nil,
+        in db: Database
     ) throws -> AcceptOutcome {
         var survey = survey
         survey.householdId = try existingId(of: survey, in: db)
+        if let held = try String.fetchOne(
+            db.cachedStatement(sql: "SELECT commune_code FROM household WHERE household_id = ?"), arguments: [survey.householdId]),
+            !permits(held)
+        {
+            throw OutsideScope(communeCode: held)
+        }
         // The request as it will be stored, with what intake derived filled in: its hash identifies both the request
         // (for Idempotency-Key) and the content (an identical re-submission creates no version).
         var normalized = input
@@ -117,7 +128,11 @@ public enum IntakeStore {
             }
             outcome = AcceptOutcome(householdId: survey.householdId, version: version, result: current == nil ? .created : .updated)
         }
-        outcome.warnings = try duplicateCCCDWarnings(input, householdId: survey.householdId, in: db)
+        outcome.warnings = try duplicateCCCDWarnings(input, householdId: survey.householdId, permits: permits, in: db)
+        if let actor, outcome.result != .unchanged {
+            try AccessAuditor.append(
+                [actor.record(.change, householdId: survey.householdId, status: outcome.result == .created ? 201 : 200)], service: "intake", in: db)
+        }
         if let idempotencyKey {
             try db.run(
                 "INSERT INTO idempotency_key (key, request_hash, outcome, created_at) VALUES (?, ?, ?, ?)", [idempotencyKey, requestHash, Data(try EventJSON.encode(outcome)), Timestamp.now()])
@@ -151,15 +166,22 @@ public enum IntakeStore {
     }
 
     /// A CCCD listed in another household is flagged for an officer, never merged.
-    static func duplicateCCCDWarnings(_ input: SurveyInput, householdId: String, in db: Database) throws -> [FieldError] {
+    static func duplicateCCCDWarnings(_ input: SurveyInput, householdId: String, permits: (String) -> Bool, in db: Database) throws -> [FieldError] {
         var warnings: [FieldError] = []
         for (index, member) in input.members.enumerated() {
             guard let cccd = member.cccd else { continue }
-            let others = try String.fetchAll(
-                db.cachedStatement(sql: "SELECT household_id FROM member_cccd WHERE cccd = ? AND household_id != ?"), arguments: [cccd, householdId])
-            if !others.isEmpty {
-                warnings.append(FieldError("members[\(index)].cccd", "also listed in household \(others.joined(separator: ", ")); an officer should check"))
-            }
+            let others = try Row.fetchAll(
+                db.cachedStatement(
+                    sql: """
+                        SELECT m.household_id, h.commune_code FROM member_cccd m JOIN household h ON h.household_id = m.household_id
+                        WHERE m.cccd = ? AND m.household_id != ? ORDER BY m.household_id
+                        """), arguments: [cccd, householdId])
+            guard !others.isEmpty else { continue }
+            let named: [String] = others.filter { permits($0[1] as String) }.map { $0[0] as String }
+            let hidden = others.count - named.count
+            var listed: [String] = named.isEmpty ? [] : ["household " + named.joined(separator: ", ")]
+            if hidden > 0 { listed.append("\(hidden) household\(hidden == 1 ? "" : "s") outside your areas (ask the province)") }
+            warnings.append(FieldError("members[\(index)].cccd", "also listed in \(listed.joined(separator: " and ")); an officer should check"))
         }
         return warnings
     }
@@ -201,6 +223,15 @@ public enum IntakeStore {
 }
 
 /// A household as officers see it: what was entered, what was published, and when each version was recorded.
+/// A survey for a household held in a commune the caller may not change (it would move the household out of it).
+public struct OutsideScope: Error, Sendable {
+    public var communeCode: String
+
+    public var fieldError: FieldError {
+        FieldError("area.communeCode", "the household is held in commune \(communeCode), outside the areas your token gives; its commune or province records the move")
+    }
+}
+
 public struct HouseholdRecord: Codable, Sendable {
     /// One version as `GET /v1/households/{id}/versions` lists it (no personal data).
     public struct VersionEntry: Codable, Sendable, Hashable {

@@ -1,3 +1,4 @@
+import Access
 import EventContracts
 import EventStore
 import Foundation
@@ -39,16 +40,21 @@ public struct LoanRoutes: Sendable {
     let store: ServiceStore
     let catalogue: ProgrammeCatalogue
     let twin: AgencyTwin<LoanEventOutcome>
+    let householdArea: HouseholdAreaLookup
 
-    public init(store: ServiceStore, catalogue: ProgrammeCatalogue, bankSources: AgencySources, answerWithin: Duration = .seconds(10)) {
+    public init(
+        store: ServiceStore, catalogue: ProgrammeCatalogue, bankSources: AgencySources, householdArea: @escaping HouseholdAreaLookup,
+        answerWithin: Duration = .seconds(10)
+    ) {
         self.store = store
         self.catalogue = catalogue
+        self.householdArea = householdArea
         twin = AgencyTwin(
             store: store, sources: bankSources, outcomePath: "/v1/loan-events", answerWithin: answerWithin,
             outcome: { source, id, db in try LoanStore.outcome(source: source, id: id, in: db) }, accepted: { $0.status == .accepted })
     }
 
-    public func register(on router: Router<BasicRequestContext>) {
+    public func register(on router: SecuredRouter) {
         router.get("/v1/households/:id/referrals") { _, context in
             let id = context.parameters.get("id") ?? ""
             guard let answer = try await store.pool.read({ db in try Self.referrals(of: id, in: db) }) else {
@@ -58,7 +64,7 @@ public struct LoanRoutes: Sendable {
         }
         router.get("/v1/programmes") { _, _ in JSONResponse.make(.ok, catalogue.programmes) }
         router.get("/v1/referral-lists/:communeCode") { request, context in try await list(request, commune: context.parameters.get("communeCode") ?? "") }
-        router.post("/v1/loan-events") { request, _ in try await receive(request) }
+        router.post("/v1/loan-events") { request, context in try await receive(request, context) }
         router.get("/v1/loan-events") { request, _ in try await twin.lookup(request) }
     }
 
@@ -93,7 +99,7 @@ public struct LoanRoutes: Sendable {
 
     /// The HTTP twin of `giamngheo.vbsp.loan-event.v1` (``AgencyTwin``): the body is a ``BankLoanEvent``, keyed on the
     /// topic by its household.
-    func receive(_ request: Request) async throws -> Response {
+    func receive(_ request: Request, _ caller: ServiceRequestContext) async throws -> Response {
         let identity: AgencyTwin<LoanEventOutcome>.Identity
         switch twin.identity(request) {
         case .success(let known): identity = known
@@ -105,6 +111,9 @@ public struct LoanRoutes: Sendable {
         } catch {
             return JSONResponse.error(error.status, "the body is not a bank event", error.errors)
         }
-        return try await twin.submit(identity, topic: Topics.loanEvent, key: event.householdId, data: try EventJSON.encode(event))
+        if let refusal = caller.authorize(.bankRecord, in: try await householdArea(event.householdId)) { return refusal }
+        let answer = try await twin.submit(identity, topic: Topics.loanEvent, key: event.householdId, data: try EventJSON.encode(event))
+        if (200..<300).contains(answer.status.code) { try await caller.recordAccess(.change, householdId: event.householdId, status: answer.status.code) }
+        return answer
     }
 }

@@ -1,3 +1,4 @@
+import Access
 import Areas
 import EventContracts
 import EventStore
@@ -32,20 +33,23 @@ struct AreaFigureRoutes: Sendable {
     let twin: AgencyTwin<AreaFigureOutcome>
     let rules: AreaFigureRules
 
+    let areas: AreaRegistry
+
     init(store: ServiceStore, sources: AgencySources, areas: AreaRegistry, answerWithin: Duration = .seconds(10)) {
         self.store = store
         rules = AreaFigureRules(areas: areas)
+        self.areas = areas
         twin = AgencyTwin(
             store: store, sources: sources, outcomePath: "/v1/area-figure-events", answerWithin: answerWithin,
             outcome: { source, id, db in try AreaFigureStore.outcome(source: source, id: id, in: db) }, accepted: { $0.status == .accepted })
     }
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: SecuredRouter) {
         for (path, kind) in [("denominators", AreaFigure.Kind.denominator), ("targets", .target), ("baselines", .baseline)] {
             router.put("/v1/\(path)/:areaCode/:year") { request, context in try await put(request, context, kind) }
             router.delete("/v1/\(path)/:areaCode/:year") { request, context in try await withdraw(request, context, kind) }
         }
-        router.post("/v1/area-figures/import") { request, _ in try await importFile(request) }
+        router.post("/v1/area-figures/import") { request, context in try await importFile(request, context) }
         router.get("/v1/area-figure-events") { request, _ in try await twin.lookup(request) }
         router.get("/v1/area-figures/:areaCode") { _, context in
             let code = context.parameters.get("areaCode") ?? ""
@@ -55,7 +59,7 @@ struct AreaFigureRoutes: Sendable {
     }
 
     /// The area code and year of the path, or the answer refusing them.
-    private func path(_ context: BasicRequestContext) -> Result<(String, Int), Refusal> {
+    private func path(_ context: ServiceRequestContext) -> Result<(String, Int), Refusal> {
         let year = context.parameters.get("year") ?? ""
         guard let value = ReviewYearText.parse(year) else {
             return .failure(Refusal(JSONResponse.error(.badRequest, "bad path", [FieldError("year", "'\(year)' is not a year (4 digits)")])))
@@ -63,7 +67,7 @@ struct AreaFigureRoutes: Sendable {
         return .success((context.parameters.get("areaCode") ?? "", value))
     }
 
-    private func put(_ request: Request, _ context: BasicRequestContext, _ kind: AreaFigure.Kind) async throws -> Response {
+    private func put(_ request: Request, _ context: ServiceRequestContext, _ kind: AreaFigure.Kind) async throws -> Response {
         let (identity, (area, year)): (AgencyTwin<AreaFigureOutcome>.Identity, (String, Int))
         switch (twin.identity(request), path(context)) {
         case (.failure(let refusal), _), (_, .failure(let refusal)): return refusal.response
@@ -94,7 +98,7 @@ struct AreaFigureRoutes: Sendable {
     /// it; one fault anywhere refuses the whole file (422, each fault named by row and column) and nothing is queued.
     /// Otherwise each row goes on the topic as its own record, id `<ce-id>/row-<n>`, and the answer (202) says where
     /// each one's outcome is told. Sending the same file with the same `ce-id` again queues nothing new.
-    private func importFile(_ request: Request) async throws -> Response {
+    private func importFile(_ request: Request, _ caller: ServiceRequestContext) async throws -> Response {
         let identity: AgencyTwin<AreaFigureOutcome>.Identity
         switch twin.identity(request) {
         case .failure(let refusal): return refusal.response
@@ -116,6 +120,8 @@ struct AreaFigureRoutes: Sendable {
         let problems = figures.flatMap { row, figure in
             // Named by the file's column: a baseline's `published.poorHouseholdsEnd` is the column `poorHouseholdsEnd`.
             rules.problems(figure, key: figure.key).map { FieldError("row \(row): \($0.field.replacingOccurrences(of: "published.", with: ""))", $0.reason) }
+                + (caller.authorize(.figureWrite, in: areas.requestArea(ofCode: figure.areaCode)) == nil
+                    ? [] : [FieldError("row \(row): areaCode", "area \(figure.areaCode) is outside the areas your token gives")])
         }
         guard problems.isEmpty else { return JSONResponse.error(.unprocessableContent, "the file was not loaded; nothing was queued", problems) }
         let records = try figures.map { row, figure in
@@ -131,7 +137,7 @@ struct AreaFigureRoutes: Sendable {
         })
     }
 
-    private func withdraw(_ request: Request, _ context: BasicRequestContext, _ kind: AreaFigure.Kind) async throws -> Response {
+    private func withdraw(_ request: Request, _ context: ServiceRequestContext, _ kind: AreaFigure.Kind) async throws -> Response {
         switch (twin.identity(request), path(context)) {
         case (.failure(let refusal), _), (_, .failure(let refusal)): return refusal.response
         case (.success(let identity), .success(let (area, year))):

@@ -1,5 +1,7 @@
+import Access
 import Foundation
 import Hummingbird
+import ServiceRuntime
 
 /// The dashboard: static files (`Resources/dashboard`) read once at start and served from memory, with headers that
 /// keep it to its own origin. It draws everything from the JSON routes and `/v1/report-events`; no external CDN.
@@ -40,9 +42,9 @@ struct DashboardRoutes: Sendable {
         var description: String { "the dashboard's files (Resources/dashboard/index.html) are missing from the build" }
     }
 
-    func register(on router: Router<BasicRequestContext>) {
-        router.get("/") { _, _ in serve("index.html") }
-        router.get("/dashboard/:file") { _, context in serve(context.parameters.get("file") ?? "") }
+    func register(on router: SecuredRouter) {
+        router.router.get("/") { _, _ in serve("index.html") }
+        router.router.get("/dashboard/:file") { _, context in serve(context.parameters.get("file") ?? "") }
     }
 
     private func serve(_ name: String) -> Response {

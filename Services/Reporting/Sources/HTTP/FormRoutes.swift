@@ -1,3 +1,4 @@
+import Access
 import Areas
 import EventContracts
 import EventStore
@@ -11,7 +12,7 @@ import ServiceRuntime
 struct FormRoutes: Sendable {
     let store: ServiceStore
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: SecuredRouter) {
         router.get("/v1/reports/:areaCode/forms/:form") { request, context in
             let code = context.parameters.get("areaCode") ?? ""
             let name = context.parameters.get("form") ?? ""

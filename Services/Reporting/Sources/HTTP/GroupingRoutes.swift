@@ -1,3 +1,4 @@
+import Access
 import Areas
 import EventContracts
 import EventStore
@@ -20,7 +21,7 @@ struct GroupingRoutes: Sendable {
         var source: String
     }
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: SecuredRouter) {
         router.put("/v1/groupings/:code") { request, context in try await put(request, code: context.parameters.get("code") ?? "") }
         router.get("/v1/groupings") { _, _ in
             JSONResponse.make(.ok, try await store.pool.read { db in try GroupingStore.all(in: db) })

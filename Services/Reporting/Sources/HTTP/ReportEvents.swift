@@ -1,5 +1,7 @@
+import Access
 import Foundation
 import Hummingbird
+import ServiceRuntime
 import ServiceLifecycle
 import Synchronization
 
@@ -38,7 +40,7 @@ struct ReportEventRoutes: Sendable {
     let feed: ReportChangeFeed
     static let keepAlive: Duration = .seconds(15)
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: SecuredRouter) {
         router.get("/v1/report-events") { _, _ in
             return Response(
                 status: .ok,

@@ -1,3 +1,4 @@
+import Access
 import EventContracts
 import EventStore
 import Foundation
@@ -9,7 +10,7 @@ import ServiceRuntime
 public struct ReportingRoutes: Sendable {
     let store: ServiceStore
 
-    public func register(on router: Router<BasicRequestContext>) {
+    public func register(on router: SecuredRouter) {
         router.get("/v1/reports/:areaCode") { _, context in
             let code = context.parameters.get("areaCode") ?? ""
             guard let report = try await store.pool.read({ db in try Self.report(code, in: db) }) else {

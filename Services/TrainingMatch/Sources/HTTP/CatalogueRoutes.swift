@@ -1,3 +1,5 @@
+import Access
+import Areas
 import EventContracts
 import EventStore
 import Foundation
@@ -18,18 +20,26 @@ public struct CatalogueRoutes: Sendable {
     let store: ServiceStore
     let twin: AgencyTwin<CatalogueOutcome>
     let today: @Sendable () -> String
+    let areas: AreaRegistry
 
-    public init(store: ServiceStore, sources: AgencySources, answerWithin: Duration = .seconds(10), today: @escaping @Sendable () -> String) {
+    public init(
+        store: ServiceStore, sources: AgencySources, areas: AreaRegistry, answerWithin: Duration = .seconds(10), today: @escaping @Sendable () -> String
+    ) {
         self.store = store
+        self.areas = areas
         self.today = today
         twin = AgencyTwin(
             store: store, sources: sources, outcomePath: "/v1/catalogue-events", answerWithin: answerWithin,
             outcome: { source, id, db in try CatalogueStore.outcome(source: source, id: id, in: db) }, accepted: { $0.status == .accepted })
     }
 
-    public func register(on router: Router<BasicRequestContext>) {
-        router.post("/v1/courses") { request, _ in try await submit(request, Course.self, topic: Topics.course, id: \.courseId) }
-        router.post("/v1/vacancies") { request, _ in try await submit(request, Vacancy.self, topic: Topics.vacancy, id: \.vacancyId) }
+    public func register(on router: SecuredRouter) {
+        router.post("/v1/courses") { request, context in
+            try await submit(request, context, Course.self, topic: Topics.course, id: \.courseId, place: \.place)
+        }
+        router.post("/v1/vacancies") { request, context in
+            try await submit(request, context, Vacancy.self, topic: Topics.vacancy, id: \.vacancyId, place: \.place)
+        }
         router.delete("/v1/courses/:id") { request, context in try await withdraw(request, topic: Topics.course, id: context.parameters.get("id") ?? "") }
         router.delete("/v1/vacancies/:id") { request, context in
             try await withdraw(request, topic: Topics.vacancy, id: context.parameters.get("id") ?? "")
@@ -40,9 +50,10 @@ public struct CatalogueRoutes: Sendable {
     }
 
     /// A course or vacancy, keyed on its topic by its id.
-    func submit<Entry: Codable & Sendable>(_ request: Request, _ type: Entry.Type, topic: TopicDefinition, id: KeyPath<Entry, String>) async throws
-        -> Response
-    {
+    func submit<Entry: Codable & Sendable>(
+        _ request: Request, _ caller: ServiceRequestContext, _ type: Entry.Type, topic: TopicDefinition, id: KeyPath<Entry, String>,
+        place: KeyPath<Entry, CataloguePlace>
+    ) async throws -> Response {
         let identity: AgencyTwin<CatalogueOutcome>.Identity
         switch twin.identity(request) {
         case .success(let known): identity = known
@@ -53,6 +64,13 @@ public struct CatalogueRoutes: Sendable {
             entry = try await request.decodeJSON(Entry.self, limit: 256 << 10)
         } catch {
             return JSONResponse.error(error.status, "the body is not a \(topic.name == Topics.course.name ? "course" : "vacancy")", error.errors)
+        }
+        // Abroad (no province): any centre may offer it. A code that is no province today is the topic's rules' to refuse.
+        let offeredAt = entry[keyPath: place]
+        if let area = (offeredAt.provinceCode ?? offeredAt.communeCode).flatMap(areas.requestArea(ofCode:)),
+            let refusal = caller.authorize(.centreRecord, in: RequestArea(province: area.province))
+        {
+            return refusal
         }
         return try await twin.submit(identity, topic: topic, key: entry[keyPath: id], data: try EventJSON.encode(entry))
     }

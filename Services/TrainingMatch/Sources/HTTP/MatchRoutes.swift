@@ -1,3 +1,4 @@
+import Access
 import EventContracts
 import EventStore
 import Foundation
@@ -19,10 +20,14 @@ public struct HouseholdMatches: Codable, Sendable {
 public struct MatchRoutes: Sendable {
     let store: ServiceStore
     let twin: AgencyTwin<PlacementOutcome>
+    let householdArea: HouseholdAreaLookup
     let rules: CatalogueMatching.Rules
 
-    public init(store: ServiceStore, sources: AgencySources, rules: TrainingRules, answerWithin: Duration = .seconds(10)) {
+    public init(
+        store: ServiceStore, sources: AgencySources, rules: TrainingRules, householdArea: @escaping HouseholdAreaLookup, answerWithin: Duration = .seconds(10)
+    ) {
         self.store = store
+        self.householdArea = householdArea
         self.rules = CatalogueMatching.Rules(
             minimumWorkingAge: rules.minimumWorkingAge, retirementAge: (rules.retirementAge.male, rules.retirementAge.female))
         twin = AgencyTwin(
@@ -30,15 +35,15 @@ public struct MatchRoutes: Sendable {
             outcome: { source, id, db in try OfferStore.outcome(source: source, id: id, in: db) }, accepted: { $0.status == .accepted })
     }
 
-    public func register(on router: Router<BasicRequestContext>) {
-        router.post("/v1/placement-events") { request, _ in try await submit(request) }
+    public func register(on router: SecuredRouter) {
+        router.post("/v1/placement-events") { request, context in try await submit(request, context) }
         router.get("/v1/placement-events") { request, _ in try await twin.lookup(request) }
         router.get("/v1/households/:id/matches") { _, context in try await matches(context.parameters.get("id") ?? "") }
-        router.get("/v1/courses/:id/candidates") { _, context in try await candidates(.course, context.parameters.get("id") ?? "") }
-        router.get("/v1/vacancies/:id/candidates") { _, context in try await candidates(.vacancy, context.parameters.get("id") ?? "") }
+        router.get("/v1/courses/:id/candidates") { _, context in try await candidates(.course, context.parameters.get("id") ?? "", context) }
+        router.get("/v1/vacancies/:id/candidates") { _, context in try await candidates(.vacancy, context.parameters.get("id") ?? "", context) }
     }
 
-    func submit(_ request: Request) async throws -> Response {
+    func submit(_ request: Request, _ caller: ServiceRequestContext) async throws -> Response {
         let identity: AgencyTwin<PlacementOutcome>.Identity
         switch twin.identity(request) {
         case .success(let known): identity = known
@@ -50,7 +55,10 @@ public struct MatchRoutes: Sendable {
         } catch {
             return JSONResponse.error(error.status, "the body is not a placement event", error.errors)
         }
-        return try await twin.submit(identity, topic: Topics.placementEvent, key: event.householdId, data: try EventJSON.encode(event))
+        if let refusal = caller.authorize(.centreRecord, in: try await householdArea(event.householdId)) { return refusal }
+        let answer = try await twin.submit(identity, topic: Topics.placementEvent, key: event.householdId, data: try EventJSON.encode(event))
+        if (200..<300).contains(answer.status.code) { try await caller.recordAccess(.change, householdId: event.householdId, status: answer.status.code) }
+        return answer
     }
 
     func matches(_ householdId: String) async throws -> Response {
@@ -68,10 +76,13 @@ public struct MatchRoutes: Sendable {
         return JSONResponse.make(.ok, found)
     }
 
-    func candidates(_ kind: CatalogueOutcome.Entry, _ id: String) async throws -> Response {
+    /// The entry's candidates the caller may see (of its areas).
+    func candidates(_ kind: CatalogueOutcome.Entry, _ id: String, _ caller: ServiceRequestContext) async throws -> Response {
         let ranked = try await store.pool.read { db -> [RankedCandidate]? in
             guard let held = try CatalogueStore.held(kind, id, in: db) else { return nil }
-            let people = try MatchingRunner.people(in: db).0.map(\.person)
+            let people = try MatchingRunner.people(in: db).0.map(\.person).filter {
+                caller.sees(.candidateRead, commune: $0.communeCode, province: $0.provinceCode)
+            }
             var ranked =
                 switch kind {
                 case .course: EntryRanking.rank(try EventJSON.decode(Course.self, from: held.payload), people: people, rules: rules)

@@ -335,10 +335,74 @@
 
   // ------------------------------------------------------------------ data
 
+  // The reader's bearer token: given once (pasted, or as #token=… in the address, which is removed at once) and kept
+  // in this tab's sessionStorage only. Every request for data carries it; a 401 asks for a new one.
+  const TOKEN_KEY = 'giamngheo.token';
+
+  function token() {
+    try {
+      return window.sessionStorage.getItem(TOKEN_KEY) || '';
+    } catch (_) {
+      return '';
+    }
+  }
+
+  function setToken(value) {
+    try {
+      if (value) window.sessionStorage.setItem(TOKEN_KEY, value);
+      else window.sessionStorage.removeItem(TOKEN_KEY);
+    } catch (_) { /* storage refused: the token lasts until the page is left */ }
+  }
+
+  function takeTokenFromAddress() {
+    const m = /^#token=([A-Za-z0-9._~+/=-]+)$/.exec(window.location.hash || '');
+    if (!m) return;
+    setToken(m[1]);
+    window.history.replaceState(null, '', window.location.pathname + '#/');
+  }
+
+  class SignInNeeded extends Error {}
+
   async function getJSON(url) {
-    const res = await fetch(url, { headers: { Accept: 'application/json' }, cache: 'no-store' });
+    const res = await fetch(url, {
+      headers: { Accept: 'application/json', Authorization: `Bearer ${token()}` }, cache: 'no-store',
+    });
+    if (res.status === 401) {
+      let reason = `HTTP ${res.status}`;
+      try {
+        const body = await res.json();
+        reason = (body.errors && body.errors[0] && body.errors[0].reason) || body.error || reason;
+      } catch (_) { /* keep the status */ }
+      setToken('');
+      showSignIn(reason);
+      throw new SignInNeeded(reason);
+    }
     if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
     return res.json();
+  }
+
+  function showSignIn(reason) {
+    renderChrome();
+    renderCrumbs([]);
+    charts.length = 0;
+    const input = h('textarea', { id: 'token-input', rows: '4', autocomplete: 'off', spellcheck: 'false' });
+    const form = h('form', { class: 'card signin', 'data-state': 'signin' },
+      h('h2', null, t('signInTitle')),
+      h('p', { class: 'muted small' }, t('signInHelp')),
+      reason ? h('p', { class: 'notice-error small', role: 'alert' }, t('signInRefused', { reason })) : null,
+      h('label', { for: 'token-input' }, t('signInLabel')),
+      input,
+      h('button', { type: 'submit', class: 'btn' }, t('signInButton')));
+    form.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      const value = input.value.trim().replace(/^Bearer\s+/i, '');
+      if (!value) return;
+      setToken(value);
+      state.list = null;
+      navigate();
+      connectLive();
+    });
+    setView('signin', null, t('signInTitle')).replaceChildren(form);
   }
 
   async function loadList() {
@@ -383,7 +447,7 @@
 
   let navToken = 0;
   async function navigate() {
-    const token = ++navToken;
+    const turn = ++navToken;
     const route = parseRoute();
     const before = state.route;
     const samePlace = before && before.view === route.view && before.code === route.code;
@@ -395,9 +459,10 @@
       try {
         await loadList();
       } catch (err) {
+        if (err instanceof SignInNeeded) return;
         state.listError = err;
       }
-      if (token !== navToken) return;
+      if (turn !== navToken) return;
     }
     if (route.view === 'area' && state.index && state.index.byCode.has(route.code)
         && (!state.area || state.area.areaCode !== route.code)) {
@@ -407,9 +472,10 @@
         state.area = await loadArea(route.code);
         state.areaError = null;
       } catch (err) {
+        if (err instanceof SignInNeeded) return;
         state.areaError = err;
       }
-      if (token !== navToken) return;
+      if (turn !== navToken) return;
     }
     render({ keepScroll: samePlace });
     if (!samePlace) window.scrollTo(0, 0);
@@ -489,24 +555,56 @@
     else state.listStale = true;
   }
 
-  function connectLive() {
-    if (typeof window.EventSource !== 'function') {
-      setLive('closed');
+  // Server-sent events read with fetch, since EventSource cannot send the Authorization header.
+  let liveStream = null;
+
+  async function connectLive() {
+    if (liveStream || !token() || !window.ReadableStream || !window.TextDecoder) {
+      if (!liveStream) setLive('closed');
       return;
     }
-    const source = new EventSource('/v1/report-events');
-    source.addEventListener('open', () => setLive('open'));
-    source.addEventListener('report', onReportEvent);
-    source.addEventListener('message', onReportEvent);
-    source.addEventListener('error', () => {
-      if (source.readyState === EventSource.CLOSED) {
-        // The server refused the stream: the browser gives up, so try again later ourselves.
-        setLive('closed');
-        setTimeout(connectLive, 15000);
-      } else {
-        setLive('closed'); // the browser reconnects by itself
+    liveStream = new AbortController();
+    let retryIn = 3000;
+    try {
+      const res = await fetch('/v1/report-events', {
+        headers: { Accept: 'text/event-stream', Authorization: `Bearer ${token()}` }, cache: 'no-store', signal: liveStream.signal,
+      });
+      if (res.status === 401) retryIn = 0;
+      else if (!res.ok || !res.body) retryIn = 15000;
+      else {
+        setLive('open');
+        await readEvents(res.body.getReader());
       }
-    });
+    } catch (_) { /* network gone: retry below */ }
+    liveStream = null;
+    setLive('closed');
+    if (retryIn) setTimeout(connectLive, retryIn);
+  }
+
+  async function readEvents(reader) {
+    const decoder = new TextDecoder();
+    let buffer = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      buffer += decoder.decode(value, { stream: true }).replace(/\r\n?/g, '\n');
+      let end;
+      while ((end = buffer.indexOf('\n\n')) >= 0) {
+        const frame = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        let event = 'message';
+        const data = [];
+        for (const line of frame.split('\n')) {
+          if (!line || line.startsWith(':')) continue;
+          const colon = line.indexOf(':');
+          const field = colon < 0 ? line : line.slice(0, colon);
+          const text = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
+          if (field === 'event') event = text;
+          else if (field === 'data') data.push(text);
+        }
+        if (data.length && (event === 'report' || event === 'message')) onReportEvent({ data: data.join('\n') });
+      }
+    }
   }
 
   function setLive(live) {
@@ -1577,6 +1675,11 @@
     else window.addEventListener('resize', redraw);
     window.addEventListener('beforeprint', () => drawCharts(false));
     renderChrome();
+    takeTokenFromAddress();
+    if (!token()) {
+      showSignIn('');
+      return;
+    }
     navigate();
     connectLive();
   }
