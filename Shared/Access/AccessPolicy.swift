@@ -122,7 +122,9 @@ public enum AccessPolicy {
         }
         guard let area, !anyArea.contains(need) else { return .allowed }
         if permitted.contains(where: { covers($0, principal, area) }) { return .allowed }
-        let place = area.commune.map { "commune \($0)" } ?? "province \(area.province)"
+        // Named as the caller's roles see it: a province-wide role is refused a province, a commune role a commune.
+        let byProvince = permitted.allSatisfy { $0.scope == .provinces }
+        let place = area.commune.flatMap { byProvince ? nil : "commune \($0)" } ?? "province \(area.province)"
         return .refused("\(place) is outside the areas the token gives (\(scopeText(principal)))")
     }
 

@@ -1,8 +1,10 @@
 import Access
 import Areas
 import Authentication
+import EventStore
 import EventContracts
 import Foundation
+import GRDB
 import Hummingbird
 
 /// The context of every request a service answers: Hummingbird's core, and the caller once the token is checked.
@@ -157,6 +159,17 @@ public struct AccessTable: Sendable {
 
 /// Where a household lives, from a service's own store: nil when the store does not know the household.
 public typealias HouseholdAreaLookup = @Sendable (String) async throws -> RequestArea?
+
+/// The lookup of a service that keeps each household's latest derived set (``LatestPerHousehold``), whose payload
+/// carries the household's `area`.
+public func householdAreas(in store: ServiceStore, latest: LatestPerHousehold, areas: AreaRegistry) -> HouseholdAreaLookup {
+    struct Placed: Decodable { var area: AreaRef }
+    return { id in
+        try await store.pool.read { db in
+            try latest.payload(householdId: id.lowercased(), in: db).map { areas.requestArea(of: try EventJSON.decode(Placed.self, from: Array($0)).area) }
+        }
+    }
+}
 
 /// Registers a service's routes, each through its entry in the service's ``AccessTable``: the caller must present a
 /// valid token (401 with the reason) and meet the entry's need in the request's area (403 naming the scope). A

@@ -47,6 +47,7 @@ import Testing
     @Test func aRefusalNamesTheScopeOrTheRoles() {
         let officer = Self.principal(.communeOfficer)
         #expect(AccessPolicy.decide(officer, .householdRead, in: Self.other) == .refused("commune 02000 is outside the areas the token gives (communes 01843)"))
+        #expect(AccessPolicy.decide(Self.principal(.vbspOffice), .referralRead, in: Self.other) == .refused("province 20 is outside the areas the token gives (provinces 19)"))
         let reader = Self.principal(.statisticsReader)
         guard case .refused(let why) = AccessPolicy.decide(reader, .householdRead, in: Self.own) else { Issue.record("allowed"); return }
         #expect(why.hasPrefix("householdRead needs one of the roles") && why.contains("communeOfficer"))

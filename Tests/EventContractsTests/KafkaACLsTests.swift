@@ -10,12 +10,13 @@ import Testing
         Set(acls.filter { $0.principal == principal }.map { "\($0.operation.rawValue) \($0.resource.rawValue) \($0.name) \($0.pattern.rawValue)" })
     }
 
-    @Test func eligibilityReadsHouseholdsAndWritesClassificationsShadowDiffsAndItsDeadLetters() {
+    @Test func eligibilityReadsHouseholdsAndWritesClassificationsShadowDiffsTheAccessLogAndItsDeadLetters() {
         #expect(Self.grants(of: "User:giamngheo-eligibility") == [
             "Read topic giamngheo.household.v1 literal", "Describe topic giamngheo.household.v1 literal",
             "Write topic giamngheo.classified-household.v1 literal", "Describe topic giamngheo.classified-household.v1 literal",
             "Write topic giamngheo.eligibility.shadow-diff.v1 literal", "Describe topic giamngheo.eligibility.shadow-diff.v1 literal",
             "Write topic giamngheo.dlq.eligibility.v1 literal", "Describe topic giamngheo.dlq.eligibility.v1 literal",
+            "Write topic giamngheo.audit.access.v1 literal", "Describe topic giamngheo.audit.access.v1 literal",
             "Read group eligibility prefixed", "Create topic giamngheo. prefixed",
         ])
     }
@@ -39,6 +40,14 @@ import Testing
         // Nothing personal: reporting never reads households, referrals or placements.
         #expect(!reporting.contains { $0.contains("giamngheo.household.v1") || $0.contains("loan-referral.v1") || $0.contains("placement-event") })
         #expect(!Self.grants(of: "User:dashboards").contains { $0.hasPrefix("Write") })
+    }
+
+    @Test func intakeKeepsTheAccessLogEveryServiceWrites() {
+        #expect(Self.grants(of: "User:giamngheo-intake").contains("Read topic giamngheo.audit.access.v1 literal"))
+        for service in ["intake", "eligibility", "loan-referral", "training-match", "reporting"] {
+            #expect(Self.grants(of: "User:giamngheo-\(service)").contains("Write topic giamngheo.audit.access.v1 literal"), "\(service)")
+        }
+        #expect(!Self.grants(of: "User:vbsp-19").contains { $0.contains("audit") })
     }
 
     @Test func everyGrantIsAValidKafkaACLsLine() {

@@ -208,6 +208,9 @@ extension SystemTests {
         #expect(byOffice.contains { $0.action == .change && $0.service == "intake" && $0.endpoint == "POST /v1/household-batches" && $0.householdId == householdA })
         #expect(try await auditor.get("/v1/audit?from=yesterday").status == 400)
 
+        try await Self.itemsInBodiesKeepToTheCallersAreas(
+            system, surveys: (surveyA, surveyB), householdB: householdB, communeOf: Self.communes(of: households))
+
         // No personal data where none is documented: names, CCCD numbers and birth dates of the households posted are in
         // no topic marked not personal, and in no service's log.
         let personal = households.flatMap { $0.members.flatMap { [$0.fullName] + ($0.cccd.map { [$0] } ?? []) + ($0.birthDate < "2020" ? [$0.birthDate] : []) } }
@@ -222,6 +225,75 @@ extension SystemTests {
             let log = try String(contentsOfFile: system[name].logPath, encoding: .utf8)
             if let found = personal.first(where: { log.contains($0) }) { Issue.record("\(name)'s log carries personal data ('\(found.prefix(4))…')") }
         }
+    }
+
+    /// Where the area is in the body, or a list holds rows of several areas: a token for commune 01843 (or province 19)
+    /// changes and sees only its own.
+    static func itemsInBodiesKeepToTheCallersAreas(
+        _ system: RunningSystem, surveys: (a: SurveyInput, b: SurveyInput), householdB: String, communeOf: [String: String]
+    ) async throws {
+        let officer = system["intake"].client(token: token(for: .communeOfficer))
+        func object(_ reply: JSONHTTPClient.Reply) -> [String: Any] {
+            (try? JSONSerialization.jsonObject(with: Data(reply.body))) as? [String: Any] ?? [:]
+        }
+        // A batch with a household of each commune: A's taken, B's refused naming the commune.
+        let batch = try await officer.post("/v1/household-batches", json: [surveys.a, surveys.b])
+        let results = object(batch)["results"] as? [[String: Any]] ?? []
+        let refused = (results.last?["errors"] as? [[String: Any]])?.first
+        #expect(batch.status == 207 && results.first?["outcome"] != nil, "\(batch.text.prefix(600))")
+        #expect(refused?["field"] as? String == "[1].area.communeCode" && (refused?["reason"] as? String)?.contains("outside the areas") == true)
+
+        // A survey that would move B's household into commune A: refused, and B's household stays as it was.
+        var moved = surveys.b
+        (moved.householdId, moved.communeCode) = (householdB, "01843")
+        let move = try await officer.post("/v1/households", json: moved)
+        #expect(move.status == 403 && move.text.contains("held in commune \(surveys.b.communeCode)"), "\(move.text.prefix(300))")
+        let versions = try await system["intake"].client().get("/v1/households/\(householdB)/versions")
+        #expect((object(versions)["versions"] as? [Any])?.count == 1)
+
+        // B's people registered again in commune A: the duplicate-CCCD warning does not name B's household to A's officer.
+        var again = surveys.b
+        again.communeCode = "01843"
+        let registered = try await officer.post("/v1/households", json: again)
+        #expect(registered.status == 201 && registered.text.contains("outside your areas") && !registered.text.contains(householdB), "\(registered.text.prefix(400))")
+
+        // A CSV file with a household of each commune: B's row rejected with the reason, A's taken.
+        let csv = HouseholdCSVWriter.headerLine + HouseholdCSVWriter.rows(ref: "A-1", surveys.a) + HouseholdCSVWriter.rows(ref: "B-1", surveys.b)
+        let imported = try await officer.post("/v1/household-imports", body: Array(csv.utf8), headers: ["Content-Type": "text/csv; charset=utf-8"])
+        let report = try imported.decode(ImportReport.self)
+        #expect(report.totals.households == 2 && report.totals.rejected == 1 && report.errors.contains { $0.householdRef == "B-1" && $0.reason.contains("outside the areas") })
+
+        // A VBSP office of province 19 sends no loan event about a household of province 20.
+        let bank = system["loan-referral"].client(token: token(for: .vbspOffice))
+        let event = BankLoanEvent(householdId: householdB, referralId: "r-1", kind: .approved, occurredOn: "2026-02-01", amountVnd: 30_000_000, termMonths: 60)
+        let loan = try await bank.post("/v1/loan-events", json: event, headers: ["ce-id": "matrix-1", "ce-source": "/vbsp/pgd/19"])
+        #expect(loan.status == 403 && loan.text.contains("province 20"), "\(loan.text.prefix(300))")
+
+        // An employment centre of province 19 posts no course in province 20; a vacancy abroad is any centre's.
+        let centre = system["training-match"].client(token: token(for: .employmentCentre))
+        let headers = ["ce-source": "/employment-centre/thai-nguyen"]
+        var course = Self.courseB
+        course.place = CataloguePlace(provinceCode: "20")
+        let elsewhere = try await centre.post("/v1/courses", json: course, headers: headers.merging(["ce-id": "matrix-c1"]) { $1 })
+        #expect(elsewhere.status == 403)
+        let abroad = try await centre.post("/v1/vacancies", json: Self.vacancy2, headers: headers.merging(["ce-id": "matrix-v2"]) { $1 })
+        #expect(abroad.status == 200, "\(abroad.text.prefix(300))")
+
+        // Its candidates, from both provinces, are listed to each caller for its own areas only.
+        func candidates(_ role: Role) async throws -> Set<String> {
+            let reply = try await system["training-match"].client(token: token(for: role)).get("/v1/vacancies/\(Self.vacancy2.vacancyId)/candidates")
+            return Set(try reply.decode([RankedCandidate].self).map(\.householdId))
+        }
+        let everyone = try await candidates(.auditor)
+        #expect(Set(everyone.compactMap { communeOf[$0] }) == ["01843", surveys.b.communeCode], "the vacancy abroad draws candidates from both communes")
+        #expect(try await candidates(.communeOfficer) == everyone.filter { communeOf[$0] == "01843" })
+        #expect(try await candidates(.employmentCentre) == everyone.filter { communeOf[$0] == "01843" })
+    }
+
+    /// Each posted household's id and commune.
+    static func communes(of households: [SurveyInput]) throws -> [String: String] {
+        let rules = try SurveyRules(areas: .bundled(), calendar: .bundled(), householdIds: .load(file: TestEnvironment.householdIdKeyFile))
+        return Dictionary(try households.map { let valid = try rules.validate($0, today: CalendarDate(Date())).get(); return (valid.householdId, valid.area.communeCode) }) { a, _ in a }
     }
 
     /// A household of each commune that loan-referral and training-match know (referred and matched), read with the

@@ -19,12 +19,6 @@ public enum LoanAccess {
 
     /// The household's area, from its latest referral set.
     static func householdArea(store: ServiceStore, areas: AreaRegistry) -> HouseholdAreaLookup {
-        { id in
-            try await store.pool.read { db in
-                try LoanReferralService.latest.payload(householdId: id.lowercased(), in: db).map {
-                    areas.requestArea(of: try EventJSON.decode(LoanReferralSet.self, from: $0).area)
-                }
-            }
-        }
+        householdAreas(in: store, latest: LoanReferralService.latest, areas: areas)
     }
 }

@@ -26,12 +26,6 @@ public enum TrainingAccess {
 
     /// The household's area, from its latest candidate set.
     static func householdArea(store: ServiceStore, areas: AreaRegistry) -> HouseholdAreaLookup {
-        { id in
-            try await store.pool.read { db in
-                try TrainingMatchService.latest.payload(householdId: id.lowercased(), in: db).map {
-                    areas.requestArea(of: try EventJSON.decode(TrainingMatchSet.self, from: $0).area)
-                }
-            }
-        }
+        householdAreas(in: store, latest: TrainingMatchService.latest, areas: areas)
     }
 }
