@@ -91,7 +91,7 @@ public enum SurveyValidator {
                 errors.append(FieldError(field("ethnicity"), "is empty"))
             }
             guard let birth = CalendarDate(member.birthDate) else {
-                errors.append(FieldError(field("birthDate"), "'\(member.birthDate)' is not a date in the form YYYY-MM-DD"))
+                errors.append(FieldError(field("birthDate"), "is not a date in the form YYYY-MM-DD (the value is not repeated: it is personal data)"))
                 continue
             }
             let age = surveyDate.map { birth.age(on: $0) } ?? 0
