@@ -206,6 +206,15 @@ public enum Topics {
     /// Every topic the system needs, for creation at start-up.
     public static var all: [TopicDefinition] { eventTopics + agencyTopics + consumingServices.map(deadLetter) }
 
+    /// The `ce_type` values a topic carries (its own, and the calendar days on the classified households); nil for a
+    /// topic without a declared type (dead-letter topics) or not in the topology: a record of another type is not applied.
+    public static func eventTypes(of topic: String) -> Set<String>? { declaredTypes[topic] }
+
+    private static let declaredTypes: [String: Set<String>] = Dictionary(
+        uniqueKeysWithValues: all.compactMap { topic in
+            topic.eventType.map { (topic.name, topic.name == classifiedHousehold.name ? [$0, EventTypes.calendarDay] : [$0]) }
+        })
+
     /// The `ce_source` values allowed on a topic only the system's services write (nil for topics agencies write,
     /// and for topics not in the topology): a record from anyone else is not applied.
     public static func producerSources(of topic: String) -> Set<String>? { serviceWritten[topic] }

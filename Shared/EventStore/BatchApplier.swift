@@ -120,6 +120,15 @@ public struct BatchApplier: Sendable {
                     outcome.deadLettered += 1
                     continue
                 }
+                // Nor a record whose type is not one its topic carries (a household typed as a classification).
+                if let types = Topics.eventTypes(of: message.topic), !types.contains(attributes.type) {
+                    let carried = types.sorted().joined(separator: ", ")
+                    try deadLetter(
+                        message, PoisonRecord(FieldError("ce_type", "'\(attributes.type.prefix(120))' is not a type \(message.topic) carries (\(carried))")),
+                        in: db)
+                    outcome.deadLettered += 1
+                    continue
+                }
                 if inbox {
                     try db.run(
                         "INSERT INTO inbox (event_time, source, id, received_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",

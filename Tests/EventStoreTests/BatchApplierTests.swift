@@ -77,6 +77,30 @@ func record(_ offset: Int64, id: String, key: String, value: String, partition: 
         #expect(try store.allOffsets()[TopicPartition(topic: "in", partition: 0)] == 3)
     }
 
+    /// A record of a type its topic does not carry is dead-lettered, whatever its handler would make of it.
+    @Test func aRecordOfAnotherTypeThanItsTopicsIsDeadLettered() throws {
+        let store = try makeStore()
+        let applier = BatchApplier(store: store, handler: CountingHandler(), service: "test")
+        func typed(_ offset: Int64, _ type: String, topic: String) -> KafkaConsumerMessage {
+            let attributes = CloudEventAttributes(
+                id: "t\(offset)", source: EventSources.service("intake"), type: type, time: "2026-01-01T00:00:00Z", subject: "h3")
+            var message = record(offset, id: "t\(offset)", key: "h3", value: "x", headers: attributes.headers.map { KafkaHeader(key: $0.0, string: $0.1) })
+            message.topic = topic
+            return message
+        }
+        let outcome = try applier.apply([
+            typed(0, EventTypes.classifiedHousehold, topic: Topics.household.name), typed(1, EventTypes.householdSnapshot, topic: Topics.household.name),
+        ])
+        #expect(outcome.deadLettered == 1 && outcome.applied == 1)
+        let reason = try store.pool.read { db in
+            try Data.fetchOne(db, sql: "SELECT headers FROM outbox WHERE topic = ?", arguments: [Topics.deadLetter("test").name])
+        }.map { String(decoding: $0, as: UTF8.self) } ?? ""
+        #expect(reason.contains("ce_type: '\(EventTypes.classifiedHousehold)' is not a type giamngheo.household.v1 carries (\(EventTypes.householdSnapshot))"))
+        // Calendar days travel with the classified households.
+        #expect(Topics.eventTypes(of: Topics.classifiedHousehold.name) == [EventTypes.classifiedHousehold, EventTypes.calendarDay])
+        #expect(Topics.eventTypes(of: Topics.deadLetter("test").name) == nil)
+    }
+
     @Test func aFailingBatchChangesNothingAtAll() throws {
         let store = try makeStore()
         let applier = BatchApplier(store: store, handler: CountingHandler(), service: "test")

@@ -62,15 +62,12 @@ public enum AccessLog {
     }
 }
 
-/// Applies `giamngheo.audit.access.v1` to the access log. Only the system's services write there; a record of
-/// another type, or that is not an access record, is dead-lettered.
+/// Applies `giamngheo.audit.access.v1` to the access log. Only the system's services write there (the applier
+/// dead-letters records of other sources or types); a record that is not an access record is dead-lettered.
 public struct AccessLogHandler: EventHandler {
     public init() {}
 
     public func handle(_ event: InboundEvent, in db: Database) throws -> [OutboundEvent] {
-        guard event.attributes.type == EventTypes.accessRecord else {
-            throw PoisonRecord(FieldError("ce_type", "expected \(EventTypes.accessRecord), got '\(event.attributes.type.prefix(120))'"))
-        }
         let record = try event.decode(AccessRecord.self)
         try AccessLog.insert(record, eventId: event.attributes.id, in: db)
         return []
