@@ -24,7 +24,6 @@ public final class OutboxRelay: Sendable {
     private let logger: Logger
     private let stopping = Mutex(false)
     private let produced: Counter
-    private let depthGauge: Gauge
     private let failures: Counter
     /// Partition counts of the topics written to, refreshed when a row names a topic not in it.
     private let partitionCounts = Mutex<[String: Int32]>([:])
@@ -36,7 +35,6 @@ public final class OutboxRelay: Sendable {
         self.drainTimeout = drainTimeout
         self.logger = logger
         produced = Counter(label: "giamngheo_records_produced_total")
-        depthGauge = Gauge(label: "giamngheo_outbox_depth")
         failures = Counter(label: "giamngheo_delivery_failures_total")
     }
 
@@ -85,7 +83,6 @@ public final class OutboxRelay: Sendable {
                         headers: HeaderCoding.decode(row.dataNoCopy(atIndex: 3) ?? Data())))
             }
         }
-        depthGauge.record(messages.count < batchSize ? messages.count : try store.outboxDepth())
         guard !messages.isEmpty else { return 0 }
         assignPartitions(&messages, producer: producer)
         let reports = try producer.send(messages)

@@ -143,6 +143,15 @@ public final class ServiceStore: Sendable {
         return db.changesCount
     }
 
+    /// What waits in the outbox, read from the store: how many rows, and when the oldest was queued (RFC 3339).
+    public func outboxBacklog() throws -> (depth: Int, oldestQueuedAt: String?) {
+        try pool.read { db in
+            let depth = try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM outbox")) ?? 0
+            let oldest = try String.fetchOne(db.cachedStatement(sql: "SELECT created_at FROM outbox ORDER BY seq LIMIT 1"))
+            return (depth, oldest)
+        }
+    }
+
     /// Events waiting for the relay.
     public func outboxDepth() throws -> Int {
         try pool.read { db in try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM outbox")) ?? 0 }
@@ -171,5 +180,17 @@ final class OutboxSignal: @unchecked Sendable {
         defer { condition.unlock() }
         if !pending { _ = condition.wait(until: Date(timeIntervalSinceNow: timeout)) }
         pending = false
+    }
+}
+
+/// The age of the outbox's oldest row.
+public enum OutboxAge {
+    /// Seconds from `queuedAt` (RFC 3339 with milliseconds, as the outbox keeps it) to `now`; 0 for an empty outbox.
+    public static func seconds(since queuedAt: String?, now: Date) -> Double {
+        guard let queuedAt else { return 0 }
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        guard let date = formatter.date(from: queuedAt) ?? ISO8601DateFormatter().date(from: queuedAt) else { return 0 }
+        return max(0, now.timeIntervalSince(date))
     }
 }

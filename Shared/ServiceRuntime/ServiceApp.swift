@@ -6,6 +6,7 @@ import GRDB
 import Hummingbird
 import Kafka
 import Logging
+import Metrics
 import ServiceLifecycle
 import UnixSignals
 import Synchronization
@@ -140,8 +141,14 @@ public struct ServiceApp: Sendable {
                 ReadinessBody(ready: problems.isEmpty, problems: problems,
                               partitions: consumers.flatMap { $0.assignment.map(\.description) }.sorted()))
         }
-        router.get("/metrics") { _, _ in
-            Response(
+        let backlogGauges = (depth: Gauge(label: "giamngheo_outbox_depth"), age: Gauge(label: "giamngheo_outbox_oldest_age_seconds"))
+        router.get("/metrics") { _, _ -> Response in
+            // Read from the store at each scrape: true while the relay is stuck sending to a paused broker.
+            if let backlog = try? store.outboxBacklog() {
+                backlogGauges.depth.record(backlog.depth)
+                backlogGauges.age.record(OutboxAge.seconds(since: backlog.oldestQueuedAt, now: Date()))
+            }
+            return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                 body: .init(byteBuffer: ByteBuffer(bytes: Observability.exposition())))
         }
