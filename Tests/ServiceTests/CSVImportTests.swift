@@ -138,6 +138,23 @@ import Testing
         #expect(try store.outboxDepth() == 5)
     }
 
+    /// A process killed mid-import never ends its session: at the next start intake closes the import as interrupted,
+    /// with the households of the chunks it committed (250 per transaction), so the client can look it up.
+    @Test func anImportLeftRunningByAKilledProcessIsClosedAsInterruptedAtStart() async throws {
+        let text = CSVSheet(labelled(300)).text
+        var session = try await HouseholdImportSession.begin(writer: writer, rules: surveyRules, today: today)
+        for start in stride(from: 0, to: text.utf8.count, by: 4_096) { try await session.feed(Array(text.utf8)[start..<min(start + 4_096, text.utf8.count)]) }
+        let id = session.importId
+        #expect(try await storedReport(id)?.status == .running)
+        let closed = try await store.pool.write { db in try ImportReportStore.closeInterrupted(at: "2026-12-06T23:00:00.000Z", in: db) }
+        let report = try #require(try await storedReport(id))
+        #expect(closed == [id])
+        #expect(report.status == .interrupted && report.finishedAt == "2026-12-06T23:00:00.000Z")
+        #expect(report.totals.households == 250 && report.totals.created == 250)
+        #expect(try await versions() == 250)
+        #expect(try await store.pool.write { db in try ImportReportStore.closeInterrupted(at: "2026-12-07T00:00:00.000Z", in: db) }.isEmpty)
+    }
+
     @Test func anotherHouseholdsCCCDIsAWarningAtItsRow() async throws {
         let first = labelled(1)[0].survey
         var second = labelled(2)[1].survey

@@ -2,6 +2,7 @@ import Areas
 import EventContracts
 import EventStore
 import Foundation
+import GRDB
 import Hummingbird
 import Logging
 import ServiceRuntime
@@ -19,6 +20,10 @@ public enum IntakeService {
     public static func run(options: CommonOptions, reviewCalendarFile: String? = nil, householdIdKeyFile: String? = nil) async throws {
         let app = try ServiceApp(service: name, defaultPort: defaultPort, options: options)
         let store = try app.openStore(migrations: IntakeStore.migrations)
+        let interrupted = try await store.pool.write { db in try ImportReportStore.closeInterrupted(at: Timestamp.now(), in: db) }
+        if !interrupted.isEmpty {
+            app.logger.warning("imports left running by the last process closed as interrupted", metadata: ["imports": "\(interrupted.joined(separator: ","))"])
+        }
         try app.ensureTopics()
         let areas = try app.areas()
         let environment = ProcessInfo.processInfo.environment

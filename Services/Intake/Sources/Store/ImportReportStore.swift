@@ -29,6 +29,18 @@ public enum ImportReportStore {
             arguments: [importId, ImportStatus.running.rawValue, startedAt])
     }
 
+    /// Closes the imports still `running` when intake starts: the process that read them is gone (a crash, a kill),
+    /// so each becomes `interrupted`, keeping the counts of the households it stored (they were committed with them).
+    /// Intake runs as one instance, so no other process is reading them.
+    /// - Returns: the ids closed.
+    public static func closeInterrupted(at time: String, in db: Database) throws -> [String] {
+        let ids = try String.fetchAll(db, sql: "SELECT import_id FROM household_import WHERE status = ?", arguments: [ImportStatus.running.rawValue])
+        try db.execute(
+            sql: "UPDATE household_import SET status = ?, finished_at = ? WHERE status = ?",
+            arguments: [ImportStatus.interrupted.rawValue, time, ImportStatus.running.rawValue])
+        return ids
+    }
+
     /// Appends issues numbered from `firstSeq`.
     static func append(_ issues: [(IssueKind, ImportIssue)], firstSeq: Int, importId: String, in db: Database) throws {
         let statement = try db.cachedStatement(
