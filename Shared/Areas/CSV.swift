@@ -32,6 +32,36 @@ public enum CSV {
         fields.map(quoted).joined(separator: ",") + "\r\n"
     }
 
+    /// One record of a file people open in a spreadsheet (a download): as ``line(_:)``, with every field that a
+    /// spreadsheet would take for a formula neutralised (``neutralised(_:)``). Files read back by a program (the
+    /// household CSV) use ``line(_:)``, which keeps every value as it is.
+    public static func spreadsheetLine(_ fields: [String]) -> String {
+        line(fields.map(neutralised))
+    }
+
+    /// OWASP's rule against CSV injection: a field starting with `=`, `+`, `-`, `@`, a tab or a carriage return gets a
+    /// leading `'`, so that a spreadsheet shows it as text instead of evaluating it; a plain number (`-5`, `+2.5`) is
+    /// left as it is.
+    public static func neutralised(_ field: String) -> String {
+        guard let first = field.utf8.first, [UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 0x09, 0x0D].contains(first)
+        else { return field }
+        if isPlainNumber(field) { return field }
+        return "'" + field
+    }
+
+    static func isPlainNumber(_ field: String) -> Bool {
+        var digits = 0, dots = 0
+        for (index, byte) in field.utf8.enumerated() {
+            switch byte {
+            case UInt8(ascii: "-"), UInt8(ascii: "+"): if index != 0 { return false }
+            case UInt8(ascii: "."): dots += 1
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digits += 1
+            default: return false
+            }
+        }
+        return digits > 0 && dots <= 1
+    }
+
     /// The field as written in a file: unchanged when it can stand bare, otherwise quoted with inner quotes doubled.
     public static func quoted(_ field: String) -> String {
         let needsQuotes = field.utf8.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }

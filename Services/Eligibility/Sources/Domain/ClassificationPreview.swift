@@ -107,9 +107,9 @@ public struct ShadowAreaHouseholds: Codable, Sendable, Hashable {
 
     /// The list as CSV (RFC 4180), one household per line; indicator lists separated by spaces.
     public var csv: String {
-        CSV.line(["householdId", "householdVersion", "village", "officialClass", "candidateClass", "cause", "newlyDeprived", "noLongerDeprived"])
+        CSV.spreadsheetLine(["householdId", "householdVersion", "village", "officialClass", "candidateClass", "cause", "newlyDeprived", "noLongerDeprived"])
             + households.map { row in
-                CSV.line([
+                CSV.spreadsheetLine([
                     row.householdId, String(row.householdVersion), row.village ?? "", row.officialClass.rawValue, row.candidateClass.rawValue,
                     row.cause?.rawValue ?? "", row.newlyDeprived.joined(separator: " "), row.noLongerDeprived.joined(separator: " "),
                 ])

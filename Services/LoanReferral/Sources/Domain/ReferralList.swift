@@ -29,13 +29,13 @@ extension ReferralList {
     /// The list as CSV (UTF-8, a header row, one row per referral).
     public var csv: String {
         let lines = rows.enumerated().map { index, row in
-            CSV.line([
+            CSV.spreadsheetLine([
                 String(index + 1), row.headName, row.headCCCD ?? "", row.village ?? "", Self.beneficiary(row), row.decisionNumber,
                 row.decisionDate, row.programmeName, String(row.maxLoanVnd), DecimalText.amount(row.annualRatePercent), String(row.maxTermMonths),
                 row.referralId, row.householdId,
             ])
         }
-        return ([CSV.line(Self.csvHeader)] + lines).map { $0 + "\r\n" }.joined()
+        return CSV.spreadsheetLine(Self.csvHeader) + lines.joined()
     }
 
     /// The row's beneficiary group as the list names it: by programme for the newly-escaped and the water and

@@ -69,8 +69,8 @@ struct FormRoutes: Sendable {
 /// A form table written out: CSV with bilingual headings, or a printable bilingual HTML page.
 enum FormPage {
     static func csv(_ table: FormTable) -> String {
-        CSV.line(["Chỉ tiêu (Item)"] + table.columns.map { "\($0.vi) (\($0.en))" })
-            + table.rows.map { CSV.line(["\($0.label.vi) (\($0.label.en))"] + $0.cells) }.joined()
+        CSV.spreadsheetLine(["Chỉ tiêu (Item)"] + table.columns.map { "\($0.vi) (\($0.en))" })
+            + table.rows.map { CSV.spreadsheetLine(["\($0.label.vi) (\($0.label.en))"] + $0.cells) }.joined()
     }
 
     static func html(_ table: FormTable, report: AreaReport, year: Int?) -> String {
