@@ -51,8 +51,12 @@ extension Request {
         return text
     }
 
-    /// Reads a JSON body as `T`, answering field-level errors for malformed or ill-typed input.
+    /// Reads a JSON body as `T`, answering field-level errors for malformed or ill-typed input, and 415 for a body
+    /// declared as another type (`text/plain`, `text/csv`…); a body without `Content-Type` is read as JSON.
     public func decodeJSON<T: Decodable>(_ type: T.Type, limit: Int = 4 << 20) async throws(HTTPInputError) -> T {
+        if let declared = headers[.contentType], !Self.isJSON(declared) {
+            throw HTTPInputError(.unsupportedMediaType, FieldError("Content-Type", "must be application/json; got '\(declared.prefix(80))'"))
+        }
         let buffer: ByteBuffer
         do {
             buffer = try await body.collect(upTo: limit)
@@ -66,6 +70,14 @@ extension Request {
         } catch {
             throw HTTPInputError(.badRequest, EventJSON.fieldError(error))
         }
+    }
+}
+
+extension Request {
+    /// `application/json` or a `+json` type, with any parameters.
+    static func isJSON(_ contentType: String) -> Bool {
+        let media = contentType.split(separator: ";", maxSplits: 1).first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        return media == "application/json" || (media.hasPrefix("application/") && media.hasSuffix("+json"))
     }
 }
 

@@ -48,6 +48,26 @@ import Testing
         #expect(throws: FieldError("HOUSEHOLD_ID_KEY_FILE", "cannot read /nonexistent/keys")) { try HouseholdIDKeys.load(file: "/nonexistent/keys") }
     }
 
+    /// The same names in another Unicode form (decomposed, as some keyboards type Vietnamese) or with extra spaces are
+    /// the same survey: `unchanged`, no new version; the stored and published names are in NFC.
+    @Test func aNameInAnotherUnicodeFormOrSpacingIsTheSameName() throws {
+        let store = try ServiceStore(path: "\(try TestEnvironment.temporaryDirectory("names"))/intake.sqlite", migrations: IntakeStore.migrations)
+        func accept(_ input: SurveyInput) throws -> AcceptOutcome {
+            let valid = try surveyRules.validate(input, today: today).get()
+            return try store.pool.write { db in try IntakeStore.accept(valid, input: input, idempotencyKey: nil, in: db) }
+        }
+        let entered = survey()
+        #expect(try accept(entered).result == .created)
+        var retyped = entered
+        // "Hoàng Văn An" with "à" and "ă" decomposed (a + U+0300, a + U+0306), a leading space and a doubled one.
+        retyped.members[0].fullName = " Hoa\u{0300}ng  Va\u{0306}n An "
+        #expect(retyped.members[0].fullName.unicodeScalars.count != entered.members[0].fullName.unicodeScalars.count)
+        let again = try accept(retyped)
+        #expect(again.result == .unchanged && again.version == 1)
+        let published = try store.pool.read { db in try IntakeStore.household(again.householdId, in: db) }
+        #expect(published?.snapshot.head.fullName.unicodeScalars.elementsEqual("Hoàng Văn An".precomposedStringWithCanonicalMapping.unicodeScalars) == true)
+    }
+
     /// After a rotation the new key makes new ids, and a household registered under the former key keeps its id.
     @Test func aHouseholdRegisteredUnderAFormerKeyKeepsItsIdAfterRotation() throws {
         let store = try ServiceStore(path: "\(try TestEnvironment.temporaryDirectory("rotation"))/intake.sqlite", migrations: IntakeStore.migrations)

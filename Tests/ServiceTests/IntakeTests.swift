@@ -64,6 +64,13 @@ func errors(_ input: SurveyInput) -> [FieldError] {
         #expect(errors(survey(headCCCD: "999080000001")).first?.reason.contains("not a province code") == true)
     }
 
+    @Test func implausibleIncomeIsRejected() {
+        let tooMuch = FieldError("income.monthlyTotalVnd", "is more than 10,000,000,000 ₫ a month, the most intake takes as plausible")
+        #expect(errors(survey(income: 9_223_372_036_854_775_807)) == [tooMuch])
+        #expect(errors(survey(income: 10_000_000_001)) == [tooMuch])
+        #expect(errors(survey(income: 10_000_000_000)).isEmpty)
+    }
+
     @Test func negativeIncomeIsRejected() {
         #expect(errors(survey(income: -1)) == [FieldError("income.monthlyTotalVnd", "must not be negative")])
     }

@@ -84,7 +84,7 @@ public enum SurveyValidator {
         var seenCCCD: [String: Int] = [:]
         for (index, member) in input.members.enumerated() {
             func field(_ name: String) -> String { "members[\(index)].\(name)" }  // built only for an error
-            let name = member.fullName.trimmingWhitespace()
+            let name = member.fullName.normalizedName()
             if name.isEmpty { errors.append(FieldError(field("fullName"), "is empty")) }
             if name.utf8.count > 100 && name.count > 100 { errors.append(FieldError(field("fullName"), "is longer than 100 characters")) }
             if member.facts.ethnicity.trimmingWhitespace().isEmpty {
@@ -174,15 +174,21 @@ public enum SurveyValidator {
         return round
     }
 
+    /// The most a household's declared monthly income (or one person's) can plausibly be: ten billion đồng, some
+    /// thousands of times any poverty line. Not a legal rule: a bound that keeps a mistyped or hostile number (a 64-bit
+    /// maximum) out of the registry and of every total computed from it (its `maximum` in docs/events/intake.submission.v1.schema.json).
+    public static let maximumMonthlyVnd: Int64 = 10_000_000_000
+
     /// Checks the living conditions. Income per person is left to the standard (it divides the total exactly).
     static func check(_ conditions: inout LivingConditions, memberCount: Int) -> [FieldError] {
         var errors: [FieldError] = []
         let area = conditions.housing.floorAreaM2
         if !(area > 0) || area > 10_000 { errors.append(FieldError("housing.floorAreaM2", "must be more than 0 and at most 10,000 m²")) }
         let income = conditions.income
-        if let total = income.monthlyTotalVnd, total < 0 { errors.append(FieldError("income.monthlyTotalVnd", "must not be negative")) }
-        if let perCapita = income.perCapitaMonthlyVnd, perCapita < 0 {
-            errors.append(FieldError("income.perCapitaMonthlyVnd", "must not be negative"))
+        for (field, value) in [("income.monthlyTotalVnd", income.monthlyTotalVnd), ("income.perCapitaMonthlyVnd", income.perCapitaMonthlyVnd)] {
+            guard let value else { continue }
+            if value < 0 { errors.append(FieldError(field, "must not be negative")) }
+            if value > maximumMonthlyVnd { errors.append(FieldError(field, "is more than 10,000,000,000 ₫ a month, the most intake takes as plausible")) }
         }
         if let score = income.scoreA, !(0...1_000).contains(score) { errors.append(FieldError("income.scoreA", "must be between 0 and 1,000")) }
         if let score = income.scoreB, !(0...120).contains(score) || score % 10 != 0 {

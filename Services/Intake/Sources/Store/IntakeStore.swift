@@ -84,6 +84,7 @@ public enum IntakeStore {
         // The request as it will be stored, with what intake derived filled in: its hash identifies both the request
         // (for Idempotency-Key) and the content (an identical re-submission creates no version).
         var normalized = input
+        for index in normalized.members.indices { normalized.members[index].fullName = normalized.members[index].fullName.normalizedName() }
         normalized.householdId = survey.householdId
         normalized.roundId = survey.roundId
         normalized.status = .proposed
