@@ -180,6 +180,9 @@ let columnCount = HouseholdCSVColumns.all.count
             ImportIssue(row: 1, reason: "missing required columns: water, sex"),
         ])
         #expect(readCSV("").header == [ImportIssue(row: 1, reason: "the file is empty: the first row must be the header of the template")])
+        // 100,000 columns: too long a row to read, and said so.
+        let wide = readCSV(Array(repeating: "village", count: 100_000).joined(separator: ",") + "\r\n")
+        #expect(wide.header.count == 1 && wide.header[0].reason.hasPrefix("the header: the row is longer than"), "\(wide.header)")
         #expect(readCSV(HouseholdCSVColumns.header.joined(separator: ";") + "\r\n").header.first?.reason.hasPrefix("the columns are separated by ';'") == true)
         let headerOnly = readCSV(HouseholdCSVWriter.headerLine)
         #expect(headerOnly.header.isEmpty && headerOnly.households.isEmpty && headerOnly.rows == 0)

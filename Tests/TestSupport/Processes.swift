@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 import Kafka
 import ServiceRuntime
@@ -147,4 +150,59 @@ public func rawStatus(port: Int, request: [UInt8]) throws -> Int {
         throw TestFailure("port \(port) answered no status line: '\(line.prefix(80))'")
     }
     return status
+}
+
+/// An HTTP/1.1 request sent by hand over its own connection, for tests that need an answer's head before the request
+/// body is complete (an import answered `202` at once) or a connection cut mid-body.
+public final class OpenRequest: @unchecked Sendable {
+    // @unchecked: used from one test task.
+    private let fd: Int32
+
+    /// Connects to 127.0.0.1:`port` and sends `head` (the request line and headers, without the blank line).
+    public init(port: Int, head: String) throws {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw TestFailure("cannot open a socket") }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        let connected = withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+        guard connected else { close(fd); throw TestFailure("cannot connect to port \(port)") }
+        try send(Array((head + "\r\n\r\n").utf8))
+    }
+
+    public func send(_ bytes: [UInt8]) throws {
+        var sent = 0
+        while sent < bytes.count {
+            let count = bytes[sent...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            guard count > 0 else { throw TestFailure("the connection closed while sending") }
+            sent += count
+        }
+    }
+
+    /// Reads the answer's status and headers (lower-cased names).
+    public func readHead() throws -> (status: Int, headers: [String: String]) {
+        var answer: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 1)
+        while !answer.suffix(4).elementsEqual([13, 10, 13, 10]) {
+            let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, 1, 0) }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { throw TestFailure("the connection closed before the answer's head") }
+            answer.append(buffer[0])
+        }
+        let lines = String(decoding: answer, as: UTF8.self).components(separatedBy: "\r\n").filter { !$0.isEmpty }
+        guard let first = lines.first, first.hasPrefix("HTTP/1.1 "), let status = Int(first.dropFirst(9).prefix(3)) else {
+            throw TestFailure("no status line: '\(lines.first?.prefix(80) ?? "")'")
+        }
+        var headers: [String: String] = [:]
+        for line in lines.dropFirst() {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        return (status, headers)
+    }
+
+    deinit { close(fd) }
 }

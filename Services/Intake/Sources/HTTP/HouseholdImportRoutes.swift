@@ -27,6 +27,9 @@ struct HouseholdImportRoutes: IntakeRouteGroup {
     }
 
     /// 200 when every household was accepted, 207 when some were rejected, 422 when the file was refused (its header).
+    /// With `Prefer: respond-async` (RFC 7240), the answer starts at once: 202 with the import's `Location` (and
+    /// `Preference-Applied`), so a client that loses the connection or sees intake restart can always look its import
+    /// up; the report follows as the body once the file is read.
     func importCSV(_ request: Request, logger: Logger, permits: @escaping @Sendable (String) -> Bool, actor: AccessActor?) async -> Response {
         let contentType = request.headers[.contentType]?.lowercased() ?? ""
         guard contentType.hasPrefix("text/csv") else {
@@ -35,23 +38,52 @@ struct HouseholdImportRoutes: IntakeRouteGroup {
             ).response
         }
         let started = ContinuousClock.now
-        var session: HouseholdImportSession
+        let session: HouseholdImportSession
         do {
             session = try await HouseholdImportSession.begin(writer: writer, rules: rules, today: today(), permits: permits, actor: actor)
         } catch {
             return JSONResponse.error(.serviceUnavailable, "the registry cannot take an import now; retry")
         }
-        var body = request.body.makeAsyncIterator()
+        let location = "/v1/household-imports/\(session.importId)"
+        let body = request.body
+        guard Self.prefersAsync(request) else {
+            let (status, answer) = await Self.read(body, into: session, since: started, logger: logger)
+            return Response(status: status, headers: [.contentType: "application/json; charset=utf-8", .location: location], body: .init(byteBuffer: ByteBuffer(bytes: answer)))
+        }
+        return Response(
+            status: .accepted,
+            headers: [.contentType: "application/json; charset=utf-8", .location: location, .preferenceApplied: "respond-async"],
+            body: ResponseBody { writer in
+                let (_, answer) = await Self.read(body, into: session, since: started, logger: logger)
+                try await writer.write(ByteBuffer(bytes: answer))
+                try await writer.finish(nil)
+            })
+    }
+
+    static func prefersAsync(_ request: Request) -> Bool {
+        request.headers[values: .prefer].contains { $0.split(separator: ",").contains { $0.trimmingCharacters(in: .whitespaces).lowercased() == "respond-async" } }
+    }
+
+    /// Reads the upload into the session to its end, and gives the answer's status and body: the report, or why the
+    /// import stopped (the households stored before stay, and the report in the store says how many).
+    static func read(_ body: RequestBody, into session: HouseholdImportSession, since started: ContinuousClock.Instant, logger: Logger) async
+        -> (HTTPResponse.Status, [UInt8])
+    {
+        var session = session
+        func stopped(_ status: HTTPResponse.Status, _ message: String) -> (HTTPResponse.Status, [UInt8]) {
+            (status, (try? EventJSON.encode(ErrorBody(error: message))) ?? [])
+        }
         let report: ImportReport
         do {
+            var chunks = body.makeAsyncIterator()
             while true {
                 let buffer: ByteBuffer?
                 do {
-                    buffer = try await body.next()
+                    buffer = try await chunks.next()
                 } catch {
                     let partial = await session.abandon(.interrupted)
                     log(partial, since: started, logger)
-                    return JSONResponse.error(.badRequest, "the upload broke off; households complete before it were imported (import \(partial.importId))")
+                    return stopped(.badRequest, "the upload broke off; households complete before it were imported (import \(partial.importId))")
                 }
                 guard let buffer else { break }
                 try await session.feed(buffer.readableBytesView)
@@ -60,7 +92,7 @@ struct HouseholdImportRoutes: IntakeRouteGroup {
         } catch {
             let partial = await session.abandon(.failed)
             log(partial, since: started, logger)
-            return JSONResponse.error(
+            return stopped(
                 .serviceUnavailable,
                 "the registry could not store the import; households stored before the failure stay, so import the file again "
                     + "(they come back unchanged)")
@@ -69,11 +101,11 @@ struct HouseholdImportRoutes: IntakeRouteGroup {
         let status: HTTPResponse.Status =
             report.status == .rejected ? .unprocessableContent
             : report.totals.rejected > 0 ? HTTPResponse.Status(code: 207, reasonPhrase: "Multi-Status") : .ok
-        return JSONResponse.make(status, report, headers: [.location: "/v1/household-imports/\(report.importId)"])
+        return (status, (try? EventJSON.encode(report)) ?? [])
     }
 
     /// One line per import, with counts only: the rows hold personal data.
-    private func log(_ report: ImportReport, since start: ContinuousClock.Instant, _ logger: Logger) {
+    private static func log(_ report: ImportReport, since start: ContinuousClock.Instant, _ logger: Logger) {
         let t = report.totals
         logger.info(
             "household import",
@@ -83,4 +115,9 @@ struct HouseholdImportRoutes: IntakeRouteGroup {
                 "seconds": "\(String(format: "%.1f", (ContinuousClock.now - start) / .seconds(1)))",
             ])
     }
+}
+
+extension HTTPFields.Element.Name {
+    static let prefer = Self("Prefer")!
+    static let preferenceApplied = Self("Preference-Applied")!
 }

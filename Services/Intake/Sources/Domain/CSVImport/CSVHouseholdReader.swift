@@ -103,7 +103,10 @@ public struct CSVHouseholdReader: Sendable {
         var issues = record.problems.map { ImportIssue(row: 1, reason: $0.kind.reason) }
         let names = record.fields.map(\.trimmedCell)
         guard names.contains(where: { !$0.isEmpty }) else {
-            headerIssues = [ImportIssue(row: 1, reason: "the first row must be the header of the template (the column names); it is empty")]
+            // A header too long to read is said as such, not as an empty one.
+            headerIssues = issues.isEmpty
+                ? [ImportIssue(row: 1, reason: "the first row must be the header of the template (the column names); it is empty")]
+                : issues.map { ImportIssue(row: 1, reason: "the header: " + $0.reason) }
             return
         }
         if names.count == 1 && names[0].contains(";") {

@@ -1,0 +1,56 @@
+import EventContracts
+import Foundation
+import Intake
+import ServiceRuntime
+import TestSupport
+import Testing
+
+/// Faults on the real processes (issue 17): each ends with exact counts or a visible state, never with silence.
+extension SystemTests {
+    /// intake killed (kill -9) in the middle of a CSV import: the client had the import's id from the first answer
+    /// (`Prefer: respond-async`), and after the restart the import is `interrupted` with the households it stored,
+    /// which are exactly those of the file's first chunks.
+    @Test func anImportCutByAKilledIntakeIsInterruptedWithWhatItStored() async throws {
+        let system = try RunningSystem(["intake"])
+        defer { system.stop() }
+        try await system.start()
+        let intake = system["intake"]
+        let households = try RunningSystem.demo(1_000, seed: 17)
+        let csv = Array((HouseholdCSVWriter.headerLine + households.enumerated().map { HouseholdCSVWriter.rows(ref: "F\($0.offset)", $0.element) }.joined()).utf8)
+        let upload = try OpenRequest(
+            port: intake.port,
+            head: "POST /v1/household-imports HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(TestEnvironment.officeToken)\r\n"
+                + "Content-Type: text/csv; charset=utf-8\r\nPrefer: respond-async\r\nContent-Length: \(csv.count)")
+        let head = try upload.readHead()
+        let location = try #require(head.headers["location"])
+        #expect(head.status == 202 && head.headers["preference-applied"] == "respond-async" && location.hasPrefix("/v1/household-imports/"))
+
+        // Two thirds of the file, then wait until at least one chunk of households is stored, and kill intake.
+        try upload.send(Array(csv[..<(csv.count * 2 / 3)]))
+        let client = intake.client()
+        try await waitUntil("the import to store its first households", timeout: .seconds(60), every: .milliseconds(100)) {
+            (try? await client.get(location).decode(ImportReport.self).totals.households) ?? 0 >= HouseholdImportSession.householdsPerTransaction
+        }
+        intake.kill()
+        try intake.start()
+        try await intake.waitReady()
+
+        let report = try await client.get(location).decode(ImportReport.self)
+        #expect(report.status == .interrupted && report.finishedAt != nil)
+        // Households are stored a chunk (250 or more) at a time, in the file's order: every household of the stored
+        // chunks is in the registry, none after them.
+        let t = report.totals
+        let stored = t.created + t.updated + t.unchanged
+        #expect(stored >= HouseholdImportSession.householdsPerTransaction && stored < 1_000 && t.households == stored, "\(t)")
+        let rules = try SurveyRules(areas: .bundled(), calendar: .bundled(), householdIds: .load(file: TestEnvironment.householdIdKeyFile))
+        let ids = try households.map { try rules.validate($0, today: CalendarDate(Date())).get().householdId }
+        let storedIds = Set(ids[..<stored])
+        let notStored = ids[stored...].filter { !storedIds.contains($0) }
+        #expect(!notStored.isEmpty)
+        for (id, expected) in [(ids[0], 200), (ids[stored - 1], 200)] + [notStored.first, notStored.last].compactMap({ $0.map { ($0, 404) } }) {
+            #expect(try await client.get("/v1/households/\(id)").status == expected, "\(id)")
+        }
+        let log = try String(contentsOfFile: intake.logPath, encoding: .utf8)
+        #expect(log.contains("imports left running by the last process closed as interrupted"))
+    }
+}
