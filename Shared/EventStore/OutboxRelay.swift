@@ -25,6 +25,7 @@ public final class OutboxRelay: Sendable {
     private let stopping = Mutex(false)
     private let produced: Counter
     private let failures: Counter
+    private let producerReplaced: Counter
     /// Partition counts of the topics written to, refreshed when a row names a topic not in it.
     private let partitionCounts = Mutex<[String: Int32]>([:])
 
@@ -36,6 +37,7 @@ public final class OutboxRelay: Sendable {
         self.logger = logger
         produced = Counter(label: "giamngheo_records_produced_total")
         failures = Counter(label: "giamngheo_delivery_failures_total")
+        producerReplaced = Counter(label: "giamngheo_producers_replaced_total")
     }
 
     public func stop() {
@@ -45,11 +47,23 @@ public final class OutboxRelay: Sendable {
 
     /// Runs on the calling thread until ``stop()`` and the drain that follows it.
     public func runBlocking() throws {
-        let producer = try KafkaProducer(config: config, logger: logger)
+        var producer = try KafkaProducer(config: config, logger: logger)
         var stopDeadline: Date?
         while true {
             if stopDeadline == nil, stopping.withLock({ $0 }) { stopDeadline = Date().addingTimeInterval(drainTimeout) }
-            let published = try publishBatch(producer)
+            let published: Int
+            do {
+                published = try publishBatch(producer)
+            } catch let error as KafkaError where error.needsNewProducer {
+                // The rows stay in the outbox; a new producer id sends them again, in order.
+                logger.warning(
+                    "the producer's identity no longer fits the broker (a topic re-created, a broker replaced): starting a new producer",
+                    metadata: ["error": "\(error)"])
+                producerReplaced.increment()
+                store.outboxSignal.wait(timeout: 1)
+                producer = try KafkaProducer(config: config, logger: logger)
+                continue
+            }
             if published == 0 {
                 if stopDeadline != nil { break }
                 producer.poll()
@@ -99,6 +113,10 @@ public final class OutboxRelay: Sendable {
                 }
             }
             produced.increment(by: deleted.count)
+        }
+        if let replace = reports.compactMap(\.error).first(where: \.needsNewProducer) ?? producer.fatalError() {
+            failures.increment(by: failed)
+            throw replace
         }
         if let firstError {
             failures.increment(by: failed)

@@ -22,6 +22,19 @@ public struct KafkaError: Error, Sendable, CustomStringConvertible {
         self.isRetriable = isRetriable
     }
 
+    /// The idempotent producer's identity no longer fits the broker (fenced, an unknown producer id, a sequence gap or
+    /// an old epoch: a topic re-created, a broker replaced), or the handle is unusable: only a new producer (a new
+    /// producer id) can send again.
+    public var needsNewProducer: Bool {
+        isFatal || Self.producerStateCodes.contains(code)
+    }
+
+    static let producerStateCodes: Set<Int32> = [
+        RD_KAFKA_RESP_ERR_PRODUCER_FENCED.rawValue, RD_KAFKA_RESP_ERR_UNKNOWN_PRODUCER_ID.rawValue,
+        RD_KAFKA_RESP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER.rawValue, RD_KAFKA_RESP_ERR_INVALID_PRODUCER_EPOCH.rawValue,
+        RD_KAFKA_RESP_ERR__FATAL.rawValue,
+    ]
+
     public var description: String {
         "KafkaError(\(name), \(reason)\(isFatal ? ", fatal" : "")\(isRetriable ? ", retriable" : ""))"
     }

@@ -14,6 +14,9 @@ import Synchronization
 /// What every executable does around its own logic: configuration, logs and metrics, the store, topics,
 /// consumers, the outbox relay, health endpoints, and a graceful shutdown on SIGTERM/SIGINT.
 public struct ServiceApp: Sendable {
+    /// The oldest librdkafka the services start with (docs/operations.md, "librdkafka").
+    public static let minimumLibrdkafka = "2.10.0"
+
     public let config: RuntimeConfig
     public let logger: Logger
 
@@ -26,8 +29,9 @@ public struct ServiceApp: Sendable {
         self.logger = logger
         let summary = config.summary.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
         logger.info("configuration \(summary)")
-        guard librdkafkaVersion.compare("2.1.1", options: .numeric) != .orderedAscending else {
-            throw KafkaError.client("librdkafka \(librdkafkaVersion) is too old (need 2.1.1 or newer); run compose/setup")
+        // 2.10.0 is the first without the crash when a topic comes back with a new topic id (librdkafka#4964, #4778).
+        guard librdkafkaVersion.compare(Self.minimumLibrdkafka, options: .numeric) != .orderedAscending else {
+            throw KafkaError.client("librdkafka \(librdkafkaVersion) is too old (need \(Self.minimumLibrdkafka) or newer); run compose/setup")
         }
     }
 
