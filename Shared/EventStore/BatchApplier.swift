@@ -93,6 +93,19 @@ public struct BatchApplier: Sendable {
         self.service = service
     }
 
+    /// Why a record does not belong on its topic, if it does not: no service applies a record on a topic the system
+    /// writes unless one of its producers wrote it, nor one whose type its topic does not carry (a household typed as
+    /// a classification).
+    static func misplaced(_ attributes: CloudEventAttributes, on topic: String) -> FieldError? {
+        if let allowed = Topics.producerSources(of: topic), !allowed.contains(attributes.source) {
+            return FieldError("ce_source", "'\(attributes.source)' does not write \(topic); only \(allowed.sorted().joined(separator: ", ")) does")
+        }
+        if let types = Topics.eventTypes(of: topic), !types.contains(attributes.type) {
+            return FieldError("ce_type", "'\(attributes.type.prefix(120))' is not a type \(topic) carries (\(types.sorted().joined(separator: ", ")))")
+        }
+        return nil
+    }
+
     public func apply(_ batch: [KafkaConsumerMessage]) throws -> BatchOutcome {
         guard !batch.isEmpty else { return BatchOutcome() }
         let outcome = try store.pool.write { db in
@@ -111,21 +124,8 @@ public struct BatchApplier: Sendable {
                     outcome.deadLettered += 1
                     continue
                 }
-                // No service applies a record on a topic the system writes unless one of its producers wrote it.
-                if let allowed = Topics.producerSources(of: message.topic), !allowed.contains(attributes.source) {
-                    let producers = allowed.sorted().joined(separator: ", ")
-                    try deadLetter(
-                        message, PoisonRecord(FieldError("ce_source", "'\(attributes.source)' does not write \(message.topic); only \(producers) does")),
-                        in: db)
-                    outcome.deadLettered += 1
-                    continue
-                }
-                // Nor a record whose type is not one its topic carries (a household typed as a classification).
-                if let types = Topics.eventTypes(of: message.topic), !types.contains(attributes.type) {
-                    let carried = types.sorted().joined(separator: ", ")
-                    try deadLetter(
-                        message, PoisonRecord(FieldError("ce_type", "'\(attributes.type.prefix(120))' is not a type \(message.topic) carries (\(carried))")),
-                        in: db)
+                if let misplaced = Self.misplaced(attributes, on: message.topic) {
+                    try deadLetter(message, PoisonRecord(misplaced), in: db)
                     outcome.deadLettered += 1
                     continue
                 }

@@ -118,38 +118,9 @@ public func freePort() throws -> Int {
 }
 
 /// Sends `request` (a whole HTTP/1.1 request) to 127.0.0.1:`port` and returns the status of the answer, read from its
-/// first line without waiting for the body (an event stream never ends).
+/// head without waiting for the body (an event stream never ends).
 public func rawStatus(port: Int, request: [UInt8]) throws -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { throw TestFailure("cannot open a socket") }
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = in_port_t(UInt16(port).bigEndian)
-    let connected = withUnsafePointer(to: &address) { pointer in
-        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-    }
-    guard connected else { throw TestFailure("cannot connect to port \(port)") }
-    var sent = 0
-    while sent < request.count {
-        let count = request[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-        guard count > 0 else { throw TestFailure("sending to port \(port) failed") }
-        sent += count
-    }
-    var answer: [UInt8] = []
-    var buffer = [UInt8](repeating: 0, count: 4096)
-    while !answer.contains(UInt8(ascii: "\n")) {
-        let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-        if count < 0 && errno == EINTR { continue }
-        guard count > 0 else { break }
-        answer += buffer[..<count]
-    }
-    let line = String(decoding: answer.prefix { $0 != UInt8(ascii: "\r") }, as: UTF8.self)
-    guard line.hasPrefix("HTTP/1.1 "), let status = Int(line.dropFirst(9).prefix(3)) else {
-        throw TestFailure("port \(port) answered no status line: '\(line.prefix(80))'")
-    }
-    return status
+    try OpenRequest(port: port, sending: request).readHead().status
 }
 
 /// An HTTP/1.1 request sent by hand over its own connection, for tests that need an answer's head before the request
@@ -159,7 +130,12 @@ public final class OpenRequest: @unchecked Sendable {
     private let fd: Int32
 
     /// Connects to 127.0.0.1:`port` and sends `head` (the request line and headers, without the blank line).
-    public init(port: Int, head: String) throws {
+    public convenience init(port: Int, head: String) throws {
+        try self.init(port: port, sending: Array((head + "\r\n\r\n").utf8))
+    }
+
+    /// Connects to 127.0.0.1:`port` and sends `bytes`.
+    public init(port: Int, sending bytes: [UInt8]) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw TestFailure("cannot open a socket") }
         var address = sockaddr_in()
@@ -170,7 +146,7 @@ public final class OpenRequest: @unchecked Sendable {
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
         }
         guard connected else { close(fd); throw TestFailure("cannot connect to port \(port)") }
-        try send(Array((head + "\r\n\r\n").utf8))
+        try send(bytes)
     }
 
     public func send(_ bytes: [UInt8]) throws {
