@@ -44,10 +44,12 @@ public func run(_ arguments: [String], environment: [String: String] = [:]) thro
 public final class ServiceProcess: @unchecked Sendable {
     // @unchecked: `process` is replaced only by `start`, which tests call from one task.
     public let name: String
-    public let port: Int
+    /// Chosen free at init; chosen again when another process took it before the service bound it (``waitReady``).
+    public private(set) var port: Int
     public let dataDir: String
-    private let environment: [String: String]
+    private var environment: [String: String]
     private var process: ChildProcess?
+    private var overrides: [String: String] = [:]
 
     public init(_ name: String, brokers: String, dataDir: String, extraEnvironment: [String: String] = [:]) throws {
         self.name = name
@@ -67,6 +69,7 @@ public final class ServiceProcess: @unchecked Sendable {
 
     /// Starts (or restarts) the process, with `overrides` on top of its environment; logs are appended to `logPath`.
     public func start(overriding overrides: [String: String] = [:]) throws {
+        self.overrides = overrides
         process = try ChildProcess(
             ["\(TestEnvironment.binDirectory)/\(name)"],
             environment: ProcessInfo.processInfo.environment.merging(environment) { _, new in new }.merging(overrides) { _, new in new },
@@ -75,11 +78,27 @@ public final class ServiceProcess: @unchecked Sendable {
 
     /// Waits until `/readyz` answers 200 (store open, broker reachable, partitions assigned).
     public func waitReady(timeout: Duration = .seconds(90)) async throws {
-        let client = JSONHTTPClient(baseURL: baseURL)
+        var client = JSONHTTPClient(baseURL: baseURL)
+        var rebinds = 0
         try await waitUntil("\(name) ready", timeout: timeout, every: .milliseconds(200)) {
+            if !isRunning, rebinds < 3, portWasTaken() {
+                // A free port is free only until someone binds it: another test's process took it first.
+                rebinds += 1
+                port = try freePort()
+                environment["HTTP_PORT"] = String(port)
+                try start(overriding: overrides)
+                client = JSONHTTPClient(baseURL: baseURL)
+                return false
+            }
             guard isRunning else { throw TestFailure("\(name) exited; see \(logPath)") }
             return (try? await client.get("/readyz").status) == 200
         }
+    }
+
+    /// Whether the last start ended because its HTTP port was taken.
+    private func portWasTaken() -> Bool {
+        let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+        return log.suffix(2_000).contains("Address already in use")
     }
 
     /// `kill -9`: no shutdown work at all, as in a crash.
