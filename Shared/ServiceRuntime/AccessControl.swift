@@ -189,7 +189,7 @@ public final class SecuredRouter {
         self.router = router
         self.table = table
         self.limiter = limiter
-        self.areas = AreaFinder(service: table.service, registry: areas, householdArea: householdArea)
+        self.areas = AreaFinder(registry: areas, householdArea: householdArea)
     }
 
     public func get<Output: ResponseGenerator>(_ path: String, use handler: @escaping @Sendable (Request, ServiceRequestContext) async throws -> Output) {
@@ -213,6 +213,9 @@ public final class SecuredRouter {
     ) {
         guard let entry = table.entry(method, path) else {
             preconditionFailure("\(method) \(path) is not in \(table.service)'s access table")
+        }
+        if case .household = entry.area, areas.householdArea == nil {
+            preconditionFailure("\(table.service) has household routes and no household lookup")
         }
         registered.insert(entry.key)
         let (areas, limiter) = (areas, limiter)
@@ -243,7 +246,6 @@ public final class SecuredRouter {
 
 /// Finds the area a request concerns, by an endpoint's ``AreaRule``.
 struct AreaFinder: Sendable {
-    let service: String
     let registry: AreaRegistry
     let householdArea: HouseholdAreaLookup?
 
@@ -261,8 +263,8 @@ struct AreaFinder: Sendable {
         case .none: return nil
         case .area(let name): return registry.requestArea(ofCode: context.parameters.get(name) ?? "")
         case .household(let name):
-            guard let householdArea else { preconditionFailure("\(service) has household routes and no household lookup") }
-            return try await householdArea(context.parameters.get(name) ?? "")
+            // Registration refuses household routes without a lookup.
+            return try await householdArea?(context.parameters.get(name) ?? "") ?? nil
         }
     }
 }

@@ -145,7 +145,8 @@ extension SystemTests {
         var generator = DemoHouseholds(seed: 16, communes: [communeA, communeB])
         let households = (0..<60).map { generator.next(serial: $0) }
         try await system.post(households)
-        let (householdA, householdB) = try await Self.referredHouseholds(households, communes: (communeA.code, communeB.code), in: system)
+        let communeOf = try Self.communes(of: households)
+        let (householdA, householdB) = try await Self.referredHouseholds(communeOf, communes: (communeA.code, communeB.code), in: system)
 
         let surveyA = try #require(households.first { $0.communeCode == communeA.code })
         let surveyB = try #require(households.first { $0.communeCode == communeB.code })
@@ -209,7 +210,7 @@ extension SystemTests {
         #expect(try await auditor.get("/v1/audit?from=yesterday").status == 400)
 
         try await Self.itemsInBodiesKeepToTheCallersAreas(
-            system, surveys: (surveyA, surveyB), householdB: householdB, communeOf: Self.communes(of: households))
+            system, surveys: (surveyA, surveyB), householdB: householdB, communeOf: communeOf)
 
         // No personal data where none is documented: names, CCCD numbers and birth dates of the households posted are in
         // no topic marked not personal, and in no service's log.
@@ -298,18 +299,15 @@ extension SystemTests {
 
     /// A household of each commune that loan-referral and training-match know (referred and matched), read with the
     /// tests' office token.
-    static func referredHouseholds(_ households: [SurveyInput], communes: (String, String), in system: RunningSystem) async throws -> (String, String) {
-        let rules = try SurveyRules(areas: .bundled(), calendar: .bundled(), householdIds: .load(file: TestEnvironment.householdIdKeyFile))
-        let ids = try households.map { try rules.validate($0, today: CalendarDate(Date())).get() }
+    static func referredHouseholds(_ communeOf: [String: String], communes: (String, String), in system: RunningSystem) async throws -> (String, String) {
         var found: [String: String] = [:]
         try await waitUntil("a household of each commune known to every service", timeout: .seconds(120), every: .milliseconds(500)) {
-            for survey in ids where found[survey.area.communeCode] == nil {
-                let id = survey.householdId
+            for (id, commune) in communeOf.sorted(by: { $0.key < $1.key }) where found[commune] == nil {
                 guard try await system["loan-referral"].client().get("/v1/households/\(id)/referrals").status == 200,
                     try await system["training-match"].client().get("/v1/households/\(id)/matches").status == 200,
                     try await system["eligibility"].client().get("/v1/households/\(id)/classification").status == 200
                 else { continue }
-                found[survey.area.communeCode] = id
+                found[commune] = id
             }
             return found[communes.0] != nil && found[communes.1] != nil
         }
