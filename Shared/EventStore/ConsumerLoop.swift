@@ -25,18 +25,40 @@ public final class ConsumerLoop: Sendable {
     private let deadLettered: Counter
     private let applyTimer: Metrics.Timer
     private let lagGauge: Gauge
+    private let pastEndPolicy: PastEndPolicy
+    private let pastEndGrace: TimeInterval
+    private let recreateTopics: (@Sendable () throws -> Void)?
+    private let pastEndGauge: Gauge
+    private let rewinds: Counter
+    private let missingTopicGauge: Gauge
+    /// Partitions paused past their end (policy `stop`), and subscribed topics the broker does not know, for readiness.
+    private let stuck = Mutex<(pastEnd: [TopicPartition: PastEnd], missingTopics: Set<String>)>(([:], []))
 
     /// - Parameters:
     ///   - name: the consumer group's role, used in logs and metrics.
     ///   - config: librdkafka properties including `bootstrap.servers` and `group.id`.
-    public init(name: String, config: KafkaConfig, topics: [String], applier: BatchApplier, batchSize: Int = 1_000, logger: Logger) {
+    ///   - pastEnd: what to do with a partition whose stored position lies past its end (``PastEndPolicy``).
+    ///   - pastEndGrace: how long a position must stay past the end the fetcher sees before the broker is asked.
+    ///   - recreateTopics: creates the topology's missing topics, when the service may; called (with back-off) while a
+    ///     subscribed topic does not exist.
+    public init(
+        name: String, config: KafkaConfig, topics: [String], applier: BatchApplier, batchSize: Int = 1_000,
+        pastEnd: PastEndPolicy = .stop, pastEndGrace: TimeInterval = 10, recreateTopics: (@Sendable () throws -> Void)? = nil,
+        logger: Logger
+    ) {
         self.name = name
         self.config = config
         self.topics = topics
         self.applier = applier
         self.batchSize = batchSize
+        self.pastEndPolicy = pastEnd
+        self.pastEndGrace = pastEndGrace
+        self.recreateTopics = recreateTopics
         self.logger = logger
         let dimensions = [("consumer", name)]
+        pastEndGauge = Gauge(label: "giamngheo_consumer_partitions_past_end", dimensions: dimensions)
+        rewinds = Counter(label: "giamngheo_consumer_rewinds_total", dimensions: dimensions)
+        missingTopicGauge = Gauge(label: "giamngheo_consumer_topics_missing", dimensions: dimensions)
         consumed = Counter(label: "giamngheo_records_consumed_total", dimensions: dimensions)
         deadLettered = Counter(label: "giamngheo_records_dead_lettered_total", dimensions: dimensions)
         applyTimer = Metrics.Timer(label: "giamngheo_batch_apply_seconds", dimensions: dimensions, preferredDisplayUnit: .seconds)
@@ -47,6 +69,15 @@ public final class ConsumerLoop: Sendable {
 
     /// Why the loop stopped on an error, if it did (readiness reports it until the process exits).
     public var failure: String? { failed.withLock { $0 } }
+
+    /// Why this member is not consuming everything it should, one line each (empty when it is): partitions paused past
+    /// their end and topics missing from the broker.
+    public var problems: [String] {
+        stuck.withLock { state in
+            state.pastEnd.values.map { "\($0); run giamngheo-admin offsets --rewind after stopping the service, or restart it with OFFSETS_PAST_END=rewind" }.sorted()
+                + state.missingTopics.sorted().map { "topic \($0) does not exist on the broker" }
+        }
+    }
 
     /// Partitions this member applies now.
     public var assignment: Set<TopicPartition> { currentAssignment.withLock { $0 } }
@@ -79,9 +110,12 @@ public final class ConsumerLoop: Sendable {
         }
         logger.info("consumer started", metadata: ["consumer": "\(name)", "topics": "\(topics)"])
         var lastLagCheck = Date.distantPast
+        var watch = PastEndWatch(grace: pastEndGrace)
+        var topicRepair = TopicRepair(backoff: Backoff(initial: 1, maximum: 60))
         while !stopping.withLock({ $0 }) {
             let batch = try consumer.poll(maxMessages: batchSize, timeoutMs: 100)
             currentAssignment.withLock { $0 = consumer.assignment }
+            handle(consumer.takeProblems(), consumer: consumer, topicRepair: &topicRepair)
             if !batch.isEmpty {
                 let outcome = try applyWithRetry(batch)
                 consumer.storeOffsets(outcome.nextOffsets)
@@ -95,7 +129,7 @@ public final class ConsumerLoop: Sendable {
             }
             if Date().timeIntervalSince(lastLagCheck) > 1 {
                 lastLagCheck = Date()
-                updateLag(consumer)
+                updateLag(consumer, watch: &watch)
             }
         }
     }
@@ -103,6 +137,7 @@ public final class ConsumerLoop: Sendable {
     /// Retries a batch that failed for a transient reason (busy or failing disk) until it applies or the loop stops.
     private func applyWithRetry(_ batch: [KafkaConsumerMessage]) throws -> BatchOutcome {
         var attempt = 0
+        var backoff = Backoff(initial: 0.05, maximum: 5)
         while true {
             let start = DispatchTime.now()
             do {
@@ -113,18 +148,108 @@ public final class ConsumerLoop: Sendable {
                 attempt += 1
                 logger.error("batch failed; retrying", metadata: ["consumer": "\(name)", "attempt": "\(attempt)", "error": "\(error)"])
                 if stopping.withLock({ $0 }) { throw error }
-                Thread.sleep(forTimeInterval: min(5, 0.05 * Double(1 << min(attempt, 7))))  // backoff before retrying
+                Thread.sleep(forTimeInterval: backoff.failed())
             }
         }
     }
 
-    private func updateLag(_ consumer: KafkaConsumer) {
-        guard let offsets = try? applier.store.startOffsets(for: Array(consumer.assignment)) else { return }
-        let lags = consumer.highWatermarks().reduce(into: [TopicPartition: Int64]()) { result, entry in
+    private func updateLag(_ consumer: KafkaConsumer, watch: inout PastEndWatch) {
+        let assigned = consumer.assignment
+        guard let offsets = try? applier.store.startOffsets(for: Array(assigned)) else { return }
+        let ends = consumer.highWatermarks()
+        let lags = ends.reduce(into: [TopicPartition: Int64]()) { result, entry in
             // A partition the store has not seen yet starts at its beginning (a negative logical offset).
             result[entry.key] = max(0, entry.value - max(0, offsets[entry.key] ?? 0))
         }
         lagByPartition.withLock { $0 = lags }
         lagGauge.record(lags.values.reduce(0, +))
+        let paused = stuck.withLock { state in
+            state.pastEnd = state.pastEnd.filter { assigned.contains($0.key) }  // a revoked partition is its new owner's
+            return Set(state.pastEnd.keys)
+        }
+        for tp in watch.observe(positions: offsets, ends: ends, now: Date()) where !paused.contains(tp) {
+            // Confirmed with the partition's leader, since what the fetcher saw may be old. The local broker's answer
+            // can be a batch short of the real end (issue 18), so the fetcher's end is the one reported.
+            guard let position = offsets[tp], let end = ends[tp], let confirmed = try? consumer.queryWatermarks(of: tp, timeoutMs: 2_000).high
+            else { continue }
+            watch.forget(tp)
+            if position > confirmed { pastEnd(PastEnd(partition: tp, position: position, end: end), consumer: consumer) }
+        }
+        pastEndGauge.record(stuck.withLock { $0.pastEnd.count })
+    }
+
+    /// Applies the policy to a partition whose position the broker confirmed is past its end.
+    private func pastEnd(_ found: PastEnd, consumer: KafkaConsumer) {
+        switch pastEndPolicy {
+        case .stop:
+            consumer.pause([found.partition])
+            stuck.withLock { $0.pastEnd[found.partition] = found }
+            logger.error(
+                "partition paused: its position lies past its end; the service reports not ready until the operator rewinds it",
+                metadata: ["consumer": "\(name)", "topic": "\(found.partition.topic)", "partition": "\(found.partition.partition)",
+                           "position": "\(found.position)", "end": "\(found.end)"])
+        case .rewind:
+            do {
+                try applier.store.forgetOffsets([found.partition])
+                try consumer.seek([found.partition], to: KafkaOffset.beginning)
+                rewinds.increment()
+                logger.warning(
+                    "partition rewound to its beginning: its position lay past its end; events already applied change nothing",
+                    metadata: ["consumer": "\(name)", "topic": "\(found.partition.topic)", "partition": "\(found.partition.partition)",
+                               "position": "\(found.position)", "end": "\(found.end)"])
+            } catch {
+                logger.error("rewind failed; tried again at the next check", metadata: ["consumer": "\(name)", "partition": "\(found.partition)", "error": "\(error)"])
+            }
+        }
+    }
+
+    /// Acts on what the consumer reported: a position the broker refused as outside the log, a topic it does not know.
+    private func handle(_ reported: [ConsumerProblem], consumer: KafkaConsumer, topicRepair: inout TopicRepair) {
+        let assignedTopics = Set(consumer.assignment.map(\.topic))
+        var missing = stuck.withLock { $0.missingTopics }.subtracting(assignedTopics)
+        for problem in reported {
+            if problem.error.isOffsetOutOfRange, let tp = problem.topicPartition,
+               let position = try? applier.store.startOffsets(for: [tp])[tp],
+               let end = try? consumer.queryWatermarks(of: tp, timeoutMs: 2_000).high
+            {
+                pastEnd(PastEnd(partition: tp, position: position, end: end), consumer: consumer)
+            } else if problem.error.isUnknownTopic, let topic = problem.topic, topics.contains(topic) {
+                missing.insert(topic)
+            }
+        }
+        stuck.withLock { $0.missingTopics = missing }
+        missingTopicGauge.record(missing.count)
+        guard !missing.isEmpty, let recreateTopics, topicRepair.due(now: Date()) else { return }
+        do {
+            try recreateTopics()
+            try consumer.refreshMetadata()
+            topicRepair.succeeded(now: Date())
+            logger.warning("subscribed topics were missing and were created again from the topology", metadata: ["consumer": "\(name)", "topics": "\(missing.sorted())"])
+        } catch {
+            let delay = topicRepair.failed(now: Date())
+            logger.error("cannot create the missing topics; trying again", metadata: ["consumer": "\(name)", "topics": "\(missing.sorted())", "retryInSeconds": "\(delay)", "error": "\(error)"])
+        }
+    }
+}
+
+/// When to try creating missing topics again: at once the first time, then after a growing delay while it fails.
+struct TopicRepair {
+    var backoff: Backoff
+    private var notBefore = Date.distantPast
+
+    init(backoff: Backoff) { self.backoff = backoff }
+
+    func due(now: Date) -> Bool { now >= notBefore }
+
+    /// The subscription takes a metadata refresh to see a created topic: no new attempt before then.
+    mutating func succeeded(now: Date) {
+        backoff.succeeded()
+        notBefore = now.addingTimeInterval(10)
+    }
+
+    mutating func failed(now: Date) -> TimeInterval {
+        let delay = backoff.failed()
+        notBefore = now.addingTimeInterval(delay)
+        return delay
     }
 }

@@ -29,9 +29,19 @@ public final class OutboxRelay: Sendable {
     /// Partition counts of the topics written to, refreshed when a row names a topic not in it.
     private let partitionCounts = Mutex<[String: Int32]>([:])
 
-    public init(store: ServiceStore, config: KafkaConfig, batchSize: Int = 2_000, drainTimeout: TimeInterval = 10, logger: Logger) {
+    /// Creates the topology's missing topics (when the service may), for a row whose topic the broker does not know.
+    private let recreateTopics: (@Sendable () throws -> Void)?
+    private let topicsRecreated: Counter
+
+    /// - Parameter recreateTopics: creates the topology's missing topics; `nil` where the service may not.
+    public init(
+        store: ServiceStore, config: KafkaConfig, batchSize: Int = 2_000, drainTimeout: TimeInterval = 10,
+        recreateTopics: (@Sendable () throws -> Void)? = nil, logger: Logger
+    ) {
         self.store = store
         self.config = config
+        self.recreateTopics = recreateTopics
+        topicsRecreated = Counter(label: "giamngheo_topics_recreated_total")
         self.batchSize = batchSize
         self.drainTimeout = drainTimeout
         self.logger = logger
@@ -45,26 +55,39 @@ public final class OutboxRelay: Sendable {
         store.outboxChanged()
     }
 
-    /// Runs on the calling thread until ``stop()`` and the drain that follows it.
+    /// Runs on the calling thread until ``stop()`` and the drain that follows it. A pass that fails waits before the
+    /// next (``Backoff``, 0.5 s doubling to 30 s), so a broker that refuses everything is not sent the outbox in a loop.
     public func runBlocking() throws {
         var producer = try KafkaProducer(config: config, logger: logger)
         var stopDeadline: Date?
+        var backoff = Backoff(initial: 0.5, maximum: 30)
         while true {
             if stopDeadline == nil, stopping.withLock({ $0 }) { stopDeadline = Date().addingTimeInterval(drainTimeout) }
-            let published: Int
+            let pass: RelayPass
             do {
-                published = try publishBatch(producer)
+                pass = try publish(producer)
             } catch let error as KafkaError where error.needsNewProducer {
                 // The rows stay in the outbox; a new producer id sends them again, in order.
                 logger.warning(
                     "the producer's identity no longer fits the broker (a topic re-created, a broker replaced): starting a new producer",
                     metadata: ["error": "\(error)"])
                 producerReplaced.increment()
-                store.outboxSignal.wait(timeout: 1)
+                pause(backoff.failed(), until: stopDeadline)
                 producer = try KafkaProducer(config: config, logger: logger)
                 continue
             }
-            if published == 0 {
+            if let failure = pass.failure {
+                if stopDeadline.map({ Date() > $0 }) ?? false { break }
+                if failure.isUnknownTopic { repairTopics() }
+                let delay = backoff.failed()
+                logger.error(
+                    "delivery failed; the failed rows and those behind them on their partitions are kept to be sent again",
+                    metadata: ["error": "\(failure)", "failed": "\(pass.failed)", "kept": "\(pass.kept)", "retryInSeconds": "\(delay)"])
+                pause(delay, until: stopDeadline)
+                continue
+            }
+            backoff.succeeded()
+            if pass.delivered == 0 {
                 if stopDeadline != nil { break }
                 producer.poll()
                 store.outboxSignal.wait(timeout: 0.2)
@@ -77,10 +100,42 @@ public final class OutboxRelay: Sendable {
         logger.info("outbox relay stopped")
     }
 
-    /// Publishes up to one batch. Returns how many rows were delivered and deleted (0 when the outbox is empty or the
-    /// broker failed).
-    @discardableResult
-    public func publishBatch(_ producer: KafkaProducer) throws -> Int {
+    /// Waits `seconds` (not past the drain deadline); a stop request cuts the wait short, new rows do not.
+    private func pause(_ seconds: TimeInterval, until deadline: Date?) {
+        let end = min(Date().addingTimeInterval(seconds), deadline ?? .distantFuture)
+        while Date() < end, !stopping.withLock({ $0 }) || deadline != nil {
+            Thread.sleep(forTimeInterval: min(0.1, max(0, end.timeIntervalSinceNow)))
+        }
+    }
+
+    private func repairTopics() {
+        guard let recreateTopics else {
+            logger.error("a topic the outbox writes to does not exist, and this service may not create topics (CREATE_TOPICS=false)")
+            return
+        }
+        do {
+            try recreateTopics()
+            topicsRecreated.increment()
+            logger.warning("a topic the outbox writes to was missing; the topology's missing topics were created again")
+        } catch {
+            logger.error("cannot create the missing topics", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// What one pass of the relay did.
+    public struct RelayPass: Sendable {
+        /// Rows delivered and deleted.
+        public var delivered: Int
+        /// Rows that failed, and rows kept because an earlier row of their partition failed.
+        public var failed: Int
+        public var kept: Int
+        /// The first delivery error of the pass, if any.
+        public var failure: KafkaError?
+    }
+
+    /// Publishes up to one batch: rows are deleted once delivered (0 when the outbox is empty).
+    /// - Throws: the error that calls for a new producer (``KafkaError/needsNewProducer``), or a store error.
+    public func publish(_ producer: KafkaProducer) throws -> RelayPass {
         // A cursor and `dataNoCopy` copy each blob once, into the message, rather than into a `Row` and then again.
         var seqs: [Int64] = []
         var messages: [KafkaProducerMessage] = []
@@ -97,7 +152,7 @@ public final class OutboxRelay: Sendable {
                         headers: HeaderCoding.decode(row.dataNoCopy(atIndex: 3) ?? Data())))
             }
         }
-        guard !messages.isEmpty else { return 0 }
+        guard !messages.isEmpty else { return RelayPass(delivered: 0, failed: 0, kept: 0) }
         assignPartitions(&messages, producer: producer)
         let reports = try producer.send(messages)
         let (delivered, failed, firstError) = Self.deletable(messages, reports: reports)
@@ -118,15 +173,11 @@ public final class OutboxRelay: Sendable {
             failures.increment(by: failed)
             throw replace
         }
-        if let firstError {
+        if firstError != nil {
             failures.increment(by: failed)
             partitionCounts.withLock { $0.removeAll() }  // a topic may have been re-created with other partitions
-            logger.error(
-                "delivery failed; the failed rows and those behind them on their partitions are kept to be sent again",
-                metadata: ["error": "\(firstError)", "failed": "\(failed)", "kept": "\(seqs.count - delivered.count)"])
-            store.outboxSignal.wait(timeout: 0.5)  // back off before re-sending to a failing broker
         }
-        return delivered.count
+        return RelayPass(delivered: delivered.count, failed: failed, kept: seqs.count - delivered.count, failure: firstError)
     }
 
     /// Which rows of a sent batch may be deleted: a delivered row none of whose earlier rows on its partition failed.

@@ -113,6 +113,15 @@ public final class ServiceStore: Sendable {
         }
     }
 
+    /// Forgets where `partitions` resume, so they start again from their beginning (a rewind after a topic lost records).
+    public func forgetOffsets(_ partitions: [TopicPartition]) throws {
+        try pool.write { db in
+            for tp in partitions {
+                try db.execute(sql: "DELETE FROM consumer_offset WHERE topic = ? AND partition = ?", arguments: [tp.topic, tp.partition])
+            }
+        }
+    }
+
     /// Every partition's next offset (for lag and tests).
     public func allOffsets() throws -> [TopicPartition: Int64] {
         try pool.read { db in

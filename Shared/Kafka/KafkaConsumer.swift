@@ -90,7 +90,9 @@ public final class KafkaConsumer: @unchecked Sendable {
                 if message.err == RD_KAFKA_RESP_ERR__PARTITION_EOF { continue }
                 let error = KafkaError(message.err, reason: rd_kafka_message_errstr(raw).map { String(cString: $0) })
                 if error.isFatal { throw error }
-                context.logger.warning("consumer error", metadata: ["error": "\(error)"])
+                let topic = message.rkt.map { String(cString: rd_kafka_topic_name($0)) }
+                context.logger.warning("consumer error", metadata: ["error": "\(error)", "topic": "\(topic ?? "-")", "partition": "\(message.partition)"])
+                problems.append(ConsumerProblem(topic: topic, partition: topic == nil ? nil : message.partition, error: error))
                 continue
             }
             batch.append(convert(raw))
@@ -101,6 +103,53 @@ public final class KafkaConsumer: @unchecked Sendable {
             batch.removeAll { !assigned.contains($0.topicPartition) }
         }
         return batch
+    }
+
+    private var problems: [ConsumerProblem] = []
+
+    /// The errors `poll` met since the last call (a missing topic, a position outside a partition's log), oldest first.
+    public func takeProblems() -> [ConsumerProblem] {
+        defer { problems.removeAll() }
+        return problems
+    }
+
+    /// Stops fetching `partitions` until they are resumed or assigned again.
+    public func pause(_ partitions: [TopicPartition]) {
+        withList(partitions) { _ = rd_kafka_pause_partitions(handle, $0) }
+    }
+
+    /// Moves `partitions` to `offset` (a logical offset such as ``KafkaOffset/beginning`` is allowed) and resumes them.
+    public func seek(_ partitions: [TopicPartition], to offset: Int64) throws(KafkaError) {
+        var failure: KafkaError?
+        withList(partitions, offset: offset) { list in
+            if let error = rd_kafka_seek_partitions(handle, list, 5_000) { failure = KafkaError(consuming: error) }
+            _ = rd_kafka_resume_partitions(handle, list)
+        }
+        if let failure { throw failure }
+    }
+
+    /// Asks the broker for every topic's metadata now, so a subscribed topic created since the last refresh is seen
+    /// (and the group rebalances onto it) without waiting for `topic.metadata.refresh.interval.ms`.
+    /// - Returns: each topic's partition count.
+    @discardableResult
+    public func refreshMetadata(timeoutMs: Int32 = 5_000) throws(KafkaError) -> [String: Int] {
+        try KafkaAdmin.partitionCounts(handle: handle, timeoutMs: timeoutMs)
+    }
+
+    /// The partition's watermarks as its leader says now (a round trip, unlike ``highWatermarks()``).
+    public func queryWatermarks(of partition: TopicPartition, timeoutMs: Int32 = 5_000) throws(KafkaError) -> Watermarks {
+        try Watermarks.query(partition, handle: handle, timeoutMs: timeoutMs)
+    }
+
+    private func withList(_ partitions: [TopicPartition], offset: Int64? = nil, _ body: (UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) -> Void) {
+        guard !partitions.isEmpty else { return }
+        let list = rd_kafka_topic_partition_list_new(Int32(partitions.count))!
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        for tp in partitions {
+            let element = rd_kafka_topic_partition_list_add(list, tp.topic, tp.partition)!
+            if let offset { element.pointee.offset = offset }
+        }
+        body(list)
     }
 
     /// Records `nextOffsets` (offset of the last applied record + 1) for the group's advisory commit.
@@ -175,6 +224,20 @@ public final class KafkaConsumer: @unchecked Sendable {
             timestamp: rd_kafka_message_timestamp(raw, &timestampType)
         )
     }
+}
+
+/// An error the consumer met on a topic or partition (or on none), for the loop to act on.
+public struct ConsumerProblem: Sendable, CustomStringConvertible {
+    public var topic: String?
+    public var partition: Int32?
+    public var error: KafkaError
+
+    public var topicPartition: TopicPartition? {
+        guard let topic, let partition, partition >= 0 else { return nil }
+        return TopicPartition(topic: topic, partition: partition)
+    }
+
+    public var description: String { "\(topicPartition?.description ?? topic ?? "consumer"): \(error.reason)" }
 }
 
 /// State the rebalance callback needs. `assigned` and `revokedDuringBatch` are read by other threads

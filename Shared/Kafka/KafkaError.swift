@@ -29,6 +29,17 @@ public struct KafkaError: Error, Sendable, CustomStringConvertible {
         isFatal || Self.producerStateCodes.contains(code)
     }
 
+    /// The broker does not know the topic (deleted, or never created): re-creating it from the topology can help.
+    public var isUnknownTopic: Bool {
+        code == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC.rawValue || code == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART.rawValue
+    }
+
+    /// A partition's fetch position is outside the log (`auto.offset.reset=error` turns the broker's
+    /// `OFFSET_OUT_OF_RANGE` into this instead of a silent jump).
+    public var isOffsetOutOfRange: Bool {
+        code == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET.rawValue || code == RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE.rawValue
+    }
+
     static let producerStateCodes: Set<Int32> = [
         RD_KAFKA_RESP_ERR_PRODUCER_FENCED.rawValue, RD_KAFKA_RESP_ERR_UNKNOWN_PRODUCER_ID.rawValue,
         RD_KAFKA_RESP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER.rawValue, RD_KAFKA_RESP_ERR_INVALID_PRODUCER_EPOCH.rawValue,

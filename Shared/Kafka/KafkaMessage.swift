@@ -1,3 +1,5 @@
+import CRdKafka
+
 /// One Kafka record header: a name and raw bytes.
 public struct KafkaHeader: Sendable, Hashable {
     public var key: String
@@ -26,6 +28,26 @@ public struct TopicPartition: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String { "\(topic)[\(partition)]" }
+}
+
+/// Where a partition's log starts (`low`, the first offset still held) and ends (`high`, the offset the next record gets).
+public struct Watermarks: Sendable, Hashable {
+    public var low: Int64
+    public var high: Int64
+
+    public init(low: Int64, high: Int64) {
+        self.low = low
+        self.high = high
+    }
+
+    /// Asks the partition's leader (blocking, on any client handle).
+    static func query(_ tp: TopicPartition, handle: OpaquePointer, timeoutMs: Int32) throws(KafkaError) -> Watermarks {
+        var low: Int64 = -1
+        var high: Int64 = -1
+        let err = rd_kafka_query_watermark_offsets(handle, tp.topic, tp.partition, &low, &high, timeoutMs)
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, reason: "watermarks of \(tp)") }
+        return Watermarks(low: low, high: high)
+    }
 }
 
 /// A record to produce. A `nil` value is a tombstone (deletes the key on a compacted topic).

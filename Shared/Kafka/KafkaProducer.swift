@@ -110,6 +110,11 @@ public final class KafkaProducer: @unchecked Sendable {
         try lock.withLock { _ throws(KafkaError) in try KafkaAdmin.partitionCounts(handle: handle, timeoutMs: timeoutMs) }
     }
 
+    /// The partition's first and next offset as the broker says now (a round trip).
+    public func watermarks(of partition: TopicPartition, timeoutMs: Int32 = 5_000) throws(KafkaError) -> Watermarks {
+        try lock.withLock { _ throws(KafkaError) in try Watermarks.query(partition, handle: handle, timeoutMs: timeoutMs) }
+    }
+
     /// Low and high watermarks of a partition, asked of the broker.
     public func watermarks(topic: String, partition: Int32, timeoutMs: Int32 = 5_000) throws(KafkaError) -> (low: Int64, high: Int64) {
         try lock.withLock { _ throws(KafkaError) in

@@ -56,6 +56,11 @@ public struct RuntimeConfig: Sendable {
     public var inboxRetentionDays: Int
     /// Records a consumer applies in one transaction at most.
     public var consumerBatchSize: Int
+    /// Whether the service may create the topology's missing topics, at start and when one disappears (`CREATE_TOPICS`;
+    /// off where a platform team provisions topics and the service's principal has no `CREATE`).
+    public var createTopics: Bool
+    /// What a consumer does when its store's position lies past a partition's end (`OFFSETS_PAST_END`).
+    public var pastEndPolicy: PastEndPolicy
 
     /// Resolves flags, then environment, then defaults.
     public init(service: String, defaultPort: Int, options: CommonOptions, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
@@ -83,6 +88,14 @@ public struct RuntimeConfig: Sendable {
             throw ValidationError("CONSUMER_BATCH_SIZE '\(batch)' must be a whole number from 1 to 100000")
         }
         consumerBatchSize = batchSize
+        let create = environment["CREATE_TOPICS"] ?? "true"
+        guard let createFlag = Bool(create) else { throw ValidationError("CREATE_TOPICS '\(create)' must be true or false") }
+        createTopics = createFlag
+        let policy = environment["OFFSETS_PAST_END"] ?? PastEndPolicy.stop.rawValue
+        guard let pastEnd = PastEndPolicy(rawValue: policy) else {
+            throw ValidationError("OFFSETS_PAST_END '\(policy)' must be one of: \(PastEndPolicy.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        pastEndPolicy = pastEnd
         var properties: [String: String] = [
             "bootstrap.servers": brokers,
             "client.id": "\(service)-\(instanceId)",
@@ -112,9 +125,11 @@ public struct RuntimeConfig: Sendable {
     /// Path of the service's SQLite store.
     public var storePath: String { "\(dataDir)/\(instanceId).sqlite" }
 
-    /// Consumer settings for a group; static membership keeps partitions through a quick restart.
+    /// Consumer settings for a group; static membership keeps partitions through a quick restart. Every start position
+    /// comes from the store, so `auto.offset.reset` only acts when the broker says a position is outside the log:
+    /// `error` reports it to the loop, which applies ``pastEndPolicy``, rather than letting librdkafka jump silently.
     public func consumerConfig(group: String) -> KafkaConfig {
-        kafka.merging(["group.id": group, "group.instance.id": "\(instanceId)-\(group)"])
+        kafka.merging(["group.id": group, "group.instance.id": "\(instanceId)-\(group)", "auto.offset.reset": "error"])
     }
 
     /// What the process prints at start: everything but secrets.
@@ -128,6 +143,8 @@ public struct RuntimeConfig: Sendable {
         result["topicPartitions"] = String(topicPartitions)
         result["inboxRetentionDays"] = String(inboxRetentionDays)
         result["consumerBatchSize"] = String(consumerBatchSize)
+        result["createTopics"] = String(createTopics)
+        result["offsetsPastEnd"] = pastEndPolicy.rawValue
         result["librdkafka"] = librdkafkaVersion
         return result
     }

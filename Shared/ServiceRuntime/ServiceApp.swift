@@ -55,7 +55,8 @@ public struct ServiceApp: Sendable {
     @discardableResult
     public func ensureTopics() throws -> [String: Int] {
         do {
-            return try TopologySetup.ensure(with: try KafkaProducer(config: config.kafka, logger: logger), partitions: config.topicPartitions)
+            return try TopologySetup.ensure(
+                with: try KafkaProducer(config: config.kafka, logger: logger), partitions: config.topicPartitions, create: config.createTopics)
         } catch let error as TopologyError {
             logger.critical("\(error)")
             throw error
@@ -74,7 +75,15 @@ public struct ServiceApp: Sendable {
         ConsumerLoop(
             name: group, config: config.consumerConfig(group: group), topics: topics.map(\.name),
             applier: BatchApplier(store: store, handler: handler, service: config.service), batchSize: config.consumerBatchSize,
-            logger: logger)
+            pastEnd: config.pastEndPolicy, recreateTopics: topicRecreator, logger: logger)
+    }
+
+    /// Creates the topology's missing topics again (when the service may create topics), for a consumer or the relay
+    /// that found one gone.
+    var topicRecreator: (@Sendable () throws -> Void)? {
+        guard config.createTopics else { return nil }
+        let (config, logger) = (config, logger)
+        return { try TopologySetup.ensure(with: try KafkaProducer(config: config.kafka, logger: logger), partitions: config.topicPartitions, create: true) }
     }
 
     /// Runs the relay, the consumers and the HTTP server until SIGTERM/SIGINT, then stops them in reverse order:
@@ -89,7 +98,7 @@ public struct ServiceApp: Sendable {
         let router = secured.router
         let probe = BrokerProbe(config: config.kafka, logger: logger)
         addHealthRoutes(to: router, store: store, consumers: consumers, probe: probe)
-        let relay = OutboxRelay(store: store, config: config.kafka, logger: logger)
+        let relay = OutboxRelay(store: store, config: config.kafka, recreateTopics: topicRecreator, logger: logger)
         let app = Application(
             router: router,
             configuration: .init(address: .hostname(config.httpHost, port: config.httpPort), serverName: config.service),
@@ -139,6 +148,7 @@ public struct ServiceApp: Sendable {
                 } else if loop.assignment.isEmpty {
                     problems.append("consumer \(loop.name): no partitions assigned")
                 }
+                problems += loop.problems.map { "consumer \(loop.name): \($0)" }
             }
             return JSONResponse.make(
                 problems.isEmpty ? .ok : .serviceUnavailable,

@@ -4,16 +4,22 @@ import Kafka
 /// Creates the topology's topics on a broker and checks that the ones there can serve it.
 public enum TopologySetup {
     /// Creates the topics that do not exist yet (compacted where the table says so) with `partitions` each, then
-    /// refuses, naming the topics and counts, when co-partitioned topics differ.
+    /// refuses, naming the topics and counts, when co-partitioned topics differ. Without `create` it only checks, and a
+    /// missing topic is a problem too (the platform team provisions topics).
     /// - Returns: the partition count of every `giamngheo.` topic.
     @discardableResult
-    public static func ensure(with producer: KafkaProducer, partitions: Int) throws -> [String: Int] {
-        try producer.createTopics(
-            Topics.all.map {
-                TopicSpec(name: $0.name, partitions: partitions, configs: $0.compacted ? ["cleanup.policy": "compact"] : [:])
-            })
+    public static func ensure(with producer: KafkaProducer, partitions: Int, create: Bool = true) throws -> [String: Int] {
+        if create {
+            try producer.createTopics(
+                Topics.all.map {
+                    TopicSpec(name: $0.name, partitions: partitions, configs: $0.compacted ? ["cleanup.policy": "compact"] : [:])
+                })
+        }
         let counts = try producer.partitionCounts().filter { $0.key.hasPrefix("giamngheo.") }
-        let problems = Topics.partitioningProblems(counts)
+        var problems = Topics.partitioningProblems(counts)
+        if !create {
+            problems += Topics.all.map(\.name).filter { counts[$0] == nil }.map { "topic \($0) does not exist and CREATE_TOPICS is false" }
+        }
         guard problems.isEmpty else { throw TopologyError(problems: problems) }
         return counts
     }

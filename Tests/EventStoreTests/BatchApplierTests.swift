@@ -3,6 +3,7 @@ import EventContracts
 import Foundation
 import GRDB
 import Kafka
+import Synchronization
 import TestSupport
 import Testing
 
@@ -160,7 +161,7 @@ struct OutboxRelayTests {
         }
         let relay = OutboxRelay(store: store, config: TestEnvironment.kafkaConfig(brokers), batchSize: 128, logger: TestEnvironment.logger)
         var published = 0
-        while published < 300 { published += try relay.publishBatch(producer) }
+        while published < 300 { published += try relay.publish(producer).delivered }
         #expect(try store.outboxDepth() == 0)
         let records = try await TopicReader.readAll([topic], brokers: brokers)
         #expect(records.count == 300)
@@ -199,7 +200,7 @@ struct OutboxRelayTests {
         }
         let relay = OutboxRelay(store: store, config: strict, batchSize: 100, logger: TestEnvironment.logger)
         // Partition 0 stops at row 4; partition 1 (the odd rows) is not held back.
-        #expect(try relay.publishBatch(producer) == 2 + 6)
+        #expect(try relay.publish(producer).delivered == 2 + 6)
         func sequences(_ partition: Int32) async throws -> [Int] {
             try await TopicReader.readAll([topic], brokers: brokers).filter { $0.partition == partition }
                 .compactMap { $0.header("ce_sequence").flatMap { Int($0) } }
@@ -209,15 +210,43 @@ struct OutboxRelayTests {
         let kept = try await store.pool.read { db in try Int64.fetchAll(db, sql: "SELECT seq FROM outbox ORDER BY seq") }
         #expect(kept.count == 4, "row 4 and the partition-0 rows after it stay: \(kept)")
         // Again with the same limit: nothing behind the failed row goes out.
-        #expect(try relay.publishBatch(producer) == 0)
+        #expect(try relay.publish(producer).delivered == 0)
         #expect(try await sequences(0) == [0, 2])
 
         // Once the row can be sent, it goes first and the rest of its partition follows in order.
         let relaxed = TestEnvironment.kafkaConfig(brokers)
         let relay2 = OutboxRelay(store: store, config: relaxed, batchSize: 100, logger: TestEnvironment.logger)
-        #expect(try relay2.publishBatch(try KafkaProducer(config: relaxed, logger: TestEnvironment.logger)) == 4)
+        #expect(try relay2.publish(try KafkaProducer(config: relaxed, logger: TestEnvironment.logger)).delivered == 4)
         #expect(try await sequences(0) == [0, 2, 4, 6, 8, 10])
         #expect(try store.outboxDepth() == 0)
+    }
+
+    @Test func aMissingTopicIsCreatedAgainFromTheTopologyAndTheRowsFollow() async throws {
+        let brokers = try TestEnvironment.brokers()
+        let store = try makeStore()
+        let topic = TestEnvironment.uniqueTopic("relay-missing")
+        try await store.pool.write { db in
+            for i in 0..<3 {
+                try Outbox.append(
+                    OutboundEvent.json(
+                        topic: TopicDefinition(topic, compacted: false), key: "h\(i)", type: "test.out", source: "/test",
+                        idParts: ["relay-missing", String(i)], sequence: Int64(i), time: "2026-01-01T00:00:00Z", payload: i),
+                    in: db)
+            }
+        }
+        // The producer gives up on an unknown topic after a second here (30 s by default).
+        let config = TestEnvironment.kafkaConfig(brokers).merging(["topic.metadata.propagation.max.ms": "1000"])
+        let created = Mutex(0)
+        let relay = OutboxRelay(store: store, config: config, recreateTopics: {
+            created.withLock { $0 += 1 }
+            try KafkaProducer(config: config, logger: TestEnvironment.logger).createTopics([TopicSpec(name: topic, partitions: 1)])
+        }, logger: TestEnvironment.logger)
+        Thread { try? relay.runBlocking() }.start()
+        defer { relay.stop() }
+        try await waitUntil("the outbox to be delivered to the created topic") { try store.outboxDepth() == 0 }
+        #expect(created.withLock { $0 } == 1)
+        let records = try await TopicReader.readAll([topic], brokers: brokers)
+        #expect(records.compactMap { $0.header("ce_sequence").flatMap { Int($0) } } == [0, 1, 2])
     }
 
     @Test func keepsADeliveredRowThatCameBehindAFailedOneOnItsPartition() throws {
