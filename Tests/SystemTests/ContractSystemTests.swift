@@ -130,11 +130,9 @@ struct ContractSystemTests {
 }
 
 extension RunningSystem {
-    /// The outbox rows a service's relay last saw (its `giamngheo_outbox_depth` gauge), nil before it reported one.
+    /// The rows in a service's outbox (its `giamngheo_outbox_depth` gauge, read from the store at each scrape).
     func outboxDepth(_ service: String) async throws -> Double? {
-        let metrics = try await self[service].client().get("/metrics").text
-        return metrics.split(separator: "\n").first { $0.hasPrefix("giamngheo_outbox_depth ") }
-            .flatMap { Double($0.split(separator: " ").last ?? "") }
+        Self.gauge("giamngheo_outbox_depth", in: try await self[service].client().get("/metrics").text)
     }
 }
 

@@ -53,4 +53,46 @@ extension SystemTests {
         let log = try String(contentsOfFile: intake.logPath, encoding: .utf8)
         #expect(log.contains("imports left running by the last process closed as interrupted"))
     }
+
+    /// The broker frozen (SIGSTOP) under load: intake goes on accepting into its outbox, every service says the broker
+    /// does not answer, intake's outbox gauges show what waits and since when; once the broker goes on, every household
+    /// accepted before and during the pause is classified, referred, matched and reported exactly once.
+    @Test func aPausedBrokerIsVisibleAndWhatWasAcceptedMeanwhileIsProcessedAfter() async throws {
+        let system = try RunningSystem()
+        defer { system.stop() }
+        try await system.start()
+        let households = try RunningSystem.demo(600, seed: 31)
+        try await system.post(Array(households[..<300]))
+        try system.broker.pause()
+        var resumed = false
+        defer { if !resumed { try? system.broker.resume() } }
+        try await system.post(Array(households[300...]))
+        for name in RunningSystem.allServices {
+            try await waitUntil("\(name) to say the broker does not answer", timeout: .seconds(30), every: .milliseconds(200)) {
+                let ready = try await system[name].client().get("/readyz")
+                return ready.status == 503 && ready.text.contains("broker: ")
+            }
+        }
+        let metrics = try await system["intake"].client().get("/metrics").text
+        #expect(try #require(RunningSystem.gauge("giamngheo_outbox_depth", in: metrics)) >= 300, "the 300 households posted meanwhile wait")
+        #expect(try #require(RunningSystem.gauge("giamngheo_outbox_oldest_age_seconds", in: metrics)) > 0)
+
+        try system.broker.resume()
+        resumed = true
+        var problems: [String] = ["not checked yet"]
+        try? await waitUntil("exact results after the pause", timeout: .seconds(180), every: .seconds(1)) {
+            problems = try await system.published().disagreements(expectedHouseholds: 600)
+            return problems.isEmpty
+        }
+        #expect(problems == [])
+        for name in RunningSystem.allServices { try await system[name].waitReady(timeout: .seconds(60)) }
+        #expect(try await system.outboxDepth("intake") == 0)
+    }
+}
+
+extension RunningSystem {
+    /// The value of an unlabelled gauge in a Prometheus exposition.
+    static func gauge(_ name: String, in metrics: String) -> Double? {
+        metrics.split(separator: "\n").first { $0.hasPrefix("\(name) ") }.flatMap { Double($0.split(separator: " ").last ?? "") }
+    }
 }

@@ -24,6 +24,27 @@ public final class LocalBroker: @unchecked Sendable {
         _ = try? run(["\(TestEnvironment.root)/compose/broker", "stop", "--data-dir", dataDir])
     }
 
+    /// Freezes the broker (SIGSTOP): connections stay open and nothing answers, as with a hung or partitioned broker.
+    public func pause() throws { try signal(SIGSTOP) }
+
+    /// Lets a paused broker go on (SIGCONT).
+    public func resume() throws { try signal(SIGCONT) }
+
+    /// Replaces the broker by an empty one at the same address, as after a lost disk or a new cluster.
+    public func replace() throws {
+        stop()
+        guard let port = address.split(separator: ":").last else { throw TestFailure("no port in \(address)") }
+        let output = try run(["\(TestEnvironment.root)/compose/broker", "start", "--port", String(port), "--data-dir", dataDir])
+        guard output.split(separator: "\n").last.map(String.init) == address else { throw TestFailure("the new broker is not at \(address): \(output)") }
+    }
+
+    private func signal(_ signal: Int32) throws {
+        let text = try String(contentsOfFile: "\(dataDir)/broker.pid", encoding: .utf8)
+        guard let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), kill(pid, signal) == 0 else {
+            throw TestFailure("cannot signal the broker (pid file: \(text))")
+        }
+    }
+
     deinit { stop() }
 }
 

@@ -18,7 +18,7 @@ struct AdminCommand: AsyncParsableCommand {
             CreateTopics.self, LoadDemo.self, ImportCSV.self, CSVTemplate.self, BrokerBench.self, SystemBench.self, ImportBench.self,
             CodecBench.self, StoreBench.self, ReclassifyBench.self, CountRecords.self, AreasCommand.self,
             VBSPOffice.self, MatchBench.self,
-            EmploymentCentreCommand.self, KafkaACLsCommand.self, TokenCommand.self,
+            EmploymentCentreCommand.self, KafkaACLsCommand.self, TokenCommand.self, OffsetsCommand.self,
         ])
 }
 
