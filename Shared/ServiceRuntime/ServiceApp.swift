@@ -101,6 +101,7 @@ public struct ServiceApp: Sendable {
         let relay = OutboxRelay(store: store, config: config.kafka, recreateTopics: topicRecreator, logger: logger)
         let app = Application(
             router: router,
+            server: .http1(additionalChannelHandlers: [MalformedRequestResponder()]),
             configuration: .init(address: .hostname(config.httpHost, port: config.httpPort), serverName: config.service),
             logger: logger)
         var services: [any Service] = [ThreadService(name: "outbox-relay", body: { try relay.runBlocking() }, stop: { relay.stop() })]

@@ -220,5 +220,18 @@ public final class OpenRequest: @unchecked Sendable {
         return (status, headers)
     }
 
+    /// Reads `count` bytes of the answer's body (after ``readHead()``).
+    public func readBody(count: Int) throws -> [UInt8] {
+        var body = [UInt8](repeating: 0, count: count)
+        var read = 0
+        while read < count {
+            let n = body[read...].withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { throw TestFailure("the connection closed after \(read) of \(count) body bytes") }
+            read += n
+        }
+        return body
+    }
+
     deinit { close(fd) }
 }
