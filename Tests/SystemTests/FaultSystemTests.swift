@@ -1,3 +1,4 @@
+import Areas
 import EventContracts
 import Foundation
 import Intake
@@ -87,6 +88,76 @@ extension SystemTests {
         #expect(problems == [])
         for name in RunningSystem.allServices { try await system[name].waitReady(timeout: .seconds(60)) }
         #expect(try await system.outboxDepth("intake") == 0)
+    }
+}
+
+/// Recognition and relay cut by kills: each side of the decision holds exactly once.
+extension SystemTests {
+    /// A commune of 300 households: intake killed (-9) while the chairman's decision is being recorded, the decision sent
+    /// again after the restart, then eligibility killed while it classifies the recognised versions. Every household
+    /// ends at exactly the version and status the decision gives it, classified once per version.
+    @Test func aRecognitionCutByKillsOfIntakeAndEligibilityEndsExactlyOnce() async throws {
+        let system = try RunningSystem(["intake", "eligibility"])
+        defer { system.stop() }
+        try await system.start()
+        let commune = try #require(DemoHouseholds.demoCommunes(try AreaRegistry.bundled(), perProvince: 1).first)
+        var generator = DemoHouseholds(seed: 41, communes: [commune])
+        let households = (0..<300).map { generator.next(serial: $0) }
+        let code = households[0].communeCode
+        let rules = try SurveyRules(areas: .bundled(), calendar: .bundled(), householdIds: .load(file: TestEnvironment.householdIdKeyFile))
+        let ids = Set(try households.map { try rules.validate($0, today: CalendarDate(Date())).get().householdId })
+        let excluded = try #require(ids.sorted().first)
+        try await system.post(households)
+        try await waitUntil("300 households classified", timeout: .seconds(120), every: .milliseconds(500)) {
+            try await system.published().latest(EventTypes.classifiedHousehold, as: ClassifiedHousehold.self).count == 300
+        }
+
+        let path = "/v1/review-rounds/2025-periodic/communes/\(code)/recognition"
+        let decision = RecognitionRequest(decisionNumber: "77/QĐ-UBND", decisionDate: "2025-11-25", excludedHouseholdIds: [excluded])
+        let body = Data(try EventJSON.encode(decision))
+        let intake = system["intake"]
+        let cut = try OpenRequest(
+            port: intake.port,
+            head: "POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(TestEnvironment.chairmanToken(code))\r\n"
+                + "Content-Type: application/json\r\nContent-Length: \(body.count)")
+        try cut.send(Array(body))
+        intake.kill()  // while the decision is read, checked or stored: either it is all there after the restart or none of it
+        try intake.start()
+        try await intake.waitReady()
+        let again = try await system.chairman(code).post(path, json: decision)
+        #expect(again.status == 201 || again.status == 200, "\(again.status) \(again.text.prefix(300))")
+        #expect(Set(try again.decode(RecognitionOutcome.self).recognised.map(\.householdId)) == ids.subtracting([excluded]))
+
+        let eligibility = system["eligibility"]
+        try await waitUntil("eligibility to start on the recognised versions", timeout: .seconds(60), every: .milliseconds(50)) {
+            try await system.published().latest(EventTypes.classifiedHousehold, as: ClassifiedHousehold.self).values.contains { $0.status == .recognised }
+        }
+        eligibility.kill()
+        try eligibility.start()
+        try await eligibility.waitReady()
+
+        let official = RecognitionDecision(decisionNumber: "77/QĐ-UBND", decisionDate: "2025-11-25")
+        var classifications: [String: ClassifiedHousehold] = [:]
+        try await waitUntil("299 households recognised", timeout: .seconds(120), every: .milliseconds(500)) {
+            classifications = try await system.published().latest(EventTypes.classifiedHousehold, as: ClassifiedHousehold.self)
+            return classifications.values.filter { $0.status == .recognised }.count == 299
+        }
+        #expect(Set(classifications.keys) == ids)
+        for (id, classification) in classifications {
+            let recognised = id != excluded
+            #expect(classification.status == (recognised ? .recognised : .proposed), "\(id)")
+            #expect(classification.recognition == (recognised ? official : nil), "\(id)")
+            #expect(classification.householdVersion == (recognised ? 2 : 1), "\(id)")
+        }
+        // One household version, one classification event: re-sends after the kills carry the same event id.
+        let published = try await system.published()
+        var idsByVersion: [String: Set<String>] = [:]
+        for record in published.records where record.header("ce_type") == EventTypes.classifiedHousehold {
+            idsByVersion["\(record.header("ce_subject")!)@\(record.header("ce_sequence")!)", default: []].insert(record.header("ce_id")!)
+        }
+        #expect(idsByVersion.count == 599 && idsByVersion.values.allSatisfy { $0.count == 1 })
+        let snapshots = published.records.filter { $0.header("ce_type") == EventTypes.householdSnapshot }
+        #expect(Set(snapshots.compactMap { $0.header("ce_id") }).count == 599, "300 first versions and 299 recognised ones")
     }
 }
 
