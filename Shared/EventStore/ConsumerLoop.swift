@@ -9,8 +9,7 @@ import Synchronization
 ///
 /// Start positions come from the store (set in the rebalance callback); the group's committed offsets are
 /// updated after each batch for lag monitoring only. On ``stop()`` it finishes the batch in hand, commits and
-/// closes the consumer. With static membership (`group.instance.id`) closing does not leave the group: a restart
-/// within `session.timeout.ms` gets the same partitions back without a rebalance.
+/// closes the consumer, leaving the group (unless it is a static member, `STATIC_MEMBERSHIP=true`).
 public final class ConsumerLoop: Sendable {
     public let name: String
     private let config: KafkaConfig
@@ -110,6 +109,7 @@ public final class ConsumerLoop: Sendable {
         }
         logger.info("consumer started", metadata: ["consumer": "\(name)", "topics": "\(topics)"])
         var lastLagCheck = Date.distantPast
+        var lastTopicCheck = Date()
         var watch = PastEndWatch(grace: pastEndGrace)
         var topicRepair = TopicRepair(backoff: Backoff(initial: 1, maximum: 60))
         while !stopping.withLock({ $0 }) {
@@ -130,6 +130,10 @@ public final class ConsumerLoop: Sendable {
             if Date().timeIntervalSince(lastLagCheck) > 1 {
                 lastLagCheck = Date()
                 updateLag(consumer, watch: &watch)
+            }
+            if Date().timeIntervalSince(lastTopicCheck) > 10 {
+                lastTopicCheck = Date()
+                checkSubscribedTopics(consumer)
             }
         }
     }
@@ -201,6 +205,16 @@ public final class ConsumerLoop: Sendable {
                 logger.error("rewind failed; tried again at the next check", metadata: ["consumer": "\(name)", "partition": "\(found.partition)", "error": "\(error)"])
             }
         }
+    }
+
+    /// While the member holds no partition, or a topic is known missing: asks the broker for the topics now, which also
+    /// lets the group see a topic created since (librdkafka would wait for its metadata refresh), and notes the
+    /// subscribed topics the broker does not have (after a broker was replaced, nothing else reports them).
+    private func checkSubscribedTopics(_ consumer: KafkaConsumer) {
+        guard consumer.assignment.isEmpty || !stuck.withLock({ $0.missingTopics.isEmpty }),
+              let counts = try? consumer.refreshMetadata(timeoutMs: 2_000) else { return }
+        let missing = Set(topics.filter { counts[$0] == nil })
+        stuck.withLock { $0.missingTopics = missing }
     }
 
     /// Acts on what the consumer reported: a position the broker refused as outside the log, a topic it does not know.

@@ -38,6 +38,9 @@ public final class KafkaConsumer: @unchecked Sendable {
         "queued.min.messages": "500",
         "session.timeout.ms": "6000",
         "heartbeat.interval.ms": "1000",
+        // A deleted or re-created topic is noticed within this time (librdkafka's default is 5 minutes): the local
+        // broker answers a fetch of a deleted topic in a way librdkafka cannot tie to it, so only a refresh tells.
+        "topic.metadata.refresh.interval.ms": "10000",
     ]
 
     /// - Parameters:

@@ -61,6 +61,9 @@ public struct RuntimeConfig: Sendable {
     public var createTopics: Bool
     /// What a consumer does when its store's position lies past a partition's end (`OFFSETS_PAST_END`).
     public var pastEndPolicy: PastEndPolicy
+    /// Whether consumers join their groups as static members (`group.instance.id`; `STATIC_MEMBERSHIP`, default false:
+    /// the local broker keeps a static group's first assignment for good, docs/operations.md "Consumer groups").
+    public var staticMembership: Bool
 
     /// Resolves flags, then environment, then defaults.
     public init(service: String, defaultPort: Int, options: CommonOptions, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
@@ -96,6 +99,9 @@ public struct RuntimeConfig: Sendable {
             throw ValidationError("OFFSETS_PAST_END '\(policy)' must be one of: \(PastEndPolicy.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         pastEndPolicy = pastEnd
+        let membership = environment["STATIC_MEMBERSHIP"] ?? "false"
+        guard let isStatic = Bool(membership) else { throw ValidationError("STATIC_MEMBERSHIP '\(membership)' must be true or false") }
+        staticMembership = isStatic
         var properties: [String: String] = [
             "bootstrap.servers": brokers,
             "client.id": "\(service)-\(instanceId)",
@@ -125,11 +131,14 @@ public struct RuntimeConfig: Sendable {
     /// Path of the service's SQLite store.
     public var storePath: String { "\(dataDir)/\(instanceId).sqlite" }
 
-    /// Consumer settings for a group; static membership keeps partitions through a quick restart. Every start position
+    /// Consumer settings for a group (static membership when configured: it keeps partitions through a quick restart on
+    /// Apache Kafka). Every start position
     /// comes from the store, so `auto.offset.reset` only acts when the broker says a position is outside the log:
     /// `error` reports it to the loop, which applies ``pastEndPolicy``, rather than letting librdkafka jump silently.
     public func consumerConfig(group: String) -> KafkaConfig {
-        kafka.merging(["group.id": group, "group.instance.id": "\(instanceId)-\(group)", "auto.offset.reset": "error"])
+        var settings = ["group.id": group, "auto.offset.reset": "error"]
+        if staticMembership { settings["group.instance.id"] = "\(instanceId)-\(group)" }
+        return kafka.merging(settings)
     }
 
     /// What the process prints at start: everything but secrets.

@@ -2,6 +2,7 @@ import Areas
 import EventContracts
 import Foundation
 import Intake
+import Kafka
 import ServiceRuntime
 import TestSupport
 import Testing
@@ -158,6 +159,110 @@ extension SystemTests {
         #expect(idsByVersion.count == 599 && idsByVersion.values.allSatisfy { $0.count == 1 })
         let snapshots = published.records.filter { $0.header("ce_type") == EventTypes.householdSnapshot }
         #expect(Set(snapshots.compactMap { $0.header("ce_id") }).count == 599, "300 first versions and 299 recognised ones")
+    }
+}
+
+/// The broker replaced by an empty one under the running system.
+extension SystemTests {
+    /// Every service survives (no crash when the topics come back with new ids), recreates the topics it needs, and each
+    /// consumer whose stored positions lie past the new partitions' ends says so on `/readyz` instead of waiting in
+    /// silence. After the operator's repair (`giamngheo-admin offsets --rewind` on each stopped service's store), every
+    /// household accepted after the replacement is classified, and every service is ready.
+    @Test func aReplacedBrokerIsVisibleAndTheRewindRepairsIt() async throws {
+        let system = try RunningSystem()
+        defer { system.stop() }
+        try await system.start()
+        let households = try RunningSystem.demo(400, seed: 43)
+        try await system.post(Array(households[..<300]))
+        try await waitUntil("the first 300 households to agree everywhere", timeout: .seconds(180), every: .seconds(1)) {
+            try await system.published().disagreements(expectedHouseholds: 300).isEmpty
+        }
+
+        try system.broker.replace()
+        try await system.post(Array(households[300...]))
+        for name in RunningSystem.allServices {
+            var last = ""
+            do {
+                try await waitUntil("\(name) to report positions past the new partitions' ends", timeout: .seconds(90), every: .milliseconds(500)) {
+                    let ready = try await system[name].client().get("/readyz")
+                    last = ready.text
+                    return ready.status == 503 && ready.text.contains("but the partition ends at")
+                }
+            } catch {
+                throw TestFailure("\(error); its last /readyz: \(last)")
+            }
+        }
+        for name in RunningSystem.allServices { #expect(system[name].isRunning, "\(name) died; see \(system[name].logPath)") }
+        let metrics = try await system["eligibility"].client().get("/metrics").text
+        #expect(metrics.contains("giamngheo_consumer_partitions_past_end{consumer=\"eligibility\"}"))
+
+        // The operator's repair, on every service (intake consumes the access log and agency submissions): stop, rewind
+        // what lies past the end, start.
+        for name in RunningSystem.allServices {
+            let service = system[name]
+            service.stop()
+            let report = try run([
+                "\(TestEnvironment.binDirectory)/giamngheo-admin", "offsets", "--kafka-brokers", system.broker.address,
+                "--store", "\(system.dataDir)/\(name)-1.sqlite", "--rewind",
+            ])
+            #expect(report.contains("past the end") && report.contains("rewound"), "\(name): \(report)")
+            try service.start()
+        }
+        for name in RunningSystem.allServices { try await system[name].waitReady(timeout: .seconds(90)) }
+        let rules = try SurveyRules(areas: .bundled(), calendar: .bundled(), householdIds: .load(file: TestEnvironment.householdIdKeyFile))
+        let after = Set(try households[300...].map { try rules.validate($0, today: CalendarDate(Date())).get().householdId })
+        try await waitUntil("the 100 households accepted after the replacement to be classified", timeout: .seconds(120), every: .seconds(1)) {
+            let classified = try await system.published().latest(EventTypes.classifiedHousehold, as: ClassifiedHousehold.self)
+            return after.isSubset(of: Set(classified.keys))
+        }
+    }
+}
+
+/// A consumed topic deleted under load and created again.
+extension SystemTests {
+    /// The household and classification topics deleted under a running system: every service survives (librdkafka as
+    /// released died here, docs/operations.md "librdkafka"), the topics come back from the topology, and eligibility,
+    /// told to rewind (`OFFSETS_PAST_END=rewind`), reads the new household topic from its beginning, while the other
+    /// consumers (the default, `stop`) pause and say so. Households posted once the topics are back are classified, and
+    /// eligibility still answers for those classified before. (Records produced while a topic is deleted are accepted by
+    /// the local broker and not served afterwards; docs/operations.md says so.)
+    @Test func aConsumedTopicDeletedUnderLoadComesBackAndNoServiceDies() async throws {
+        let system = try RunningSystem(environment: ["eligibility": ["OFFSETS_PAST_END": "rewind"]])
+        defer { system.stop() }
+        try await system.start()
+        let households = try RunningSystem.demo(300, seed: 47)
+        let rules = try SurveyRules(areas: .bundled(), calendar: .bundled(), householdIds: .load(file: TestEnvironment.householdIdKeyFile))
+        let ids = try households.map { try rules.validate($0, today: CalendarDate(Date())).get().householdId }
+        try await system.post(Array(households[..<200]))
+        try await waitUntil("the first 200 households classified", timeout: .seconds(120), every: .milliseconds(500)) {
+            try await system.published().latest(EventTypes.classifiedHousehold, as: ClassifiedHousehold.self).count == 200
+        }
+
+        try system.broker.deleteTopic(Topics.household.name)
+        try system.broker.deleteTopic(Topics.classifiedHousehold.name)
+        let broker = try KafkaProducer(config: TestEnvironment.kafkaConfig(system.broker.address), logger: TestEnvironment.logger)
+        try await waitUntil("a service to create the topics again", timeout: .seconds(60), every: .milliseconds(500)) {
+            let counts = try broker.partitionCounts()
+            return counts[Topics.household.name] != nil && counts[Topics.classifiedHousehold.name] != nil
+        }
+        for name in ["loan-referral", "training-match", "reporting"] {
+            try await waitUntil("\(name) to pause the classification topic's partitions", timeout: .seconds(60), every: .milliseconds(500)) {
+                try await system[name].client().get("/readyz").text.contains("\(Topics.classifiedHousehold.name)[0]: the store resumes at offset")
+            }
+        }
+        try await system.post(Array(households[200...]))
+        let after = Set(ids[200...])
+        try await waitUntil("the 100 households posted after the deletion to be classified", timeout: .seconds(180), every: .seconds(1)) {
+            let classified = try await system.published().latest(EventTypes.classifiedHousehold, as: ClassifiedHousehold.self)
+            return after.isSubset(of: Set(classified.keys))
+        }
+        for name in RunningSystem.allServices { #expect(system[name].isRunning, "\(name) died; see \(system[name].logPath)") }
+        let eligibility = system["eligibility"].client()
+        for id in [ids[0], ids[199], ids[200], ids[299]] {
+            #expect(try await eligibility.get("/v1/households/\(id)/classification").status == 200, "\(id)")
+        }
+        let log = try String(contentsOfFile: system["eligibility"].logPath, encoding: .utf8)
+        #expect(log.contains("partition rewound to its beginning"))
     }
 }
 

@@ -38,6 +38,11 @@ public final class LocalBroker: @unchecked Sendable {
         guard output.split(separator: "\n").last.map(String.init) == address else { throw TestFailure("the new broker is not at \(address): \(output)") }
     }
 
+    /// Deletes a topic with the broker's own tool (as an operator would, by mistake or to re-create it).
+    public func deleteTopic(_ name: String) throws {
+        try run(["\(TestEnvironment.root)/.deps/bin/tansu", "topic", "delete", "--broker", "tcp://\(address)", name])
+    }
+
     private func signal(_ signal: Int32) throws {
         let text = try String(contentsOfFile: "\(dataDir)/broker.pid", encoding: .utf8)
         guard let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), kill(pid, signal) == 0 else {
