@@ -144,21 +144,26 @@ func record(_ offset: Int64, id: String, key: String, value: String, partition: 
 
 @Suite(.timeLimit(.minutes(2)))
 struct OutboxRelayTests {
+    /// Queues `count` events on `topic` (sequence and payload `i`, key `key(i)`).
+    func queue(_ count: Int, on topic: String, in store: ServiceStore, key: @escaping @Sendable (Int) -> String) async throws {
+        try await store.pool.write { db in
+            for i in 0..<count {
+                try Outbox.append(
+                    OutboundEvent.json(
+                        topic: TopicDefinition(topic, compacted: false), key: key(i), type: "test.out", source: "/test",
+                        idParts: [topic, String(i)], sequence: Int64(i), time: "2026-01-01T00:00:00Z", payload: i),
+                    in: db)
+            }
+        }
+    }
+
     @Test func publishesInOrderAndDeletesOnlyDeliveredRows() async throws {
         let brokers = try TestEnvironment.brokers()
         let store = try makeStore()
         let topic = TestEnvironment.uniqueTopic("relay")
         let producer = try KafkaProducer(config: TestEnvironment.kafkaConfig(brokers), logger: TestEnvironment.logger)
         try producer.createTopics([TopicSpec(name: topic, partitions: 2)])
-        try await store.pool.write { db in
-            for i in 0..<300 {
-                try Outbox.append(
-                    OutboundEvent.json(
-                        topic: TopicDefinition(topic, compacted: false), key: "h\(i % 7)", type: "test.out", source: "/test",
-                        idParts: ["relay", String(i)], sequence: Int64(i), time: "2026-01-01T00:00:00Z", payload: i),
-                    in: db)
-            }
-        }
+        try await queue(300, on: topic, in: store) { "h\($0 % 7)" }
         let relay = OutboxRelay(store: store, config: TestEnvironment.kafkaConfig(brokers), batchSize: 128, logger: TestEnvironment.logger)
         var published = 0
         while published < 300 { published += try relay.publish(producer).delivered }
@@ -225,15 +230,7 @@ struct OutboxRelayTests {
         let brokers = try TestEnvironment.brokers()
         let store = try makeStore()
         let topic = TestEnvironment.uniqueTopic("relay-missing")
-        try await store.pool.write { db in
-            for i in 0..<3 {
-                try Outbox.append(
-                    OutboundEvent.json(
-                        topic: TopicDefinition(topic, compacted: false), key: "h\(i)", type: "test.out", source: "/test",
-                        idParts: ["relay-missing", String(i)], sequence: Int64(i), time: "2026-01-01T00:00:00Z", payload: i),
-                    in: db)
-            }
-        }
+        try await queue(3, on: topic, in: store) { "h\($0)" }
         // The producer gives up on an unknown topic after a second here (30 s by default).
         let config = TestEnvironment.kafkaConfig(brokers).merging(["topic.metadata.propagation.max.ms": "1000"])
         let created = Mutex(0)

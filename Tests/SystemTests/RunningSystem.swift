@@ -61,6 +61,13 @@ final class RunningSystem: @unchecked Sendable {
         Published(records: try await TopicReader.readAll(Topics.eventTopics.map(\.name), brokers: broker.address))
     }
 
+    /// The household ids intake gives these surveys (with the tests' key), in order.
+    static func householdIds(_ surveys: some Sequence<SurveyInput>) throws -> [String] {
+        let rules = try SurveyRules(areas: .bundled(), calendar: .bundled(), householdIds: .load(file: TestEnvironment.householdIdKeyFile))
+        let today = CalendarDate(Date())
+        return try surveys.map { try rules.validate($0, today: today).get().householdId }
+    }
+
     static func demo(_ count: Int, seed: UInt64, perProvince: Int = 3) throws -> [SurveyInput] {
         var generator = DemoHouseholds(seed: seed, communes: DemoHouseholds.demoCommunes(try AreaRegistry.bundled(), perProvince: perProvince))
         return (0..<count).map { generator.next(serial: $0) }
