@@ -22,6 +22,8 @@ public struct CloudEventAttributes: Sendable, Hashable {
     public var correlationid: String?
     /// `personal` when the data holds personal data (names, CCCD); `none` otherwise.
     public var dataclassification: String?
+    /// W3C trace context of the request or event that caused this one (CloudEvents distributed-tracing extension).
+    public var traceparent: String?
 
     public static let specversion = "1.0"
     public static let contentType = "application/json"
@@ -68,6 +70,7 @@ public struct CloudEventAttributes: Sendable, Hashable {
         if let causationid { result.append(("ce_causationid", causationid)) }
         if let correlationid { result.append(("ce_correlationid", correlationid)) }
         if let dataclassification { result.append(("ce_dataclassification", dataclassification)) }
+        if let traceparent { result.append(("ce_traceparent", traceparent)) }
         return result
     }
 
@@ -98,7 +101,12 @@ public struct CloudEventAttributes: Sendable, Hashable {
         // An empty header says nothing: the record is its own correlation.
         self.correlationid = lookup("ce_correlationid").flatMap { $0.isEmpty ? nil : $0 }
         self.dataclassification = lookup("ce_dataclassification")
+        // Optional and never a reason to refuse the data: a malformed one is dropped (W3C: start a new trace).
+        self.traceparent = lookup("ce_traceparent").flatMap { TraceContext(traceparent: $0)?.traceparent }
     }
+
+    /// The trace this event belongs to, if it carries one.
+    public var traceContext: TraceContext? { traceparent.flatMap { TraceContext(traceparent: $0) } }
 }
 
 /// JSON coding shared by every event payload and HTTP body, so that all services write the same bytes.

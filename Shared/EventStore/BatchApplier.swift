@@ -111,6 +111,7 @@ public struct BatchApplier: Sendable {
         let outcome = try store.pool.write { db in
             var outcome = BatchOutcome()
             let now = Timestamp.now()
+            var lastTrace: TraceContext?
             let inbox = handler.deduplication == .inbox
             if inbox { try store.pruneInbox(in: db) }
             try handler.beginBatch(in: db)
@@ -141,7 +142,9 @@ public struct BatchApplier: Sendable {
                 let event = InboundEvent(message: message, attributes: attributes, data: message.value)
                 do {
                     let emitted = try db.withSavepoint { try handler.handle(event, in: db) }
-                    for out in emitted { try Outbox.append(out, in: db) }
+                    let trace = attributes.traceContext
+                    if trace != nil { lastTrace = trace }
+                    for out in emitted { try Outbox.append(out.caused(by: trace), in: db) }
                     outcome.emitted += emitted.count
                     outcome.applied += 1
                 } catch let poison as PoisonRecord {
@@ -154,8 +157,9 @@ public struct BatchApplier: Sendable {
                     outcome.deadLettered += 1
                 }
             }
+            // A batch's closing events (reports, tallies) follow the last traced event that went into them.
             let closing = try handler.finishBatch(in: db)
-            for out in closing { try Outbox.append(out, in: db) }
+            for out in closing { try Outbox.append(out.caused(by: lastTrace), in: db) }
             outcome.emitted += closing.count
             for (tp, next) in outcome.nextOffsets {
                 try db.run(

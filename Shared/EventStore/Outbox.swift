@@ -21,6 +21,14 @@ public struct OutboundEvent: Sendable {
         self.extraHeaders = extraHeaders
     }
 
+    /// This event as a step of `trace` (a child span named by the event's id), unless it already belongs to a trace.
+    public func caused(by trace: TraceContext?) -> OutboundEvent {
+        guard attributes.traceparent == nil, let trace else { return self }
+        var event = self
+        event.attributes.traceparent = trace.child(attributes.id).traceparent
+        return event
+    }
+
     /// A JSON event whose id is derived from `idParts`, so the same cause always yields the same id.
     /// - Parameter subject: `ce_subject` and `ce_partitionkey` when they are not the key (an area tally is keyed finer
     ///   than the area that places it).

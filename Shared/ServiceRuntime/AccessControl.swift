@@ -94,8 +94,12 @@ public struct CallerMiddleware: RouterMiddleware {
         if let header = request.headers[.authorization] {
             context.caller = await verifier.principal(authorization: header)
         }
-        var response = try await next(request, context)
+        // The request is a span of the caller's trace when it sends one (W3C `traceparent`), else the start of one; the
+        // events it causes carry it on (`ce_traceparent`).
+        let trace = request.headers[.traceparent].flatMap { TraceContext(traceparent: $0)?.child(context.requestId) } ?? TraceContext.start()
+        var response = try await TraceContext.$current.withValue(trace) { try await next(request, context) }
         response.headers[.requestId] = context.requestId
+        response.headers[.traceresponse] = trace.traceparent
         return response
     }
 
@@ -107,6 +111,9 @@ public struct CallerMiddleware: RouterMiddleware {
 
 extension HTTPFields.Element.Name {
     public static let requestId = Self("X-Request-Id")!
+    public static let traceparent = Self("traceparent")!
+    /// The server's span of the request (W3C Trace Context level 2).
+    public static let traceresponse = Self("traceresponse")!
 }
 
 /// How a route finds the area a request concerns, for the policy's area check.

@@ -60,9 +60,10 @@ public struct AgencyTwin<Outcome: Encodable & Sendable>: Sendable {
         let digest = Self.digest(topic: topic, key: key, data: data)
         if let conflict = try await store.pool.read({ db in try Self.reused(identity.source, identity.id, digest, in: db) }) { return conflict }
         if let known = try await store.pool.read({ db in try outcome(identity.source, identity.id, db) }) { return response(known) }
+        let trace = TraceContext.current
         try await store.pool.write { db in
             try Self.remember(identity.source, identity.id, digest, in: db)
-            try Self.append(identity, topic: topic, key: key, data: data, subject: subject ?? key, in: db)
+            try Self.append(identity, topic: topic, key: key, data: data, subject: subject ?? key, trace: trace, in: db)
         }
         store.outboxChanged()
         let deadline = ContinuousClock.now + answerWithin
@@ -85,11 +86,14 @@ public struct AgencyTwin<Outcome: Encodable & Sendable>: Sendable {
             try zip(records, digests).lazy.compactMap { record, digest in try Self.reused(source, record.id, digest, in: db) }.first
         }
         if let conflict { return .failure(Refusal(conflict)) }
+        let trace = TraceContext.current
         try await store.pool.write { db in
             for (record, digest) in zip(records, digests) {
                 try Self.remember(source, record.id, digest, in: db)
                 guard try outcome(source, record.id, db) == nil else { continue }
-                try Self.append(Identity(id: record.id, source: source), topic: topic, key: record.key, data: record.data, subject: record.subject, in: db)
+                try Self.append(
+                    Identity(id: record.id, source: source), topic: topic, key: record.key, data: record.data, subject: record.subject,
+                    trace: trace, in: db)
             }
         }
         store.outboxChanged()
@@ -100,12 +104,14 @@ public struct AgencyTwin<Outcome: Encodable & Sendable>: Sendable {
     func outcomeLink(source: String, id: String) -> String { "\(outcomePath)?source=\(Self.escaped(source))&id=\(Self.escaped(id))" }
 
     /// Appends the record to the outbox, as its agency would have put it on the topic.
-    static func append(_ identity: Identity, topic: TopicDefinition, key: String, data: [UInt8]?, subject: String, in db: Database) throws {
+    static func append(
+        _ identity: Identity, topic: TopicDefinition, key: String, data: [UInt8]?, subject: String, trace: TraceContext?, in db: Database
+    ) throws {
         var attributes = CloudEventAttributes(
             id: identity.id, source: identity.source, type: topic.eventType ?? "", time: Timestamp.now(), subject: subject,
             dataschema: topic.eventType.map(EventTypes.schema), dataclassification: topic.personal ? "personal" : "none")
         attributes.correlationid = identity.correlationId
-        try Outbox.append(OutboundEvent(topic: topic.name, key: key, attributes: attributes, data: data), in: db)
+        try Outbox.append(OutboundEvent(topic: topic.name, key: key, attributes: attributes, data: data).caused(by: trace), in: db)
     }
 
     static func digest(topic: TopicDefinition, key: String, data: [UInt8]?) -> String {

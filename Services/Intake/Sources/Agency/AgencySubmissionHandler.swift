@@ -31,7 +31,7 @@ public struct AgencySubmissionHandler: EventHandler {
             let input = try event.decode(SurveyInput.self)
             switch rules.validate(input, today: today()) {
             case .success(let valid):
-                let accepted = try IntakeStore.accept(valid, input: input, idempotencyKey: nil, in: db)
+                let accepted = try IntakeStore.accept(valid, input: input, idempotencyKey: nil, trace: attributes.traceContext, in: db)
                 outcome.status = .accepted
                 outcome.householdId = accepted.householdId
                 outcome.version = accepted.version

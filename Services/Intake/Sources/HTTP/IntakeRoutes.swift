@@ -69,9 +69,11 @@ public struct IntakeRoutes: IntakeRouteGroup {
         }
         if let refusal = caller.authorize(.householdWrite, in: areas.requestArea(of: valid.area)) { return refusal }
         let permits = caller.permits(.householdWrite, areas: areas)
-        let actor = caller.actor
+        let (actor, trace) = (caller.actor, TraceContext.current)
         do {
-            let outcome = try await writer.write { db in try IntakeStore.accept(valid, input: input, idempotencyKey: key, permits: permits, actor: actor, in: db) }
+            let outcome = try await writer.write { db in
+                try IntakeStore.accept(valid, input: input, idempotencyKey: key, permits: permits, actor: actor, trace: trace, in: db)
+            }
             return JSONResponse.make(outcome.result == .created ? HTTPResponse.Status.created : .ok, outcome)
         } catch let outside as OutsideScope {
             return AccessResponses.forbidden(outside.fieldError.reason)
@@ -121,12 +123,12 @@ public struct IntakeRoutes: IntakeRouteGroup {
                 results[index] = BatchItemResult(index: index, errors: failure.errors.map { FieldError("[\(index)].\($0.field)", $0.reason) })
             }
         }
-        let toStore = valid
+        let (toStore, trace) = (valid, TraceContext.current)
         do {
             let outcomes = try await writer.write { db in
                 try toStore.map { item -> Result<AcceptOutcome, OutsideScope> in
                     do {
-                        return .success(try IntakeStore.accept(item.1, input: item.2, idempotencyKey: nil, permits: permits, actor: actor, in: db))
+                        return .success(try IntakeStore.accept(item.1, input: item.2, idempotencyKey: nil, permits: permits, actor: actor, trace: trace, in: db))
                     } catch let outside as OutsideScope {
                         return .failure(outside)
                     }

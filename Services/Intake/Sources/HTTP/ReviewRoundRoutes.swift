@@ -75,7 +75,8 @@ struct ReviewRoundRoutes: IntakeRouteGroup {
         case .failure(let failure): return HTTPInputError(.unprocessableContent, errors: failure.errors).response
         }
         do {
-            let (outcome, created) = try await writer.write { db in try RecognitionStore.recognise(valid, in: db) }
+            let trace = TraceContext.current
+            let (outcome, created) = try await writer.write { db in try RecognitionStore.recognise(valid, trace: trace, in: db) }
             return JSONResponse.make(created ? .created : .ok, outcome)
         } catch let conflict as RecognitionConflict {
             let recorded = conflict.recorded.decision

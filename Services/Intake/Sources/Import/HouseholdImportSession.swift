@@ -127,7 +127,7 @@ public struct HouseholdImportSession: Sendable {
         let (id, before, firstSeq, errorCount, warningCount) = (importId, totals, storedIssues, errors.count, warnings.count)
         let room = Self.storedIssuesLimit - storedIssues - issues.count
         let finished = newStatus == .running ? nil : Timestamp.now()
-        let (permits, actor) = (permits, actor)
+        let (permits, actor, trace) = (permits, actor, TraceContext.current)
         let result = try await writer.write { db -> ChunkResult in
             var totals = before
             var warnings: [ImportIssue] = []
@@ -136,7 +136,7 @@ public struct HouseholdImportSession: Sendable {
                 let outcome: AcceptOutcome
                 do {
                     outcome = try IntakeStore.accept(
-                        imported.valid, input: imported.household.survey, idempotencyKey: nil, permits: permits, actor: actor, in: db)
+                        imported.valid, input: imported.household.survey, idempotencyKey: nil, permits: permits, actor: actor, trace: trace, in: db)
                 } catch let outside as OutsideScope {
                     totals.households += 1
                     totals.rejected += 1

@@ -69,9 +69,10 @@ public enum IntakeStore {
     /// all in the caller's transaction.
     /// - Parameter permits: whether the caller may change households of a commune; a household held in a commune it
     ///   may not change is refused (``OutsideScope``) and another household's id is never named in a warning.
+    /// - Parameter trace: the request's trace (or the agency record's), which the household's event continues.
     public static func accept(
         _ survey: ValidSurvey, input: SurveyInput, idempotencyKey: String?, permits: (String) -> Bool = { _ in true }, actor: AccessActor? = nil,
-        in db: Database
+        trace: TraceContext? = nil, in db: Database
     ) throws -> AcceptOutcome {
         var survey = survey
         survey.householdId = try existingId(of: survey, in: db)
@@ -120,7 +121,7 @@ public enum IntakeStore {
                     survey.householdId, version, survey.area.communeCode, contentHash, now, survey.roundId, snapshot.status.rawValue,
                     cccds.sorted().joined(separator: ","),
                 ])
-            try storeVersion(snapshot, survey: Data(surveyBytes), in: db)
+            try storeVersion(snapshot, survey: Data(surveyBytes), trace: trace, in: db)
             for cccd in previousCCCDs.subtracting(cccds) {
                 try db.run("DELETE FROM member_cccd WHERE cccd = ? AND household_id = ?", [cccd, survey.householdId])
             }
@@ -153,7 +154,7 @@ public enum IntakeStore {
 
     /// Keeps `snapshot` as a version of its household, beside the survey it came from, and queues it for publishing:
     /// the one way a household version is written (a survey, or the commune's recognition of one).
-    static func storeVersion(_ snapshot: HouseholdSnapshot, survey: Data, in db: Database) throws {
+    static func storeVersion(_ snapshot: HouseholdSnapshot, survey: Data, trace: TraceContext?, in db: Database) throws {
         let snapshotBytes = try EventJSON.encode(snapshot)
         try db.run(
             "INSERT INTO household_version (household_id, version, survey, snapshot, recorded_at) VALUES (?, ?, ?, ?, ?)",
@@ -162,7 +163,8 @@ public enum IntakeStore {
             OutboundEvent.json(
                 topic: Topics.household, key: snapshot.householdId, type: EventTypes.householdSnapshot,
                 source: EventSources.service("intake"), idParts: ["household", snapshot.householdId, String(snapshot.version)],
-                sequence: snapshot.version, time: snapshot.recordedAt, encoded: snapshotBytes, personal: true),
+                sequence: snapshot.version, time: snapshot.recordedAt, encoded: snapshotBytes, personal: true
+            ).caused(by: trace),
             in: db)
     }
 

@@ -48,7 +48,7 @@ public enum RecognitionStore {
     /// - Returns: the outcome, and whether it was created now (false: the same decision was recorded before).
     /// - Throws: ``RecognitionConflict`` for another decision on a recognised round and commune; ``ValidationFailure``
     ///   when an excluded household is not in the round and commune, or no household there is proposed.
-    public static func recognise(_ request: ValidRecognition, in db: Database) throws -> (outcome: RecognitionOutcome, created: Bool) {
+    public static func recognise(_ request: ValidRecognition, trace: TraceContext? = nil, in db: Database) throws -> (outcome: RecognitionOutcome, created: Bool) {
         let roundId = request.round.roundId
         if let recorded = try decision(roundId: roundId, communeCode: request.communeCode, in: db) {
             guard recorded.isSameDecision(as: request) else { throw RecognitionConflict(recorded: recorded) }
@@ -79,7 +79,7 @@ public enum RecognitionStore {
             snapshot.version += 1
             snapshot.recognise(by: request.decision)
             snapshot.recordedAt = now
-            try IntakeStore.storeVersion(snapshot, survey: row["survey"], in: db)
+            try IntakeStore.storeVersion(snapshot, survey: row["survey"], trace: trace, in: db)
             try db.run(
                 "UPDATE household SET version = ?, status = ?, updated_at = ? WHERE household_id = ?",
                 [snapshot.version, snapshot.status.rawValue, now, id])
