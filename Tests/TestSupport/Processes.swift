@@ -77,13 +77,17 @@ public final class ServiceProcess: @unchecked Sendable {
     private var process: ChildProcess?
     private var overrides: [String: String] = [:]
 
-    public init(_ name: String, brokers: String, dataDir: String, extraEnvironment: [String: String] = [:]) throws {
+    /// Which instance of the service this is (1 unless a test scales it): `INSTANCE_ID` is `<name>-<instance>`.
+    public let instance: Int
+
+    public init(_ name: String, instance: Int = 1, brokers: String, dataDir: String, extraEnvironment: [String: String] = [:]) throws {
         self.name = name
+        self.instance = instance
         self.port = try freePort()
         self.dataDir = dataDir
         environment = [
             "KAFKA_BROKERS": brokers, "GIAMNGHEO_DATA_DIR": dataDir, "HTTP_PORT": String(port), "LOG_LEVEL": "info",
-            "HOUSEHOLD_ID_KEY_FILE": TestEnvironment.householdIdKeyFile,
+            "HOUSEHOLD_ID_KEY_FILE": TestEnvironment.householdIdKeyFile, "INSTANCE_ID": "\(name)-\(instance)",
         ].merging(TestEnvironment.authenticationEnvironment) { _, new in new }.merging(extraEnvironment) { _, new in new }
     }
 
@@ -91,7 +95,7 @@ public final class ServiceProcess: @unchecked Sendable {
 
     /// A client of this service with `token` (default: ``TestEnvironment/officeToken``).
     public func client(token: String? = TestEnvironment.officeToken) -> JSONHTTPClient { JSONHTTPClient(baseURL: baseURL, token: token) }
-    public var logPath: String { "\(dataDir)/\(name).log" }
+    public var logPath: String { instance == 1 ? "\(dataDir)/\(name).log" : "\(dataDir)/\(name)-\(instance).log" }
 
     /// Starts (or restarts) the process, with `overrides` on top of its environment; logs are appended to `logPath`.
     public func start(overriding overrides: [String: String] = [:]) throws {
