@@ -17,9 +17,10 @@ What it checks, each check counting once in the closing line `N passed, M failed
    the first example's payload equals docs/events/examples/<schemaName>.json, the file the message's payload schema
    is named after, so the document cannot drift from the examples that validate_events.py checks.
 4. Unless --no-topology: the channels against the topology table in Shared/EventContracts/Topics.swift (the same
-   topics; per topic its CloudEvents type, compaction, co-partition group, producers, consumers and personal data as
-   the channel's `x-giamngheo-*` fields, cleanup policy and message say), and every send or receive operation is by a
-   service the table lists as producer or consumer of that topic. A topic with a type has exactly one message named
+   topics as `Topics.all`: eventTopics, agencyTopics, operationalTopics and the dead-letter topics; per topic its
+   CloudEvents type, compaction, co-partition group, producers, consumers and personal data as the channel's
+   `x-giamngheo-*` fields, cleanup policy and message say), and every send or receive operation is by a service the
+   table lists as producer or consumer of that topic. A topic with a type has exactly one message named
    that type, whose ce_dataclassification is the table's; it may carry other messages (the calendar days eligibility
    writes on giamngheo.classified-household.v1) only if each is named by a type of Topics.swift's EventTypes that is
    no topic's type, fixes ce_source to one of the topic's producing services, and says ce_dataclassification `none`
@@ -313,11 +314,14 @@ def parse_topics_swift(path: pathlib.Path):
     services = re.search(r"static let consumingServices = \[([^\]]*)\]", text)
     event_topics = re.search(r"static var eventTopics: \[TopicDefinition\] \{\s*\[([^\]]*)\]", text)
     agency_topics = re.search(r"static var agencyTopics: \[TopicDefinition\] \{\s*\[([^\]]*)\]\s*\}", text)
-    if not (dead and services and event_topics and agency_topics and definitions):
+    operational_topics = re.search(r"static var operationalTopics: \[TopicDefinition\] \{\s*\[([^\]]*)\]\s*\}", text)
+    if not (dead and services and event_topics and agency_topics and operational_topics and definitions):
         raise ValueError("the table's shape is not the one this script reads (TopicDefinition lets, deadLetter, "
-                         "consumingServices, eventTopics, agencyTopics)")
+                         "consumingServices, eventTopics, agencyTopics, operationalTopics)")
     table = {}
-    for var in re.findall(r"\w+", event_topics.group(1)) + re.findall(r"\w+", agency_topics.group(1)):
+    listed = [re.findall(r"\w+", found.group(1)) for found in (event_topics, agency_topics, operational_topics)]
+    listed = [var for group in listed for var in group]
+    for var in listed:
         if var not in definitions:
             raise ValueError(f"topic {var} is listed but not defined")
         address, row = definitions[var]

@@ -11,6 +11,8 @@ public enum TopicKey: String, Sendable, Hashable {
     case areaFigure
     /// `<areaCode>/<year>`, partitioned by the area code alone.
     case areaAndYear
+    /// `<group>/<instanceId>`: one consumer-group member.
+    case groupMember
 }
 
 /// One row of the topology: a topic, its key, retention, who writes and reads it, and what it shares partitioning with.
@@ -173,6 +175,12 @@ public enum Topics {
     public static let accessAudit = TopicDefinition(
         "giamngheo.audit.access.v1", type: EventTypes.accessRecord, key: .originalKey, compacted: false,
         producers: ["intake", "eligibility", "loan-referral", "training-match", "reporting"], consumers: ["intake"])
+    /// Which partitions each instance of a service applies and where it answers HTTP (``InstanceClaim``; key:
+    /// `<group>/<instanceId>`), so that any instance can forward a request to the one holding the household. Compacted:
+    /// the latest claim of every member stands. No personal data.
+    public static let instanceClaim = TopicDefinition(
+        "giamngheo.instance.v1", type: EventTypes.instanceClaim, key: .groupMember, compacted: true,
+        producers: ["eligibility", "loan-referral", "training-match"], consumers: ["eligibility", "loan-referral", "training-match"])
     /// The dead-letter topic of a consuming service: poison records with the reason and the original bytes.
     public static func deadLetter(_ service: String) -> TopicDefinition {
         TopicDefinition(
@@ -203,8 +211,11 @@ public enum Topics {
         ]
     }
 
+    /// The topics the instances of a service use to find each other.
+    public static var operationalTopics: [TopicDefinition] { [instanceClaim] }
+
     /// Every topic the system needs, for creation at start-up.
-    public static var all: [TopicDefinition] { eventTopics + agencyTopics + consumingServices.map(deadLetter) }
+    public static var all: [TopicDefinition] { eventTopics + agencyTopics + operationalTopics + consumingServices.map(deadLetter) }
 
     /// The `ce_type` values a topic carries (its own, and the calendar days on the classified households); nil for a
     /// topic without a declared type (dead-letter topics) or not in the topology: a record of another type is not applied.
@@ -263,6 +274,7 @@ public enum EventTypes {
     public static let placementOutcome = "vn.giamngheo.employment.placement-outcome.v1"
     public static let areaFigure = "vn.giamngheo.statistics.area-figure.v1"
     public static let areaFigureOutcome = "vn.giamngheo.statistics.area-figure-outcome.v1"
+    public static let instanceClaim = "vn.giamngheo.instance-claim.v1"
 
     /// The JSON Schema URI of an event type (`ce_dataschema`); the file is `docs/events/<name>.schema.json`.
     public static func schema(_ type: String) -> String {

@@ -10,13 +10,14 @@ import Testing
         Set(acls.filter { $0.principal == principal }.map { "\($0.operation.rawValue) \($0.resource.rawValue) \($0.name) \($0.pattern.rawValue)" })
     }
 
-    @Test func eligibilityReadsHouseholdsAndWritesClassificationsShadowDiffsTheAccessLogAndItsDeadLetters() {
+    @Test func eligibilityReadsHouseholdsAndWritesClassificationsShadowDiffsTheAccessLogItsDeadLettersAndItsInstanceClaims() {
         #expect(Self.grants(of: "User:giamngheo-eligibility") == [
             "Read topic giamngheo.household.v1 literal", "Describe topic giamngheo.household.v1 literal",
             "Write topic giamngheo.classified-household.v1 literal", "Describe topic giamngheo.classified-household.v1 literal",
             "Write topic giamngheo.eligibility.shadow-diff.v1 literal", "Describe topic giamngheo.eligibility.shadow-diff.v1 literal",
             "Write topic giamngheo.dlq.eligibility.v1 literal", "Describe topic giamngheo.dlq.eligibility.v1 literal",
             "Write topic giamngheo.audit.access.v1 literal", "Describe topic giamngheo.audit.access.v1 literal",
+            "Read topic giamngheo.instance.v1 literal", "Write topic giamngheo.instance.v1 literal", "Describe topic giamngheo.instance.v1 literal",
             "Read group eligibility prefixed", "Create topic giamngheo. prefixed",
         ])
     }
