@@ -20,6 +20,8 @@ public final class ConsumerLoop: Sendable {
     private let stopping = Mutex(false)
     private let currentAssignment = Mutex<Set<TopicPartition>>([])
     private let lagByPartition = Mutex<[TopicPartition: Int64]>([:])
+    /// Per assigned partition, the end it had when first seen after the assignment; `current` holds those applied that far.
+    private let catchUp = Mutex<(targets: [TopicPartition: Int64], current: Set<TopicPartition>)>(([:], []))
     private let consumed: Counter
     private let deadLettered: Counter
     private let applyTimer: Metrics.Timer
@@ -80,6 +82,13 @@ public final class ConsumerLoop: Sendable {
 
     /// Partitions this member applies now.
     public var assignment: Set<TopicPartition> { currentAssignment.withLock { $0 } }
+
+    /// Partitions this member applies and has caught up on since it got them: applied at least as far as the partition's
+    /// end when it took the partition over, so its store answers for their keys. Checked about once a second.
+    public var current: Set<TopicPartition> {
+        let assigned = assignment
+        return catchUp.withLock { $0.current }.intersection(assigned)
+    }
 
     /// Records behind the high watermark, summed over the assigned partitions.
     public var lag: Int64 { lagByPartition.withLock { $0.values.reduce(0, +) } }
@@ -166,6 +175,14 @@ public final class ConsumerLoop: Sendable {
             result[entry.key] = max(0, entry.value - max(0, offsets[entry.key] ?? 0))
         }
         lagByPartition.withLock { $0 = lags }
+        catchUp.withLock { state in
+            state.targets = state.targets.filter { assigned.contains($0.key) }
+            state.current.formIntersection(assigned)
+            for tp in assigned where !state.current.contains(tp) {
+                if state.targets[tp] == nil, let end = ends[tp] { state.targets[tp] = end }
+                if let target = state.targets[tp], max(0, offsets[tp] ?? 0) >= target { state.current.insert(tp) }
+            }
+        }
         lagGauge.record(lags.values.reduce(0, +))
         let paused = stuck.withLock { state in
             state.pastEnd = state.pastEnd.filter { assigned.contains($0.key) }  // a revoked partition is its new owner's

@@ -72,6 +72,11 @@ public struct OutboundEvent: Sendable {
     var kafkaHeaders: [KafkaHeader] {
         attributes.headers.map { KafkaHeader(key: $0.0, string: $0.1) } + extraHeaders
     }
+
+    /// The record as sent straight to the broker, for what does not go through an outbox (an instance's claim).
+    public var message: KafkaProducerMessage {
+        KafkaProducerMessage(topic: topic, key: Array(key.utf8), value: data, headers: kafkaHeaders)
+    }
 }
 
 /// Appends events to the outbox inside the caller's transaction.

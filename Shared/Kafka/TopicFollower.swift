@@ -13,10 +13,13 @@ public final class TopicFollower: Sendable {
     }
     private let state = State()
 
+    /// - Parameter groupPrefix: the fresh group's name before its UUID (a service's own name, where the broker's ACLs
+    ///   let a service join only groups named after it).
     public init(
-        config: KafkaConfig, topics: [String], logger: Logger, onMessage: @escaping @Sendable (KafkaConsumerMessage) -> Void
+        config: KafkaConfig, topics: [String], groupPrefix: String = "follower", logger: Logger,
+        onMessage: @escaping @Sendable (KafkaConsumerMessage) -> Void
     ) {
-        let group = "follower-\(UUID().uuidString)"
+        let group = "\(groupPrefix)-\(UUID().uuidString)"
         let consumerConfig = config.merging([
             "group.id": group, "auto.offset.reset": "earliest", "enable.auto.commit": "false", "session.timeout.ms": "6000",
         ])

@@ -187,15 +187,18 @@ public final class SecuredRouter {
     public let table: AccessTable
     let areas: AreaFinder
     let limiter: WriteRateLimiter
+    /// Where requests about a household go when the service runs as several instances (nil: this instance answers all).
+    public let routing: OwnerRouting?
     var registered: Set<String> = []
 
     public init(
         router: Router<ServiceRequestContext>, table: AccessTable, areas: AreaRegistry, householdArea: HouseholdAreaLookup? = nil,
-        limiter: WriteRateLimiter = WriteRateLimiter(perMinute: 0)
+        limiter: WriteRateLimiter = WriteRateLimiter(perMinute: 0), routing: OwnerRouting? = nil
     ) {
         self.router = router
         self.table = table
         self.limiter = limiter
+        self.routing = routing
         self.areas = AreaFinder(registry: areas, householdArea: householdArea)
     }
 
@@ -225,9 +228,15 @@ public final class SecuredRouter {
             preconditionFailure("\(table.service) has household routes and no household lookup")
         }
         registered.insert(entry.key)
-        let (areas, limiter) = (areas, limiter)
+        let (areas, limiter, routing) = (areas, limiter, routing)
         router.on(RouterPath(path), method: method) { request, context in
             if case .failure(let failure) = context.caller { return AccessResponses.unauthenticated(failure.reason) }
+            // Before the area check, which reads the household's area from this instance's store.
+            if case .household(let name) = entry.area, let routing,
+                let elsewhere = await routing.route(request, key: (context.parameters.get(name) ?? "").lowercased(), parameter: name)
+            {
+                return elsewhere
+            }
             if method != .get, let subject = context.principal?.subject, let wait = limiter.admit(subject) {
                 return JSONResponse.make(
                     .tooManyRequests, ErrorBody(error: "too many writes", errors: [FieldError("Authorization", "this caller's writes are limited to \(limiter.perMinute) a minute; retry after the time given")]),
@@ -236,7 +245,8 @@ public final class SecuredRouter {
             if let refusal = context.authorize(entry.need, in: try await areas.area(of: entry.area, context)) { return refusal }
             var context = context
             context.endpoint = entry.key
-            let response = try await handler(request, context).response(from: request, context: context)
+            var response = try await handler(request, context).response(from: request, context: context)
+            if case .household = entry.area, let routing { response.headers[.answeredBy] = routing.directory.instanceId }
             if [.read, .change].contains(entry.audit), (200..<300).contains(response.status.code), let actor = context.actor, let auditor = context.auditor {
                 let (household, area) = areas.subject(of: entry.area, context)
                 try await auditor.record([actor.record(entry.audit == .read ? .read : .change, householdId: household, areaCode: area, status: response.status.code)])

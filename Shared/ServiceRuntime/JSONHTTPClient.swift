@@ -22,6 +22,8 @@ public struct JSONHTTPClient: Sendable {
     public struct Reply: Sendable {
         public var status: Int
         public var body: [UInt8]
+        /// The answer's headers, by lower-cased name.
+        public var headers: [String: String] = [:]
 
         public func decode<T: Decodable>(_ type: T.Type) throws -> T { try EventJSON.decode(type, from: body) }
         public var text: String { String(decoding: body, as: UTF8.self) }
@@ -69,6 +71,10 @@ public struct JSONHTTPClient: Sendable {
             request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
         }
         let (data, response) = try await URLSession.shared.data(for: request)
-        return Reply(status: (response as? HTTPURLResponse)?.statusCode ?? 0, body: [UInt8](data))
+        let http = response as? HTTPURLResponse
+        let headers = (http?.allHeaderFields ?? [:]).reduce(into: [String: String]()) { result, field in
+            if let name = field.key as? String, let value = field.value as? String { result[name.lowercased()] = value }
+        }
+        return Reply(status: http?.statusCode ?? 0, body: [UInt8](data), headers: headers)
     }
 }

@@ -64,6 +64,14 @@ public struct RuntimeConfig: Sendable {
     /// Whether consumers join their groups as static members (`group.instance.id`; `STATIC_MEMBERSHIP`, default false:
     /// the local broker keeps a static group's first assignment for good, docs/operations.md "Consumer groups").
     public var staticMembership: Bool
+    /// Where other instances reach this one's HTTP API (`ADVERTISED_URL`; default: the bind address and port, with the
+    /// host name for `0.0.0.0`).
+    public var advertisedURL: String
+    /// How often an instance announces which partitions it holds (`INSTANCE_ANNOUNCE_MS`, default 2000); a claim not
+    /// repeated for three times this long is no longer believed.
+    public var announceInterval: Duration
+    /// How long a partition may have no live owner before readiness fails (`UNOWNED_PARTITION_GRACE_S`, default 30).
+    public var unownedPartitionGrace: TimeInterval
 
     /// Resolves flags, then environment, then defaults.
     public init(service: String, defaultPort: Int, options: CommonOptions, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
@@ -102,6 +110,22 @@ public struct RuntimeConfig: Sendable {
         let membership = environment["STATIC_MEMBERSHIP"] ?? "false"
         guard let isStatic = Bool(membership) else { throw ValidationError("STATIC_MEMBERSHIP '\(membership)' must be true or false") }
         staticMembership = isStatic
+        let host = httpHost == "0.0.0.0" || httpHost == "::" ? ProcessInfo.processInfo.hostName : httpHost
+        let advertised = environment["ADVERTISED_URL"] ?? "http://\(host.contains(":") ? "[\(host)]" : host):\(httpPort)"
+        guard let url = URL(string: advertised), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
+            throw ValidationError("ADVERTISED_URL '\(advertised)' must be an http or https URL with a host")
+        }
+        advertisedURL = advertised.hasSuffix("/") ? String(advertised.dropLast()) : advertised
+        let announce = environment["INSTANCE_ANNOUNCE_MS"] ?? "2000"
+        guard let announceMs = Int(announce), (100...60_000).contains(announceMs) else {
+            throw ValidationError("INSTANCE_ANNOUNCE_MS '\(announce)' must be a whole number of milliseconds from 100 to 60000")
+        }
+        announceInterval = .milliseconds(announceMs)
+        let grace = environment["UNOWNED_PARTITION_GRACE_S"] ?? "30"
+        guard let graceSeconds = Int(grace), (1...3_600).contains(graceSeconds) else {
+            throw ValidationError("UNOWNED_PARTITION_GRACE_S '\(grace)' must be a whole number of seconds from 1 to 3600")
+        }
+        unownedPartitionGrace = TimeInterval(graceSeconds)
         var properties: [String: String] = [
             "bootstrap.servers": brokers,
             "client.id": "\(service)-\(instanceId)",
@@ -154,6 +178,7 @@ public struct RuntimeConfig: Sendable {
         result["consumerBatchSize"] = String(consumerBatchSize)
         result["createTopics"] = String(createTopics)
         result["offsetsPastEnd"] = pastEndPolicy.rawValue
+        result["advertisedURL"] = advertisedURL
         result["librdkafka"] = librdkafkaVersion
         return result
     }

@@ -78,6 +78,15 @@ public struct ServiceApp: Sendable {
             pastEnd: config.pastEndPolicy, recreateTopics: topicRecreator, logger: logger)
     }
 
+    /// The directory of `consumer`'s group: which instance holds which of its partitions (``InstanceDirectory``);
+    /// `partitions` is ``ensureTopics()``'s answer.
+    public func instanceDirectory(for consumer: ConsumerLoop, topics: [TopicDefinition], partitions: [String: Int]) -> InstanceDirectory {
+        InstanceDirectory(
+            service: config.service, group: consumer.name, instanceId: config.instanceId, url: config.advertisedURL, topics: topics,
+            partitionCount: topics.compactMap { partitions[$0.name] }.first ?? config.topicPartitions, consumer: consumer, kafka: config.kafka,
+            announceEvery: config.announceInterval, unownedGrace: config.unownedPartitionGrace, logger: logger)
+    }
+
     /// Creates the topology's missing topics again (when the service may create topics), for a consumer or the relay
     /// that found one gone.
     var topicRecreator: (@Sendable () throws -> Void)? {
@@ -97,7 +106,7 @@ public struct ServiceApp: Sendable {
         }
         let router = secured.router
         let probe = BrokerProbe(config: config.kafka, logger: logger)
-        addHealthRoutes(to: router, store: store, consumers: consumers, probe: probe)
+        addHealthRoutes(to: router, store: store, consumers: consumers, probe: probe, directory: secured.routing?.directory)
         let relay = OutboxRelay(store: store, config: config.kafka, recreateTopics: topicRecreator, logger: logger)
         let app = Application(
             router: router,
@@ -107,6 +116,9 @@ public struct ServiceApp: Sendable {
         var services: [any Service] = [ThreadService(name: "outbox-relay", body: { try relay.runBlocking() }, stop: { relay.stop() })]
         services += consumers.map { loop in
             ThreadService(name: "consumer-\(loop.name)", body: { try loop.runBlocking() }, stop: { loop.stop() })
+        }
+        if let directory = secured.routing?.directory {
+            services.append(ThreadService(name: "instance-directory", body: { try directory.runBlocking() }, stop: { directory.stop() }))
         }
         services += extraServices
         services.append(app)
@@ -122,18 +134,25 @@ public struct ServiceApp: Sendable {
 
     /// The service's router: every request's bearer token verified against the configured issuer
     /// (``AuthenticationSettings``), and routes registered through `table` (``SecuredRouter``).
+    /// - Parameter directory: the household consumer's directory, when the household routes may be answered by another
+    ///   instance (``OwnerRouting``).
     public func securedRouter(
-        table: AccessTable, areas: AreaRegistry, store: ServiceStore, householdArea: HouseholdAreaLookup? = nil
+        table: AccessTable, areas: AreaRegistry, store: ServiceStore, householdArea: HouseholdAreaLookup? = nil,
+        directory: InstanceDirectory? = nil
     ) async throws -> SecuredRouter {
         let settings = try AuthenticationSettings()
         let verifier = try await settings.verifier()
         logger.info("authentication", metadata: ["issuer": "\(settings.issuer)", "audience": "\(settings.audience)", "keys": "\(settings.keySource)"])
         let router = Router(context: ServiceRequestContext.self)
         router.add(middleware: CallerMiddleware(verifier: verifier, auditor: AccessAuditor(store: store, service: config.service)))
-        return SecuredRouter(router: router, table: table, areas: areas, householdArea: householdArea, limiter: try WriteRateLimiter.configured())
+        return SecuredRouter(
+            router: router, table: table, areas: areas, householdArea: householdArea, limiter: try WriteRateLimiter.configured(),
+            routing: directory.map { OwnerRouting(directory: $0) })
     }
 
-    private func addHealthRoutes(to router: Router<ServiceRequestContext>, store: ServiceStore, consumers: [ConsumerLoop], probe: BrokerProbe) {
+    private func addHealthRoutes(
+        to router: Router<ServiceRequestContext>, store: ServiceStore, consumers: [ConsumerLoop], probe: BrokerProbe, directory: InstanceDirectory?
+    ) {
         router.get("/healthz") { _, _ in JSONResponse.make(.ok, ["status": "alive"]) }
         router.get("/readyz") { _, _ in
             var problems: [String] = []
@@ -150,6 +169,11 @@ public struct ServiceApp: Sendable {
                     problems.append("consumer \(loop.name): no partitions assigned")
                 }
                 problems += loop.problems.map { "consumer \(loop.name): \($0)" }
+            }
+            if let directory, case let unowned = directory.unownedTooLong, !unowned.isEmpty {
+                problems.append(
+                    "consumer \(directory.group): partitions \(unowned.map(String.init).joined(separator: ", ")) held by no live instance for over "
+                        + "\(Int(directory.unownedGrace)) s (UNOWNED_PARTITION_GRACE_S); start an instance or check the group")
             }
             return JSONResponse.make(
                 problems.isEmpty ? .ok : .serviceUnavailable,

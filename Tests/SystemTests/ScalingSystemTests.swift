@@ -1,6 +1,7 @@
 import EventContracts
 import Foundation
 import Intake
+import Kafka
 import ServiceRuntime
 import TestSupport
 import Testing
@@ -53,6 +54,86 @@ extension SystemTests {
         }
         #expect(classified.values.allSatisfy { $0.householdVersion == 1 })
         try await first.waitReady()
+    }
+
+    /// eligibility-1 alone classifies 60 households; eligibility-2 joins and takes half the partitions; 20 households on
+    /// the moved partitions get a second version. Asked from either instance, every household's classification is the
+    /// latest one (the moved ones answered by eligibility-2, through eligibility-1 too), never eligibility-1's stale row;
+    /// after eligibility-2 is killed, eligibility-1 answers for all again, and meanwhile says 503 with Retry-After.
+    @Test func eitherInstanceAnswersForEveryHouseholdAndNeverFromAStaleRow() async throws {
+        let system = try RunningSystem(["intake", "eligibility"])
+        defer { system.stop() }
+        let second = try ServiceProcess("eligibility", instance: 2, brokers: system.broker.address, dataDir: system.dataDir)
+        defer { second.stop() }
+        try await system.start()
+        var households = try RunningSystem.demo(60, seed: 71)
+        let ids = try RunningSystem.householdIds(households)
+        try await system.post(households, batchSize: 60)
+        let first = system["eligibility"]
+        try await Self.waitForVersions(Dictionary(uniqueKeysWithValues: ids.map { ($0, Int64(1)) }), from: [first])
+
+        try second.start()
+        try await second.waitReady()
+        var moved: Set<String> = []
+        try await waitUntil("eligibility-2 to take partitions over", timeout: .seconds(60), every: .milliseconds(200)) {
+            let (one, two) = (try await Self.partitions(first), try await Self.partitions(second))
+            guard one.count + two.count == 6, one.isDisjoint(with: two), !two.isEmpty else { return false }
+            moved = Set(ids.filter { two.contains("\(Topics.household.name)[\(Self.partition(of: $0))]") })
+            return true
+        }
+        let changed = Array(moved.sorted().prefix(20))
+        #expect(changed.count >= 5, "too few households moved to test with: \(moved.count)")
+        for (index, id) in ids.enumerated() where changed.contains(id) { households[index].conditions.income.monthlyTotalVnd = (households[index].conditions.income.monthlyTotalVnd ?? 0) + 1_000_000; households[index].conditions.income.perCapitaMonthlyVnd = nil }
+        try await system.post(changed.map { id in households[ids.firstIndex(of: id)!] }, batchSize: 20)
+
+        var expected = Dictionary(uniqueKeysWithValues: ids.map { ($0, Int64(1)) })
+        for id in changed { expected[id] = 2 }
+        let answeredBy = try await Self.waitForVersions(expected, from: [first, second])
+        for id in moved { #expect(answeredBy[id] == "eligibility-2", "\(id) answered by \(answeredBy[id] ?? "nobody")") }
+
+        second.kill()
+        let killedAt = ContinuousClock.now
+        let answers = try await Self.waitForVersions(expected, from: [first])
+        print("takeover: every household answered by eligibility-1 again \(ContinuousClock.now - killedAt) after kill -9 of eligibility-2")
+        #expect(Set(answers.values) == ["eligibility-1"])
+    }
+
+    /// Asks every instance for every household's classification until each answers 200 with the expected version;
+    /// fails on a 200 with another version (a stale row) and on any answer but 200 or a 503 with Retry-After.
+    /// - Returns: which instance answered for each household.
+    @discardableResult
+    static func waitForVersions(_ expected: [String: Int64], from instances: [ServiceProcess]) async throws -> [String: String] {
+        struct Classified: Decodable { var householdVersion: Int64 }
+        var answeredBy: [String: String] = [:]
+        var pending = Set(instances.indices.flatMap { index in expected.keys.map { "\(index)|\($0)" } })
+        try await waitUntil("every instance to answer with the latest classification", timeout: .seconds(90), every: .milliseconds(300)) {
+            for item in pending.sorted() {
+                let (index, id) = (Int(item.prefix { $0 != "|" })!, String(item.drop { $0 != "|" }.dropFirst()))
+                let reply = try await instances[index].client().get("/v1/households/\(id)/classification")
+                switch reply.status {
+                case 200:
+                    let version = try reply.decode(Classified.self).householdVersion
+                    if version == expected[id] {
+                        pending.remove(item)
+                        answeredBy[id] = reply.headers["x-giamngheo-answered-by"]
+                    } else if version > expected[id]! {
+                        Issue.record("\(id): version \(version), expected \(expected[id]!)")
+                    } else if expected[id]! > 1, reply.headers["x-giamngheo-answered-by"] == "eligibility-1", index == 0, instances.count > 1 {
+                        Issue.record("\(id): eligibility-1 answered version \(version) from its stale row")
+                    }
+                case 404: break  // not classified yet
+                case 503: #expect(reply.headers["retry-after"] != nil, "503 without Retry-After: \(reply.text)")
+                default: Issue.record("\(id) from instance \(index + 1): \(reply.status) \(reply.text)")
+                }
+            }
+            return pending.isEmpty
+        }
+        return answeredBy
+    }
+
+    /// The partition of a household id's records (Kafka's default partitioner, 6 partitions).
+    static func partition(of householdId: String) -> Int32 {
+        KeyPartitioner.partition(key: Array(householdId.utf8), partitionCount: 6)
     }
 
     /// The partitions a service instance applies now, from its `/readyz` (503 or 200, the body says).

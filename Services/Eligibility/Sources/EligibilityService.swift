@@ -71,7 +71,8 @@ public enum EligibilityService {
         let worker = ReclassificationWorker(reclassifier: Reclassifier(store: store, catalogue: catalogue, place: place), logger: app.logger)
         let runner = ShadowRunner(store: store, catalogue: catalogue, place: place, logger: app.logger)
         let router = try await app.securedRouter(
-            table: EligibilityAccess.table, areas: place.areas, store: store, householdArea: EligibilityAccess.householdArea(store: store, areas: place.areas))
+            table: EligibilityAccess.table, areas: place.areas, store: store, householdArea: EligibilityAccess.householdArea(store: store, areas: place.areas),
+            directory: app.instanceDirectory(for: consumer, topics: [Topics.household], partitions: partitions))
         EligibilityRoutes(store: store, catalogue: catalogue).register(on: router)
         ShadowRunRoutes(store: store, runner: runner).register(on: router)
         ReclassificationRoutes(store: store, catalogue: catalogue, worker: worker).register(on: router)

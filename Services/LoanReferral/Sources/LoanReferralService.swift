@@ -49,7 +49,7 @@ public enum LoanReferralService {
     public static func run(options: CommonOptions) async throws {
         let app = try ServiceApp(service: name, defaultPort: defaultPort, options: options)
         let store = try app.openStore(migrations: migrations)
-        try app.ensureTopics()
+        let partitions = try app.ensureTopics()
         try app.readBackPublished(store, topics: Topics.readBack[name] ?? [])
         let catalogue = try ProgrammeCatalogue.bundled()
         let bankSources = AgencySources.vbsp(prefix: ProcessInfo.processInfo.environment["VBSP_SOURCE_PREFIX"])
@@ -59,7 +59,9 @@ public enum LoanReferralService {
             handler: BankEventHandler(catalogue: catalogue, bankSources: bankSources, today: { CalendarDate(Date()).description }), store: store)
         let areas = try app.areas()
         let householdArea = LoanAccess.householdArea(store: store, areas: areas)
-        let router = try await app.securedRouter(table: LoanAccess.table, areas: areas, store: store, householdArea: householdArea)
+        let router = try await app.securedRouter(
+            table: LoanAccess.table, areas: areas, store: store, householdArea: householdArea,
+            directory: app.instanceDirectory(for: households, topics: [Topics.classifiedHousehold], partitions: partitions))
         LoanRoutes(store: store, catalogue: catalogue, bankSources: bankSources, householdArea: householdArea).register(on: router)
         try await app.run(store: store, consumers: [households, bank], routes: router)
     }

@@ -35,7 +35,7 @@ public enum TrainingMatchService {
     public static func run(options: CommonOptions) async throws {
         let app = try ServiceApp(service: name, defaultPort: defaultPort, options: options)
         let store = try app.openStore(migrations: migrations)
-        try app.ensureTopics()
+        let partitions = try app.ensureTopics()
         try app.readBackPublished(store, topics: Topics.readBack[name] ?? [])
         let rules = try TrainingRules.bundled()
         let handler = MatchHandler(Matching(rules: rules), table: latest.table)
@@ -55,7 +55,9 @@ public enum TrainingMatchService {
         let interval = try milliseconds("MATCHING_INTERVAL_MS", default: 1000)
         let runner = MatchingRunner(store: store, rules: rules, today: today, interval: .milliseconds(interval), logger: app.logger)
         let householdArea = TrainingAccess.householdArea(store: store, areas: areas)
-        let router = try await app.securedRouter(table: TrainingAccess.table, areas: areas, store: store, householdArea: householdArea)
+        let router = try await app.securedRouter(
+            table: TrainingAccess.table, areas: areas, store: store, householdArea: householdArea,
+            directory: app.instanceDirectory(for: consumer, topics: [Topics.classifiedHousehold], partitions: partitions))
         CatalogueRoutes(store: store, sources: centres, areas: areas, today: today).register(on: router)
         MatchRoutes(store: store, sources: centres, rules: rules, householdArea: householdArea).register(on: router)
         try await app.run(

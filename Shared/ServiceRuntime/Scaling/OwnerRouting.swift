@@ -1,0 +1,79 @@
+import EventContracts
+import Foundation
+import Hummingbird
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// Answers a request about one key (a household id) where its partition is: `nil` when this instance holds the
+/// partition and answers from its own store; otherwise the owner's answer, fetched on the caller's behalf; or a 503
+/// with `Retry-After` while no live instance holds it. Never an answer from rows of a partition this instance no longer
+/// holds.
+public struct OwnerRouting: Sendable {
+    public let directory: InstanceDirectory
+    /// How long a forwarded request may take before the caller is told to retry.
+    let timeout: TimeInterval
+
+    public init(directory: InstanceDirectory, timeout: TimeInterval = 10) {
+        self.directory = directory
+        self.timeout = timeout
+    }
+
+    /// Seconds a caller is asked to wait when no instance holds the partition: a rebalance after a lost member takes
+    /// the session timeout and a round of the group protocol.
+    static let retryAfterSeconds = 2
+
+    public func route(_ request: Request, key: String, parameter: String) async -> Response? {
+        switch directory.owner(ofKey: key) {
+        case .this:
+            return nil
+        case .nobody:
+            return moving(key, parameter: parameter, why: "no instance of \(directory.service) holds it right now (it is moving between instances)")
+        case .other(let owner):
+            // A request that was forwarded once is not forwarded again: the two instances disagree for a moment.
+            if request.headers[.forwardedBy] != nil {
+                return moving(key, parameter: parameter, why: "\(request.headers[.forwardedBy] ?? "") sent it here, but \(owner.instanceId) holds it now")
+            }
+            return await forward(request, to: owner, key: key, parameter: parameter)
+        }
+    }
+
+    private func forward(_ request: Request, to owner: InstanceClaim, key: String, parameter: String) async -> Response {
+        guard request.method == .get || request.method == .head, let url = URL(string: owner.url + request.uri.description) else {
+            return moving(key, parameter: parameter, why: "it is held by \(owner.instanceId), and only reads are forwarded")
+        }
+        var outbound = URLRequest(url: url, timeoutInterval: timeout)
+        outbound.httpMethod = request.method.rawValue
+        for name in [HTTPFields.Element.Name.authorization, .accept, .acceptLanguage, .requestId] {
+            if let value = request.headers[name] { outbound.setValue(value, forHTTPHeaderField: name.rawName) }
+        }
+        if let trace = TraceContext.current { outbound.setValue(trace.traceparent, forHTTPHeaderField: HTTPFields.Element.Name.traceparent.rawName) }
+        outbound.setValue(directory.instanceId, forHTTPHeaderField: HTTPFields.Element.Name.forwardedBy.rawName)
+        do {
+            let (data, answer) = try await URLSession.shared.data(for: outbound)
+            guard let answer = answer as? HTTPURLResponse else { throw URLError(.badServerResponse) }
+            var headers = HTTPFields()
+            for name in [HTTPFields.Element.Name.contentType, .retryAfter, .contentDisposition, .answeredBy] {
+                if let value = answer.value(forHTTPHeaderField: name.rawName) { headers[name] = value }
+            }
+            return Response(status: .init(code: answer.statusCode), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        } catch {
+            return moving(key, parameter: parameter, why: "it is held by \(owner.instanceId), which did not answer (\(error.localizedDescription))")
+        }
+    }
+
+    private func moving(_ key: String, parameter: String, why: String) -> Response {
+        let partition = directory.partition(ofKey: key)
+        return JSONResponse.make(
+            .serviceUnavailable,
+            ErrorBody(error: "partition moving", errors: [FieldError(parameter, "is on partition \(partition) of \(directory.group)'s topics, and \(why); retry after the time given")]),
+            headers: [.retryAfter: String(Self.retryAfterSeconds), .answeredBy: directory.instanceId])
+    }
+}
+
+extension HTTPFields.Element.Name {
+    /// Set on a request one instance forwards to another (the sender's instance id): it is never forwarded again.
+    public static let forwardedBy = Self("X-GiamNgheo-Forwarded-By")!
+    /// The instance whose store gave the answer.
+    public static let answeredBy = Self("X-GiamNgheo-Answered-By")!
+}
