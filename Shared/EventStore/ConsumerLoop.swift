@@ -26,6 +26,9 @@ public final class ConsumerLoop: Sendable {
     private let deadLettered: Counter
     private let applyTimer: Metrics.Timer
     private let lagGauge: Gauge
+    private let assignmentChanges: Counter
+    private let assignedGauge: Gauge
+    private let eventAge: Metrics.Timer
     private let pastEndPolicy: PastEndPolicy
     private let pastEndGrace: TimeInterval
     private let recreateTopics: (@Sendable () throws -> Void)?
@@ -64,6 +67,9 @@ public final class ConsumerLoop: Sendable {
         deadLettered = Counter(label: "giamngheo_records_dead_lettered_total", dimensions: dimensions)
         applyTimer = Metrics.Timer(label: "giamngheo_batch_apply_seconds", dimensions: dimensions, preferredDisplayUnit: .seconds)
         lagGauge = Gauge(label: "giamngheo_consumer_lag_records", dimensions: dimensions)
+        assignmentChanges = Counter(label: "giamngheo_consumer_assignment_changes_total", dimensions: dimensions)
+        assignedGauge = Gauge(label: "giamngheo_consumer_assigned_partitions", dimensions: dimensions)
+        eventAge = Metrics.Timer(label: "giamngheo_event_age_seconds", dimensions: dimensions, preferredDisplayUnit: .seconds)
     }
 
     private let failed = Mutex<String?>(nil)
@@ -123,12 +129,17 @@ public final class ConsumerLoop: Sendable {
         var topicRepair = TopicRepair(backoff: Backoff(initial: 1, maximum: 60))
         while !stopping.withLock({ $0 }) {
             let batch = try consumer.poll(maxMessages: batchSize, timeoutMs: 100)
-            currentAssignment.withLock { $0 = consumer.assignment }
+            let assigned = consumer.assignment
+            if currentAssignment.withLock({ old in defer { old = assigned }; return old != assigned }) {
+                assignmentChanges.increment()
+                assignedGauge.record(assigned.count)
+            }
             handle(consumer.takeProblems(), consumer: consumer, topicRepair: &topicRepair)
             if !batch.isEmpty {
                 let outcome = try applyWithRetry(batch)
                 consumer.storeOffsets(outcome.nextOffsets)
                 consumed.increment(by: batch.count)
+                recordAges(batch)
                 if outcome.deadLettered > 0 {
                     deadLettered.increment(by: outcome.deadLettered)
                     logger.warning(
@@ -174,7 +185,12 @@ public final class ConsumerLoop: Sendable {
             // A partition the store has not seen yet starts at its beginning (a negative logical offset).
             result[entry.key] = max(0, entry.value - max(0, offsets[entry.key] ?? 0))
         }
-        lagByPartition.withLock { $0 = lags }
+        let revoked = lagByPartition.withLock { previous in
+            defer { previous = lags }
+            return previous.keys.filter { lags[$0] == nil }
+        }
+        for (tp, lag) in lags { partitionLagGauge(tp).record(lag) }
+        for tp in revoked { partitionLagGauge(tp).record(0) }  // its new owner reports it
         catchUp.withLock { state in
             state.targets = state.targets.filter { assigned.contains($0.key) }
             state.current.formIntersection(assigned)
@@ -197,6 +213,18 @@ public final class ConsumerLoop: Sendable {
             if position > confirmed { pastEnd(PastEnd(partition: tp, position: position, end: end), consumer: consumer) }
         }
         pastEndGauge.record(stuck.withLock { $0.pastEnd.count })
+    }
+
+    private func partitionLagGauge(_ tp: TopicPartition) -> Gauge {
+        Gauge(label: "giamngheo_consumer_partition_lag_records", dimensions: [("consumer", name), ("topic", tp.topic), ("partition", String(tp.partition))])
+    }
+
+    /// How long ago each applied record was produced (its Kafka timestamp), into `giamngheo_event_age_seconds`.
+    private func recordAges(_ batch: [KafkaConsumerMessage]) {
+        let now = Int64((Date().timeIntervalSince1970 * 1000).rounded())
+        for message in batch where message.timestamp > 0 {
+            eventAge.recordNanoseconds(max(0, now - message.timestamp) * 1_000_000)
+        }
     }
 
     /// Applies the policy to a partition whose position the broker confirmed is past its end.

@@ -29,6 +29,8 @@ public enum Observability {
         }
         var factory = PrometheusMetricsFactory(registry: registry)
         factory.defaultDurationHistogramBuckets = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5].map { .seconds($0) }
+        // How old an event is when a consumer applies it: from milliseconds to an hour behind.
+        factory.durationHistogramBuckets["giamngheo_event_age_seconds"] = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3_600].map { .seconds($0) }
         MetricsSystem.bootstrap(factory)
     }
 

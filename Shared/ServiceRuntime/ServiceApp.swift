@@ -144,6 +144,7 @@ public struct ServiceApp: Sendable {
         let verifier = try await settings.verifier()
         logger.info("authentication", metadata: ["issuer": "\(settings.issuer)", "audience": "\(settings.audience)", "keys": "\(settings.keySource)"])
         let router = Router(context: ServiceRequestContext.self)
+        router.add(middleware: HTTPMetricsMiddleware())
         router.add(middleware: CallerMiddleware(verifier: verifier, auditor: AccessAuditor(store: store, service: config.service)))
         return SecuredRouter(
             router: router, table: table, areas: areas, householdArea: householdArea, limiter: try WriteRateLimiter.configured(),

@@ -274,4 +274,11 @@ extension RunningSystem {
     static func gauge(_ name: String, in metrics: String) -> Double? {
         metrics.split(separator: "\n").first { $0.hasPrefix("\(name) ") }.flatMap { Double($0.split(separator: " ").last ?? "") }
     }
+
+    /// The sum of a metric's series whose labels include every one of `labels` (`name="value"` each).
+    static func sum(_ name: String, _ labels: [String] = [], in metrics: String) -> Double {
+        metrics.split(separator: "\n").filter { line in
+            (line.hasPrefix("\(name){") || line.hasPrefix("\(name) ")) && labels.allSatisfy { line.contains($0) }
+        }.compactMap { Double($0.split(separator: " ").last ?? "") }.reduce(0, +)
+    }
 }

@@ -96,6 +96,21 @@ extension SystemTests {
         let answers = try await Self.waitForVersions(expected, from: [first])
         print("takeover: every household answered by eligibility-1 again \(ContinuousClock.now - killedAt) after kill -9 of eligibility-2")
         #expect(Set(answers.values) == ["eligibility-1"])
+
+        // What an operator sees on the survivor: every partition assigned here and none unowned, the three changes of
+        // assignment (alone, shared, alone again), the answers by route, the events' age, and no household id.
+        let consumer = #"consumer="eligibility""#
+        var metrics = ""
+        try await waitUntil("the survivor's gauges to settle", timeout: .seconds(30), every: .milliseconds(500)) {
+            metrics = try await first.client(token: nil).get("/metrics").text
+            return RunningSystem.sum("giamngheo_unowned_partitions", [consumer], in: metrics) == 0
+                && RunningSystem.sum("giamngheo_consumer_assigned_partitions", [consumer], in: metrics) == 6
+                && RunningSystem.sum("giamngheo_consumer_partition_lag_records", [consumer], in: metrics) == 0
+        }
+        #expect(RunningSystem.sum("giamngheo_consumer_assignment_changes_total", [consumer], in: metrics) >= 3)
+        #expect(RunningSystem.sum("giamngheo_http_requests_total", ["classification", #"method="GET""#, #"status="200""#], in: metrics) >= Double(ids.count))
+        #expect(RunningSystem.sum("giamngheo_event_age_seconds_count", [consumer], in: metrics) >= Double(ids.count))
+        #expect(!ids.contains { metrics.contains($0) }, "a household id in the metrics")
     }
 
     /// Asks every instance for every household's classification until each answers 200 with the expected version;
