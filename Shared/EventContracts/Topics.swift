@@ -79,10 +79,11 @@ public enum Topics {
         "giamngheo.training-match.v1", type: EventTypes.trainingMatch, key: .householdId, compacted: true,
         copartitionGroup: householdGroup, producers: ["training-match"], consumers: ["employment centres"])
     /// Area reports (key: area code) for dashboards. No personal data. Reporting reads it back at the start of an
-    /// empty store, so that a rebuilt store never publishes a report older than one already out.
+    /// empty store, so that a rebuilt store never publishes a report older than one already out, and every reporting
+    /// instance keeps all of it, so that each shows every area.
     public static let report = TopicDefinition(
         "giamngheo.report.v1", type: EventTypes.areaReport, key: .areaCode, compacted: true, copartitionGroup: areaGroup,
-        producers: ["reporting"], consumers: ["dashboards"])
+        producers: ["reporting"], consumers: ["dashboards", "reporting"])
     /// An area's review year (``AreaYearReport``; key `<areaCode>/<year>`, partitioned by the area code), published when
     /// the year's figures change: what year-over-year dashboards follow. No personal data.
     public static let yearReport = TopicDefinition(

@@ -113,6 +113,43 @@ extension SystemTests {
         #expect(!ids.contains { metrics.contains($0) }, "a household id in the metrics")
     }
 
+    /// Two reporting instances split the area tallies' partitions, so each computes the reports of some areas only; each
+    /// one's `/v1/reports` still lists every area, at the version published last, whichever instance computed it.
+    @Test func eitherReportingInstanceShowsEveryArea() async throws {
+        let system = try RunningSystem(["intake", "eligibility", "reporting"])
+        defer { system.stop() }
+        let second = try ServiceProcess("reporting", instance: 2, brokers: system.broker.address, dataDir: system.dataDir)
+        defer { second.stop() }
+        try await system.start()
+        try second.start()
+        try await second.waitReady()
+        let first = system["reporting"]
+        let tallies = Topics.areaTally.name
+        try await waitUntil("the two instances to share the area tallies' partitions", timeout: .seconds(60), every: .milliseconds(200)) {
+            let (one, two) = (try await Self.partitions(first).filter { $0.hasPrefix(tallies) }, try await Self.partitions(second).filter { $0.hasPrefix(tallies) })
+            return one.count + two.count == 6 && one.isDisjoint(with: two) && !one.isEmpty && !two.isEmpty
+        }
+        try await system.post(try RunningSystem.demo(150, seed: 73))
+
+        var published: [String: Int64] = [:]
+        try await waitUntil("reports for the 150 households", timeout: .seconds(120), every: .milliseconds(500)) {
+            let reports = try await system.published().latest(EventTypes.areaReport, as: AreaReport.self)
+            published = reports.mapValues(\.version)
+            return reports.values.filter { $0.areaCode.count == 2 }.map(\.households.total).reduce(0, +) == 150
+        }
+        #expect(published.count > 10, "too few areas to tell: \(published.count)")
+        for instance in [first, second] {
+            var shown: [String: Int64] = [:]
+            try? await waitUntil("reporting-\(instance.instance) to show every area", timeout: .seconds(30), every: .milliseconds(300)) {
+                shown = Dictionary(
+                    try await instance.client().get("/v1/reports").decode([AreaReport].self).map { ($0.areaCode, $0.version) },
+                    uniquingKeysWith: { a, _ in a })
+                return shown == published
+            }
+            #expect(shown == published, "reporting-\(instance.instance) shows \(shown.count) areas of \(published.count)")
+        }
+    }
+
     /// Asks every instance for every household's classification until each answers 200 with the expected version;
     /// fails on a 200 with another version (a stale row) and on any answer but 200 or a 503 with Retry-After.
     /// - Returns: which instance answered for each household.

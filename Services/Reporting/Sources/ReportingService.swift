@@ -25,6 +25,9 @@ public enum ReportingService {
         let areas = app.consumer(
             group: "reporting-areas", topics: [Topics.areaTally], handler: AreaReportHandler(areas: registry, onChange: feed.reportsChanged),
             store: store)
+        let replica = app.consumer(
+            group: ReportReplicaHandler.group(instanceId: app.config.instanceId), topics: [Topics.report],
+            handler: ReportReplicaHandler(onChange: feed.reportsChanged), store: store)
         let router = try await app.securedRouter(table: ReportingAccess.table, areas: registry, store: store)
         ReportingRoutes(store: store).register(on: router)
         FormRoutes(store: store).register(on: router)
@@ -32,6 +35,6 @@ public enum ReportingService {
         ReportEventRoutes(feed: feed).register(on: router)
         try DashboardRoutes().register(on: router)
         AreaFigureRoutes(store: store, sources: statistics, areas: registry).register(on: router)
-        try await app.run(store: store, consumers: [households, figures, areas], routes: router)
+        try await app.run(store: store, consumers: [households, figures, areas, replica], routes: router)
     }
 }

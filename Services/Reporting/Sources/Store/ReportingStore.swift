@@ -60,6 +60,8 @@ public enum ReportingStore {
                     """)
         }
         migrator.registerMigration("reporting-v7-groupings") { db in try GroupingStore.migrate(db) }
+        // Scaling: every instance keeps every area's report (``ReportReplicaHandler``), newest version first.
+        migrator.registerMigration("reporting-v8-report-replica") { db in try ReportReplicaHandler.migrate(db) }
     }
 }
 
@@ -253,11 +255,7 @@ public final class AreaReportHandler: EventHandler, @unchecked Sendable {
                 (report.communes, report.communesPartlyIn) = (district.communes, district.partlyIn)
             }
             let bytes = try EventJSON.encode(report)
-            try db.run(
-                """
-                    INSERT INTO area_report (area_code, province_code, payload) VALUES (?, ?, ?)
-                    ON CONFLICT (area_code) DO UPDATE SET payload = excluded.payload
-                    """, [code, province, Data(bytes)])
+            _ = try ReportReplicaHandler.upsert(report, bytes: bytes, replacingEqual: true, in: db)
             reported[code] = version
             events += try yearReports(report, in: db)
             guard try PublishedVersions.claim(Topics.report, key: code, version: version, in: db) else { continue }
