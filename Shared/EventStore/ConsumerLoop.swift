@@ -127,6 +127,7 @@ public final class ConsumerLoop: Sendable {
         var lastTopicCheck = Date()
         var watch = PastEndWatch(grace: pastEndGrace)
         var topicRepair = TopicRepair(backoff: Backoff(initial: 1, maximum: 60))
+        var rejoin = Rejoin()
         while !stopping.withLock({ $0 }) {
             let batch = try consumer.poll(maxMessages: batchSize, timeoutMs: 100)
             let assigned = consumer.assignment
@@ -153,7 +154,7 @@ public final class ConsumerLoop: Sendable {
             }
             if Date().timeIntervalSince(lastTopicCheck) > 10 {
                 lastTopicCheck = Date()
-                checkSubscribedTopics(consumer)
+                checkSubscribedTopics(consumer, rejoin: &rejoin)
             }
         }
     }
@@ -255,11 +256,28 @@ public final class ConsumerLoop: Sendable {
     /// While the member holds no partition, or a topic is known missing: asks the broker for the topics now, which also
     /// lets the group see a topic created since (librdkafka would wait for its metadata refresh), and notes the
     /// subscribed topics the broker does not have (after a broker was replaced, nothing else reports them).
-    private func checkSubscribedTopics(_ consumer: KafkaConsumer) {
+    private func checkSubscribedTopics(_ consumer: KafkaConsumer, rejoin: inout Rejoin) {
         guard consumer.assignment.isEmpty || !stuck.withLock({ $0.missingTopics.isEmpty }),
               let counts = try? consumer.refreshMetadata(timeoutMs: 2_000) else { return }
         let missing = Set(topics.filter { counts[$0] == nil })
         stuck.withLock { $0.missingTopics = missing }
+        // Every topic exists and the member still has nothing: the group may have formed while they were missing, and
+        // the local broker's group can then keep the empty assignment (seen after a broker was replaced). Rejoining
+        // costs the group a rebalance, so it is tried at growing intervals (a member with more peers than partitions
+        // stays empty on purpose).
+        guard missing.isEmpty, consumer.assignment.isEmpty else {
+            rejoin.reset()
+            return
+        }
+        guard rejoin.due(now: Date()) else { return }
+        do {
+            try consumer.resubscribe()
+            logger.warning(
+                "no partitions assigned while every subscribed topic exists; rejoining the group",
+                metadata: ["consumer": "\(name)", "topics": "\(topics)"])
+        } catch {
+            logger.error("cannot rejoin the group", metadata: ["consumer": "\(name)", "error": "\(error)"])
+        }
     }
 
     /// Acts on what the consumer reported: a position the broker refused as outside the log, a topic it does not know.
@@ -288,6 +306,30 @@ public final class ConsumerLoop: Sendable {
             let delay = topicRepair.failed(now: Date())
             logger.error("cannot create the missing topics; trying again", metadata: ["consumer": "\(name)", "topics": "\(missing.sorted())", "retryInSeconds": "\(delay)", "error": "\(error)"])
         }
+    }
+}
+
+/// When a member left without partitions rejoins its group: first after `initial` seconds without any, then after
+/// doubling delays up to `maximum`; any assignment starts it over.
+struct Rejoin {
+    var initial: TimeInterval = 20
+    var maximum: TimeInterval = 600
+    private var emptySince: Date?
+    private var delay: TimeInterval = 0
+    private var last: Date?
+
+    mutating func reset() { (emptySince, delay, last) = (nil, 0, nil) }
+
+    mutating func due(now: Date) -> Bool {
+        guard let since = emptySince else {
+            emptySince = now
+            return false
+        }
+        let wait = delay == 0 ? initial : delay
+        guard now.timeIntervalSince(last ?? since) >= wait else { return false }
+        last = now
+        delay = min(maximum, wait * 2)
+        return true
     }
 }
 

@@ -61,15 +61,28 @@ public final class KafkaConsumer: @unchecked Sendable {
         }
         self.handle = handle
         rd_kafka_poll_set_consumer(handle)
+        self.topics = topics
+        do {
+            try subscribe()
+        } catch {
+            rd_kafka_destroy(handle)
+            throw error
+        }
+    }
+
+    private let topics: [String]
+
+    private func subscribe() throws(KafkaError) {
         let list = rd_kafka_topic_partition_list_new(Int32(topics.count))!
         defer { rd_kafka_topic_partition_list_destroy(list) }
         for topic in topics { rd_kafka_topic_partition_list_add(list, topic, RD_KAFKA_PARTITION_UA) }
         let err = rd_kafka_subscribe(handle, list)
-        if err != RD_KAFKA_RESP_ERR_NO_ERROR {
-            rd_kafka_destroy(handle)
-            throw KafkaError(err, reason: "subscribe to \(topics)")
-        }
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, reason: "subscribe to \(topics)") }
     }
+
+    /// Subscribes again to the same topics, which makes the member rejoin its group: for a group that formed while its
+    /// topics were missing and kept an empty assignment after they came back.
+    public func resubscribe() throws(KafkaError) { try subscribe() }
 
     deinit {
         close()
