@@ -31,6 +31,8 @@ public final class ConsumerLoop: Sendable {
     private let eventAge: Metrics.Timer
     private let pastEndPolicy: PastEndPolicy
     private let pastEndGrace: TimeInterval
+    /// How long a position may stay below the partition's end without moving before it counts as stalled.
+    private let stallGrace: TimeInterval
     private let recreateTopics: (@Sendable () throws -> Void)?
     private let pastEndGauge: Gauge
     private let rewinds: Counter
@@ -43,11 +45,13 @@ public final class ConsumerLoop: Sendable {
     ///   - config: librdkafka properties including `bootstrap.servers` and `group.id`.
     ///   - pastEnd: what to do with a partition whose stored position lies past its end (``PastEndPolicy``).
     ///   - pastEndGrace: how long a position must stay past the end the fetcher sees before the broker is asked.
+    ///   - stallGrace: how long the fetch position may stay below the end without moving before the partition is treated
+    ///     as if it lay past its end (records the broker counts and does not serve).
     ///   - recreateTopics: creates the topology's missing topics, when the service may; called (with back-off) while a
     ///     subscribed topic does not exist.
     public init(
         name: String, config: KafkaConfig, topics: [String], applier: BatchApplier, batchSize: Int = 1_000,
-        pastEnd: PastEndPolicy = .stop, pastEndGrace: TimeInterval = 10, recreateTopics: (@Sendable () throws -> Void)? = nil,
+        pastEnd: PastEndPolicy = .stop, pastEndGrace: TimeInterval = 10, stallGrace: TimeInterval = 60, recreateTopics: (@Sendable () throws -> Void)? = nil,
         logger: Logger
     ) {
         self.name = name
@@ -57,6 +61,7 @@ public final class ConsumerLoop: Sendable {
         self.batchSize = batchSize
         self.pastEndPolicy = pastEnd
         self.pastEndGrace = pastEndGrace
+        self.stallGrace = stallGrace
         self.recreateTopics = recreateTopics
         self.logger = logger
         let dimensions = [("consumer", name)]
@@ -81,7 +86,11 @@ public final class ConsumerLoop: Sendable {
     /// their end and topics missing from the broker.
     public var problems: [String] {
         stuck.withLock { state in
-            state.pastEnd.values.map { "\($0); run giamngheo-admin offsets --rewind after stopping the service, or restart it with OFFSETS_PAST_END=rewind" }.sorted()
+            state.pastEnd.values.map { found in
+                found.stalledSeconds == nil
+                    ? "\(found); run giamngheo-admin offsets --rewind after stopping the service, or restart it with OFFSETS_PAST_END=rewind"
+                    : "\(found); restart the service with OFFSETS_PAST_END=rewind to read the partition again from its beginning"
+            }.sorted()
                 + state.missingTopics.sorted().map { "topic \($0) does not exist on the broker" }
         }
     }
@@ -126,6 +135,7 @@ public final class ConsumerLoop: Sendable {
         var lastLagCheck = Date.distantPast
         var lastTopicCheck = Date()
         var watch = PastEndWatch(grace: pastEndGrace)
+        var stalls = StallWatch(grace: stallGrace)
         var topicRepair = TopicRepair(backoff: Backoff(initial: 1, maximum: 60))
         var rejoin = Rejoin()
         while !stopping.withLock({ $0 }) {
@@ -150,7 +160,7 @@ public final class ConsumerLoop: Sendable {
             }
             if Date().timeIntervalSince(lastLagCheck) > 1 {
                 lastLagCheck = Date()
-                updateLag(consumer, watch: &watch)
+                updateLag(consumer, watch: &watch, stalls: &stalls)
             }
             if Date().timeIntervalSince(lastTopicCheck) > 10 {
                 lastTopicCheck = Date()
@@ -178,7 +188,7 @@ public final class ConsumerLoop: Sendable {
         }
     }
 
-    private func updateLag(_ consumer: KafkaConsumer, watch: inout PastEndWatch) {
+    private func updateLag(_ consumer: KafkaConsumer, watch: inout PastEndWatch, stalls: inout StallWatch) {
         let assigned = consumer.assignment
         guard let offsets = try? applier.store.startOffsets(for: Array(assigned)) else { return }
         let ends = consumer.highWatermarks()
@@ -213,6 +223,20 @@ public final class ConsumerLoop: Sendable {
             watch.forget(tp)
             if position > confirmed { pastEnd(PastEnd(partition: tp, position: position, end: end), consumer: consumer) }
         }
+        // The fetch position, not the store's: it moves past the control records of transactional producers, which take
+        // offsets no consumer ever sees.
+        let fetching = consumer.fetchPositions()
+        for (tp, unmoved) in stalls.observe(positions: fetching, ends: ends, now: Date()) where !paused.contains(tp) {
+            stalls.forget(tp)
+            let position = max(0, fetching[tp] ?? 0)
+            // More than one record: a transaction's closing marker alone may sit after the last record a consumer sees.
+            // A partition stalled again where a rewind left it is not rewound again.
+            guard stalls.handled[tp] != position, let confirmed = try? consumer.queryWatermarks(of: tp, timeoutMs: 2_000).high,
+                  confirmed > position + 1
+            else { continue }
+            stalls.handled[tp] = position
+            pastEnd(PastEnd(partition: tp, position: position, end: confirmed, stalledSeconds: Int(unmoved)), consumer: consumer)
+        }
         pastEndGauge.record(stuck.withLock { $0.pastEnd.count })
     }
 
@@ -235,7 +259,7 @@ public final class ConsumerLoop: Sendable {
             consumer.pause([found.partition])
             stuck.withLock { $0.pastEnd[found.partition] = found }
             logger.error(
-                "partition paused: its position lies past its end; the service reports not ready until the operator rewinds it",
+                "partition paused: \(found.stalledSeconds == nil ? "its position lies past its end" : "its position has not moved while records wait beyond it"); the service reports not ready until the operator rewinds it",
                 metadata: ["consumer": "\(name)", "topic": "\(found.partition.topic)", "partition": "\(found.partition.partition)",
                            "position": "\(found.position)", "end": "\(found.end)"])
         case .rewind:
@@ -244,7 +268,7 @@ public final class ConsumerLoop: Sendable {
                 try consumer.seek([found.partition], to: KafkaOffset.beginning)
                 rewinds.increment()
                 logger.warning(
-                    "partition rewound to its beginning: its position lay past its end; events already applied change nothing",
+                    "partition rewound to its beginning: \(found.stalledSeconds == nil ? "its position lay past its end" : "its position had not moved while records waited beyond it"); events already applied change nothing",
                     metadata: ["consumer": "\(name)", "topic": "\(found.partition.topic)", "partition": "\(found.partition.partition)",
                                "position": "\(found.position)", "end": "\(found.end)"])
             } catch {

@@ -182,6 +182,21 @@ public final class KafkaConsumer: @unchecked Sendable {
         }
     }
 
+    /// Where the consumer will fetch next in each assigned partition (past control records the application never sees);
+    /// partitions it has not fetched from yet are missing. No broker round trip.
+    public func fetchPositions() -> [TopicPartition: Int64] {
+        let partitions = Array(assignment)
+        var result: [TopicPartition: Int64] = [:]
+        withList(partitions) { list in
+            guard rd_kafka_position(handle, list) == RD_KAFKA_RESP_ERR_NO_ERROR else { return }
+            for index in 0..<Int(list.pointee.cnt) {
+                let element = list.pointee.elems[index]
+                if element.offset >= 0 { result[TopicPartition(topic: String(cString: element.topic), partition: element.partition)] = element.offset }
+            }
+        }
+        return result
+    }
+
     /// High watermarks of the assigned partitions as last seen by the fetcher (no broker round trip).
     public func highWatermarks() -> [TopicPartition: Int64] {
         var result: [TopicPartition: Int64] = [:]
