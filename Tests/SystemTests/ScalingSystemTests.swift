@@ -20,10 +20,7 @@ extension SystemTests {
         try second.start()
         try await second.waitReady()
         let first = system["eligibility"]
-        try await waitUntil("the two instances to share the six partitions", timeout: .seconds(60), every: .milliseconds(200)) {
-            let (one, two) = (try await Self.partitions(first), try await Self.partitions(second))
-            return one.count + two.count == 6 && one.isDisjoint(with: two) && !one.isEmpty && !two.isEmpty
-        }
+        try await Self.waitUntilShared(Topics.household.name, by: first, second)
 
         let households = try RunningSystem.demo(600, seed: 59)
         async let posting: Void = {
@@ -128,16 +125,7 @@ extension SystemTests {
         try await system.start()
         for second in seconds { try second.start() }
         for second in seconds { try await second.waitReady() }
-        @Sendable func shared(_ index: Int) async throws -> Bool {
-            let one = try await Self.partitions(system[scaled[index]]).filter { $0.hasPrefix(main[index] + "[") }
-            let two = try await Self.partitions(seconds[index]).filter { $0.hasPrefix(main[index] + "[") }
-            return one.count + two.count == 6 && one.isDisjoint(with: two) && !one.isEmpty && !two.isEmpty
-        }
-        for index in scaled.indices {
-            try await waitUntil("\(scaled[index])'s two instances to share its partitions", timeout: .seconds(60), every: .milliseconds(200)) {
-                try await shared(index)
-            }
-        }
+        for index in scaled.indices { try await Self.waitUntilShared(main[index], by: system[scaled[index]], seconds[index]) }
 
         let households = try RunningSystem.demo(900, seed: 79)
         async let posting: Void = {
@@ -170,9 +158,7 @@ extension SystemTests {
 
         for second in seconds { try second.start() }
         for second in seconds { try await second.waitReady() }
-        for index in scaled.indices {
-            try await waitUntil("\(scaled[index])-2 to take partitions again", timeout: .seconds(60), every: .milliseconds(200)) { try await shared(index) }
-        }
+        for index in scaled.indices { try await Self.waitUntilShared(main[index], by: system[scaled[index]], seconds[index]) }
         let published = try await system.published()
         let sample = Set(try RunningSystem.householdIds(households).prefix(40))
         // Classifications and referral sets by version; matches (whose answer adds the offers) by their candidates.
@@ -201,11 +187,7 @@ extension SystemTests {
         try second.start()
         try await second.waitReady()
         let first = system["reporting"]
-        let tallies = Topics.areaTally.name
-        try await waitUntil("the two instances to share the area tallies' partitions", timeout: .seconds(60), every: .milliseconds(200)) {
-            let (one, two) = (try await Self.partitions(first).filter { $0.hasPrefix(tallies) }, try await Self.partitions(second).filter { $0.hasPrefix(tallies) })
-            return one.count + two.count == 6 && one.isDisjoint(with: two) && !one.isEmpty && !two.isEmpty
-        }
+        try await Self.waitUntilShared(Topics.areaTally.name, by: first, second)
         try await system.post(try RunningSystem.demo(150, seed: 73))
 
         var published: [String: Int64] = [:]
@@ -267,6 +249,15 @@ extension SystemTests {
     /// The partition of a household id's records (Kafka's default partitioner, 6 partitions).
     static func partition(of householdId: String) -> Int32 {
         KeyPartitioner.partition(key: Array(householdId.utf8), partitionCount: 6)
+    }
+
+    /// Waits until the two instances split `topic`'s six partitions between them, each holding some.
+    static func waitUntilShared(_ topic: String, by first: ServiceProcess, _ second: ServiceProcess) async throws {
+        try await waitUntil("\(first.name)'s two instances to share \(topic)'s partitions", timeout: .seconds(60), every: .milliseconds(200)) {
+            let one = try await partitions(first).filter { $0.hasPrefix(topic + "[") }
+            let two = try await partitions(second).filter { $0.hasPrefix(topic + "[") }
+            return one.count + two.count == 6 && one.isDisjoint(with: two) && !one.isEmpty && !two.isEmpty
+        }
     }
 
     /// The partitions a service instance applies now, from its `/readyz` (503 or 200, the body says).
