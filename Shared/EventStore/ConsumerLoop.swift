@@ -122,7 +122,20 @@ public final class ConsumerLoop: Sendable {
         }
     }
 
+    /// One group member after another: a member left without partitions while its topics exist is closed and replaced
+    /// by a new one (``Rejoin``).
     private func consume() throws {
+        var rejoin = Rejoin()
+        var stalls = StallWatch(grace: stallGrace)
+        while try consumeAsOneMember(rejoin: &rejoin, stalls: &stalls) {
+            logger.warning(
+                "no partitions assigned while every subscribed topic exists; rejoining the group as a new member",
+                metadata: ["consumer": "\(name)", "topics": "\(topics)"])
+        }
+    }
+
+    /// - Returns: whether to go on as a new member.
+    private func consumeAsOneMember(rejoin: inout Rejoin, stalls: inout StallWatch) throws -> Bool {
         let store = applier.store
         let consumer = try KafkaConsumer(
             config: config, topics: topics, startOffsets: { try store.startOffsets(for: $0) }, logger: logger)
@@ -131,13 +144,12 @@ public final class ConsumerLoop: Sendable {
             currentAssignment.withLock { $0.removeAll() }
             logger.info("consumer closed", metadata: ["consumer": "\(name)"])
         }
+        stuck.withLock { $0.pastEnd.removeAll() }  // a new member pauses nothing yet
         logger.info("consumer started", metadata: ["consumer": "\(name)", "topics": "\(topics)"])
         var lastLagCheck = Date.distantPast
         var lastTopicCheck = Date()
         var watch = PastEndWatch(grace: pastEndGrace)
-        var stalls = StallWatch(grace: stallGrace)
         var topicRepair = TopicRepair(backoff: Backoff(initial: 1, maximum: 60))
-        var rejoin = Rejoin()
         while !stopping.withLock({ $0 }) {
             let batch = try consumer.poll(maxMessages: batchSize, timeoutMs: 100)
             let assigned = consumer.assignment
@@ -164,9 +176,10 @@ public final class ConsumerLoop: Sendable {
             }
             if Date().timeIntervalSince(lastTopicCheck) > 10 {
                 lastTopicCheck = Date()
-                checkSubscribedTopics(consumer, rejoin: &rejoin)
+                if checkSubscribedTopics(consumer, rejoin: &rejoin) { return true }
             }
         }
+        return false
     }
 
     /// Retries a batch that failed for a transient reason (busy or failing disk) until it applies or the loop stops.
@@ -231,11 +244,15 @@ public final class ConsumerLoop: Sendable {
             let position = max(0, fetching[tp] ?? 0)
             // More than one record: a transaction's closing marker alone may sit after the last record a consumer sees.
             // A partition stalled again where a rewind left it is not rewound again.
-            guard stalls.handled[tp] != position, let confirmed = try? consumer.queryWatermarks(of: tp, timeoutMs: 2_000).high,
-                  confirmed > position + 1
-            else { continue }
-            stalls.handled[tp] = position
-            pastEnd(PastEnd(partition: tp, position: position, end: confirmed, stalledSeconds: Int(unmoved)), consumer: consumer)
+            guard let confirmed = try? consumer.queryWatermarks(of: tp, timeoutMs: 2_000).high, confirmed > position + 1 else { continue }
+            let found = PastEnd(partition: tp, position: position, end: confirmed, stalledSeconds: Int(unmoved))
+            // Stalled again where it was dealt with (a rewind that brought nothing): paused and said, whatever the policy.
+            if stalls.handled[tp] == position {
+                pastEnd(found, consumer: consumer, policy: .stop)
+            } else {
+                stalls.handled[tp] = position
+                pastEnd(found, consumer: consumer)
+            }
         }
         pastEndGauge.record(stuck.withLock { $0.pastEnd.count })
     }
@@ -253,8 +270,8 @@ public final class ConsumerLoop: Sendable {
     }
 
     /// Applies the policy to a partition whose position the broker confirmed is past its end.
-    private func pastEnd(_ found: PastEnd, consumer: KafkaConsumer) {
-        switch pastEndPolicy {
+    private func pastEnd(_ found: PastEnd, consumer: KafkaConsumer, policy: PastEndPolicy? = nil) {
+        switch policy ?? pastEndPolicy {
         case .stop:
             consumer.pause([found.partition])
             stuck.withLock { $0.pastEnd[found.partition] = found }
@@ -280,29 +297,23 @@ public final class ConsumerLoop: Sendable {
     /// While the member holds no partition, or a topic is known missing: asks the broker for the topics now, which also
     /// lets the group see a topic created since (librdkafka would wait for its metadata refresh), and notes the
     /// subscribed topics the broker does not have (after a broker was replaced, nothing else reports them).
-    private func checkSubscribedTopics(_ consumer: KafkaConsumer, rejoin: inout Rejoin) {
+    /// - Returns: whether this member should be replaced by a new one (see ``Rejoin``).
+    private func checkSubscribedTopics(_ consumer: KafkaConsumer, rejoin: inout Rejoin) -> Bool {
         guard consumer.assignment.isEmpty || !stuck.withLock({ $0.missingTopics.isEmpty }),
-              let counts = try? consumer.refreshMetadata(timeoutMs: 2_000) else { return }
+              let counts = try? consumer.refreshMetadata(timeoutMs: 2_000) else { return false }
         let missing = Set(topics.filter { counts[$0] == nil })
         stuck.withLock { $0.missingTopics = missing }
         // Every topic exists and the member still has nothing: the group may have formed while they were missing, and
-        // the local broker's group can then keep the empty assignment (seen after a broker was replaced). Rejoining
-        // costs the group a rebalance, so it is tried at growing intervals (a member with more peers than partitions
-        // stays empty on purpose).
+        // the local broker can then hand the same member the empty assignment at every rejoin (seen after a broker was
+        // replaced). A new member is made, at growing intervals: a member with more peers than partitions stays empty on
+        // purpose, and each new member costs the group a rebalance.
         guard missing.isEmpty, consumer.assignment.isEmpty else {
             rejoin.reset()
-            return
+            return false
         }
-        guard rejoin.due(now: Date()) else { return }
-        do {
-            try consumer.resubscribe()
-            logger.warning(
-                "no partitions assigned while every subscribed topic exists; rejoining the group",
-                metadata: ["consumer": "\(name)", "topics": "\(topics)"])
-        } catch {
-            logger.error("cannot rejoin the group", metadata: ["consumer": "\(name)", "error": "\(error)"])
-        }
+        return rejoin.due(now: Date())
     }
+
 
     /// Acts on what the consumer reported: a position the broker refused as outside the log, a topic it does not know.
     private func handle(_ reported: [ConsumerProblem], consumer: KafkaConsumer, topicRepair: inout TopicRepair) {

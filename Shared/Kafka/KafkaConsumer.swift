@@ -80,10 +80,6 @@ public final class KafkaConsumer: @unchecked Sendable {
         guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, reason: "subscribe to \(topics)") }
     }
 
-    /// Subscribes again to the same topics, which makes the member rejoin its group: for a group that formed while its
-    /// topics were missing and kept an empty assignment after they came back.
-    public func resubscribe() throws(KafkaError) { try subscribe() }
-
     deinit {
         close()
         rd_kafka_destroy(handle)
