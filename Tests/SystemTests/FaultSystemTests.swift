@@ -196,9 +196,12 @@ extension SystemTests {
 
         // The operator's repair, on every service (intake consumes the access log and agency submissions): stop, rewind
         // what lies past the end, start.
+        // All stopped at once (each waits for its relay to give up on the old broker's rows), then each repaired.
+        await withTaskGroup(of: Void.self) { group in
+            for name in RunningSystem.allServices { group.addTask { system[name].stop() } }
+        }
         for name in RunningSystem.allServices {
             let service = system[name]
-            service.stop()
             let report = try run([
                 "\(TestEnvironment.binDirectory)/giamngheo-admin", "offsets", "--kafka-brokers", system.broker.address,
                 "--store", "\(system.dataDir)/\(name)-1.sqlite", "--rewind",
