@@ -10,13 +10,27 @@ public struct JSONHTTPClient: Sendable {
     /// The bearer token sent with every request (unless a request sets its own `Authorization`).
     public let token: String?
 
-    public init(baseURL: String, token: String? = nil) {
+    /// How long a read answered `503` with `Retry-After` (its partition is moving between instances) is asked again,
+    /// waiting as told, before that answer is returned. Zero: returned at once.
+    public let patience: Duration
+    /// How long a request may wait for its answer; a large import takes more than a minute on a busy machine.
+    public let timeout: TimeInterval
+
+    public init(baseURL: String, token: String? = nil, patience: Duration = .seconds(30), timeout: TimeInterval = 60) {
         self.baseURL = baseURL
         self.token = token
+        self.patience = patience
+        self.timeout = timeout
     }
 
     /// The same client with another token (nil: none).
-    public func with(token: String?) -> JSONHTTPClient { JSONHTTPClient(baseURL: baseURL, token: token) }
+    public func with(token: String?) -> JSONHTTPClient { JSONHTTPClient(baseURL: baseURL, token: token, patience: patience, timeout: timeout) }
+
+    /// The same client, returning a `503` at once (`.zero`) or asking again for longer.
+    public func with(patience: Duration) -> JSONHTTPClient { JSONHTTPClient(baseURL: baseURL, token: token, patience: patience, timeout: timeout) }
+
+    /// The same client, waiting longer (or less) for each answer.
+    public func with(timeout: TimeInterval) -> JSONHTTPClient { JSONHTTPClient(baseURL: baseURL, token: token, patience: patience, timeout: timeout) }
 
     /// The status code and raw body of a request.
     public struct Reply: Sendable {
@@ -32,7 +46,13 @@ public struct JSONHTTPClient: Sendable {
     public func get(_ path: String, headers: [String: String] = [:]) async throws -> Reply {
         var request = URLRequest(url: URL(string: baseURL + path)!)
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
-        return try await send(request)
+        let deadline = ContinuousClock.now + patience
+        while true {
+            let reply = try await send(request)
+            guard reply.status == 503, let seconds = reply.headers["retry-after"].flatMap(Int.init), ContinuousClock.now + .seconds(seconds) < deadline
+            else { return reply }
+            try await Task.sleep(for: .seconds(seconds))
+        }
     }
 
     public func post<T: Encodable>(_ path: String, json: T, headers: [String: String] = [:]) async throws -> Reply {
@@ -66,7 +86,7 @@ public struct JSONHTTPClient: Sendable {
 
     private func send(_ request: URLRequest) async throws -> Reply {
         var request = request
-        request.timeoutInterval = 60
+        request.timeoutInterval = timeout
         if let token, request.value(forHTTPHeaderField: "Authorization") == nil {
             request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
         }

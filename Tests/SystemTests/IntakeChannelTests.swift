@@ -119,7 +119,8 @@ struct IntakeChannelTests {
 
     /// Uploads a CSV file; intake answers 207 when some households were rejected.
     private func upload(_ file: [UInt8], to system: RunningSystem) async throws -> ImportReport {
-        let reply = try await system.intake.post("/v1/household-imports", body: file, headers: ["Content-Type": "text/csv; charset=utf-8"])
+        // 2,000 households take well over a minute while other suites' systems share the two cores.
+        let reply = try await system.intake.with(timeout: 600).post("/v1/household-imports", body: file, headers: ["Content-Type": "text/csv; charset=utf-8"])
         guard [200, 207].contains(reply.status) else { throw TestFailure("import answered \(reply.status): \(reply.text.prefix(500))") }
         return try reply.decode(ImportReport.self)
     }

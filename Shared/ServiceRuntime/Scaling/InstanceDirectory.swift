@@ -61,11 +61,14 @@ public final class InstanceDirectory: Sendable {
     /// The partitions of the group this instance applies and is caught up on.
     public var held: Set<Int32> { Set(consumer.current.filter { topics.contains($0.topic) }.map(\.partition)) }
 
+    /// The partitions of the group this instance was given and is still catching up on.
+    var catchingUp: Set<Int32> { Set(consumer.assignment.filter { topics.contains($0.topic) }.map(\.partition)).subtracting(held) }
+
     /// Who answers for `key` now.
     public func owner(ofKey key: String) -> PartitionOwner {
         let partition = partition(ofKey: key)
         return PartitionOwner.of(
-            partition, held: held, me: instanceId, claims: claims.withLock { Array($0.values) }, nowMillis: Self.nowMillis(), ttlMillis: ttlMillis)
+            partition, held: held, catchingUp: catchingUp, me: instanceId, claims: claims.withLock { Array($0.values) }, nowMillis: Self.nowMillis(), ttlMillis: ttlMillis)
     }
 
     /// Partitions of the group no live instance (this one included) has been assigned for longer than the grace;

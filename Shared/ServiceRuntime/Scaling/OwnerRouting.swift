@@ -27,6 +27,8 @@ public struct OwnerRouting: Sendable {
         switch directory.owner(ofKey: key) {
         case .this:
             return nil
+        case .catchingUp:
+            return moving(key, parameter: parameter, why: "\(directory.instanceId) took it over and is still reading what it missed")
         case .nobody:
             return moving(key, parameter: parameter, why: "no instance of \(directory.service) holds it right now (it is moving between instances)")
         case .other(let owner):
