@@ -7,8 +7,14 @@ import ServiceRuntime
 import TestSupport
 import Testing
 
+/// What operators live with, on the real processes: faults, several instances of a service, tracing. A lane of its own
+/// beside ``SystemTests`` (one test at a time in each; the two lanes run side by side), so that the whole suite keeps
+/// within its time on two cores.
+@Suite(.serialized, .timeLimit(.minutes(10)))
+struct OperationsSystemTests {}
+
 /// Faults on the real processes (issue 17): each ends with exact counts or a visible state, never with silence.
-extension SystemTests {
+extension OperationsSystemTests {
     /// intake killed (kill -9) in the middle of a CSV import: the client had the import's id from the first answer
     /// (`Prefer: respond-async`), and after the restart the import is `interrupted` with the households it stored,
     /// which are exactly those of the file's first chunks.
@@ -92,7 +98,7 @@ extension SystemTests {
 }
 
 /// Recognition and relay cut by kills: each side of the decision holds exactly once.
-extension SystemTests {
+extension OperationsSystemTests {
     /// A commune of 300 households: intake killed (-9) while the chairman's decision is being recorded, the decision sent
     /// again after the restart, then eligibility killed while it classifies the recognised versions. Every household
     /// ends at exactly the version and status the decision gives it, classified once per version.
@@ -161,7 +167,7 @@ extension SystemTests {
 }
 
 /// The broker replaced by an empty one under the running system.
-extension SystemTests {
+extension OperationsSystemTests {
     /// Every service survives (no crash when the topics come back with new ids), recreates the topics it needs, and each
     /// consumer whose stored positions lie past the new partitions' ends says so on `/readyz` instead of waiting in
     /// silence. After the operator's repair (`giamngheo-admin offsets --rewind` on each stopped service's store), every
@@ -219,7 +225,7 @@ extension SystemTests {
 }
 
 /// A consumed topic deleted under load and created again.
-extension SystemTests {
+extension OperationsSystemTests {
     /// The household and classification topics deleted under a running system: every service survives (librdkafka as
     /// released died here, docs/operations.md "librdkafka"), the topics come back from the topology, and eligibility,
     /// told to rewind (`OFFSETS_PAST_END=rewind`), reads the new household topic from its beginning, while the other

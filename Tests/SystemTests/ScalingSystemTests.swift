@@ -7,7 +7,7 @@ import TestSupport
 import Testing
 
 /// Two instances of one service (issue 18): they share its partitions, and when one is killed the other takes them over.
-extension SystemTests {
+extension OperationsSystemTests {
     /// eligibility-1 alone classifies 60 households; eligibility-2 joins and takes half the partitions; 20 households on
     /// the moved partitions get a second version. Asked from either instance, every household's classification is the
     /// latest one (the moved ones answered by eligibility-2, through eligibility-1 too), never eligibility-1's stale row;

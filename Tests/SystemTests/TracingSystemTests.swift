@@ -6,7 +6,7 @@ import TestSupport
 import Testing
 
 /// One household followed by its trace id (issue 18): from the request that posts it to its area's report.
-extension SystemTests {
+extension OperationsSystemTests {
     @Test func aHouseholdsTraceRunsFromTheIntakeRequestToItsReport() async throws {
         let system = try RunningSystem()
         defer { system.stop() }
