@@ -298,9 +298,11 @@ def parse_topics_swift(path: pathlib.Path):
         compacted = re.search(r"\bcompacted: (true|false)", args)
         if not compacted:
             raise ValueError(f"no compacted: in {args[:80]}…")
+        retention = re.search(r"\bretentionMs: ([\d_]+)", args)
         return {
             "type": strings.get(type_match.group(1)) if type_match else None,
             "compacted": compacted.group(1) == "true",
+            "retention": int(retention.group(1).replace("_", "")) if retention else None,
             "group": group_value,
             "producers": names((re.search(r"\bproducers: \[([^\]]*)\]", args) or [None, ""])[1]),
             "consumers": names((re.search(r"\bconsumers: \[([^\]]*)\]", args) or [None, ""])[1]),
@@ -372,9 +374,13 @@ def check_topology(run, document, topics_swift: pathlib.Path):
             want = sorted(row[field]) if isinstance(row[field], list) else row[field]
             if said[field] != want:
                 problems.append(f"channel {name}: x-giamngheo-{'copartition-group' if field == 'group' else field} is {said[field]!r}, the table says {want!r}")
-        policy = (((channel.get("bindings") or {}).get("kafka") or {}).get("topicConfiguration") or {}).get("cleanup.policy")
-        if policy != (["compact"] if row["compacted"] else ["delete"]):
-            problems.append(f"channel {name}: cleanup.policy {policy!r} but compacted is {row['compacted']}")
+        configuration = ((channel.get("bindings") or {}).get("kafka") or {}).get("topicConfiguration") or {}
+        policy = configuration.get("cleanup.policy")
+        want_policy = (["compact", "delete"] if row["retention"] is not None else ["compact"]) if row["compacted"] else ["delete"]
+        if policy != want_policy:
+            problems.append(f"channel {name}: cleanup.policy {policy!r} but the table says {want_policy!r}")
+        if row["retention"] is not None and configuration.get("retention.ms") != row["retention"]:
+            problems.append(f"channel {name}: retention.ms {configuration.get('retention.ms')!r} but the table says {row['retention']}")
         messages = document.channel_messages(name)
         if row["type"] is not None:
             named = [pointer for pointer, message in messages if message.get("name") == row["type"]]

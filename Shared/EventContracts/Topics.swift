@@ -23,6 +23,9 @@ public struct TopicDefinition: Sendable, Hashable {
     public var key: TopicKey
     /// Compacted topics keep the latest record per key, so a store can be rebuilt by replaying them.
     public var compacted: Bool
+    /// How long a record is kept at most, in milliseconds (for a compacted topic: even when it is its key's latest);
+    /// nil: the broker's default for a topic that is not compacted, for ever for one that is.
+    public var retentionMs: Int64?
     /// Topics of one group must have the same partition count: a consumer joins them per key, and a household's
     /// state in every service sits on the same partition number.
     public var copartitionGroup: String?
@@ -34,10 +37,11 @@ public struct TopicDefinition: Sendable, Hashable {
     public var twins: [String]
 
     public init(
-        _ name: String, type: String? = nil, key: TopicKey = .originalKey, compacted: Bool, copartitionGroup: String? = nil,
-        producers: [String] = [], consumers: [String] = [], personal: Bool = false, twins: [String] = []
+        _ name: String, type: String? = nil, key: TopicKey = .originalKey, compacted: Bool, retentionMs: Int64? = nil,
+        copartitionGroup: String? = nil, producers: [String] = [], consumers: [String] = [], personal: Bool = false, twins: [String] = []
     ) {
         self.twins = twins
+        self.retentionMs = retentionMs
         self.name = name
         self.eventType = type
         self.key = key
@@ -178,9 +182,10 @@ public enum Topics {
         producers: ["intake", "eligibility", "loan-referral", "training-match", "reporting"], consumers: ["intake"])
     /// Which partitions each instance of a service applies and where it answers HTTP (``InstanceClaim``; key:
     /// `<group>/<instanceId>`), so that any instance can forward a request to the one holding the household. Compacted:
-    /// the latest claim of every member stands. No personal data.
+    /// the latest claim of every member stands. No personal data. Kept a day at most: an instance repeats its claim every
+    /// few seconds, and one gone for a day is not coming back as it was.
     public static let instanceClaim = TopicDefinition(
-        "giamngheo.instance.v1", type: EventTypes.instanceClaim, key: .groupMember, compacted: true,
+        "giamngheo.instance.v1", type: EventTypes.instanceClaim, key: .groupMember, compacted: true, retentionMs: 86_400_000,
         producers: ["eligibility", "loan-referral", "training-match"], consumers: ["eligibility", "loan-referral", "training-match"])
     /// The dead-letter topic of a consuming service: poison records with the reason and the original bytes.
     public static func deadLetter(_ service: String) -> TopicDefinition {
@@ -214,6 +219,15 @@ public enum Topics {
 
     /// The topics the instances of a service use to find each other.
     public static var operationalTopics: [TopicDefinition] { [instanceClaim] }
+
+    /// The broker settings a topic is created with: compaction, and its retention when the table gives one (else the
+    /// broker's defaults).
+    public static func configs(of topic: TopicDefinition) -> [String: String] {
+        var configs: [String: String] = [:]
+        if topic.compacted { configs["cleanup.policy"] = topic.retentionMs == nil ? "compact" : "compact,delete" }
+        if let retention = topic.retentionMs { configs["retention.ms"] = String(retention) }
+        return configs
+    }
 
     /// Every topic the system needs, for creation at start-up.
     public static var all: [TopicDefinition] { eventTopics + agencyTopics + operationalTopics + consumingServices.map(deadLetter) }

@@ -3,7 +3,7 @@ import Kafka
 
 /// Creates the topology's topics on a broker and checks that the ones there can serve it.
 public enum TopologySetup {
-    /// Creates the topics that do not exist yet (compacted where the table says so) with `partitions` each, then
+    /// Creates the topics that do not exist yet (with the table's cleanup policy and retention) with `partitions` each, then
     /// refuses, naming the topics and counts, when co-partitioned topics differ. Without `create` it only checks, and a
     /// missing topic is a problem too (the platform team provisions topics).
     /// - Returns: the partition count of every `giamngheo.` topic.
@@ -12,7 +12,7 @@ public enum TopologySetup {
         if create {
             try producer.createTopics(
                 Topics.all.map {
-                    TopicSpec(name: $0.name, partitions: partitions, configs: $0.compacted ? ["cleanup.policy": "compact"] : [:])
+                    TopicSpec(name: $0.name, partitions: partitions, configs: Topics.configs(of: $0))
                 })
         }
         let counts = try producer.partitionCounts().filter { $0.key.hasPrefix("giamngheo.") }
