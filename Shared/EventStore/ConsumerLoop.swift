@@ -215,11 +215,17 @@ public final class ConsumerLoop: Sendable {
         }
         for (tp, lag) in lags { partitionLagGauge(tp).record(lag) }
         for tp in revoked { partitionLagGauge(tp).record(0) }  // its new owner reports it
+        // A partition just given: its end as the leader says, since the fetcher's can be a batch short on the local broker
+        // (issue 18), and an instance that counted itself caught up a batch early would answer from an old row.
+        let newlyAssigned = catchUp.withLock { state in assigned.filter { state.targets[$0] == nil && !state.current.contains($0) } }
+        let leaderEnds = newlyAssigned.reduce(into: [TopicPartition: Int64]()) { result, tp in
+            result[tp] = try? consumer.queryWatermarks(of: tp, timeoutMs: 2_000).high
+        }
         catchUp.withLock { state in
             state.targets = state.targets.filter { assigned.contains($0.key) }
             state.current.formIntersection(assigned)
             for tp in assigned where !state.current.contains(tp) {
-                if state.targets[tp] == nil, let end = ends[tp] { state.targets[tp] = end }
+                if state.targets[tp] == nil, let end = [ends[tp], leaderEnds[tp]].compactMap({ $0 }).max() { state.targets[tp] = end }
                 if let target = state.targets[tp], max(0, offsets[tp] ?? 0) >= target { state.current.insert(tp) }
             }
         }
