@@ -186,7 +186,20 @@ public enum Topics {
     /// few seconds, and one gone for a day is not coming back as it was.
     public static let instanceClaim = TopicDefinition(
         "giamngheo.instance.v1", type: EventTypes.instanceClaim, key: .groupMember, compacted: true, retentionMs: 86_400_000,
-        producers: ["eligibility", "loan-referral", "training-match"], consumers: ["eligibility", "loan-referral", "training-match"])
+        producers: ["intake", "eligibility", "loan-referral", "training-match"],
+        consumers: ["intake", "eligibility", "loan-referral", "training-match"])
+    /// Intake's record of every household version it stores: the survey as entered (with the members' identities),
+    /// the snapshot published, the content hash a new survey is compared with, and the Idempotency-Key of the request
+    /// that made it. Every intake instance keeps the whole registry from it, and the instance that takes over a
+    /// household's partition continues its versions. Compacted; personal; intake's alone.
+    public static let intakeHouseholdState = TopicDefinition(
+        "giamngheo.intake.household-state.v1", type: EventTypes.intakeHouseholdState, key: .householdId, compacted: true,
+        copartitionGroup: householdGroup, producers: ["intake"], consumers: ["intake"], personal: true)
+    /// Agency submissions passed on by the intake instance that read them to the one that holds the household's
+    /// partition (key: household id); the record is the agency's, with its CloudEvents attributes. Personal.
+    public static let intakeHouseholdCommand = TopicDefinition(
+        "giamngheo.intake.household-command.v1", type: EventTypes.agencySubmission, key: .householdId, compacted: false,
+        copartitionGroup: householdGroup, producers: ["intake"], consumers: ["intake"], personal: true)
     /// The dead-letter topic of a consuming service: poison records with the reason and the original bytes.
     public static func deadLetter(_ service: String) -> TopicDefinition {
         TopicDefinition(
@@ -218,7 +231,7 @@ public enum Topics {
     }
 
     /// The topics the instances of a service use to find each other.
-    public static var operationalTopics: [TopicDefinition] { [instanceClaim] }
+    public static var operationalTopics: [TopicDefinition] { [instanceClaim, intakeHouseholdState, intakeHouseholdCommand] }
 
     /// The broker settings a topic is created with: compaction, and its retention when the table gives one (else the
     /// broker's defaults).
@@ -290,6 +303,7 @@ public enum EventTypes {
     public static let areaFigure = "vn.giamngheo.statistics.area-figure.v1"
     public static let areaFigureOutcome = "vn.giamngheo.statistics.area-figure-outcome.v1"
     public static let instanceClaim = "vn.giamngheo.instance-claim.v1"
+    public static let intakeHouseholdState = "vn.giamngheo.intake.household-state.v1"
 
     /// The JSON Schema URI of an event type (`ce_dataschema`); the file is `docs/events/<name>.schema.json`.
     public static func schema(_ type: String) -> String {

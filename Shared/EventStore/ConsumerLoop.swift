@@ -49,11 +49,14 @@ public final class ConsumerLoop: Sendable {
     ///     as if it lay past its end (records the broker counts and does not serve).
     ///   - recreateTopics: creates the topology's missing topics, when the service may; called (with back-off) while a
     ///     subscribed topic does not exist.
+    ///   - onRelease: called with partitions this member loses, after it stops applying them and before another member
+    ///     can get them (``KafkaConsumer``'s `released`).
     public init(
         name: String, config: KafkaConfig, topics: [String], applier: BatchApplier, batchSize: Int = 1_000,
         pastEnd: PastEndPolicy = .stop, pastEndGrace: TimeInterval = 10, stallGrace: TimeInterval = 60, recreateTopics: (@Sendable () throws -> Void)? = nil,
-        logger: Logger
+        onRelease: (@Sendable ([TopicPartition]) -> Void)? = nil, logger: Logger
     ) {
+        self.onRelease = onRelease
         self.name = name
         self.config = config
         self.topics = topics
@@ -78,6 +81,7 @@ public final class ConsumerLoop: Sendable {
     }
 
     private let failed = Mutex<String?>(nil)
+    private let onRelease: (@Sendable ([TopicPartition]) -> Void)?
 
     /// Why the loop stopped on an error, if it did (readiness reports it until the process exits).
     public var failure: String? { failed.withLock { $0 } }
@@ -138,7 +142,11 @@ public final class ConsumerLoop: Sendable {
     private func consumeAsOneMember(rejoin: inout Rejoin, stalls: inout StallWatch) throws -> Bool {
         let store = applier.store
         let consumer = try KafkaConsumer(
-            config: config, topics: topics, startOffsets: { try store.startOffsets(for: $0) }, logger: logger)
+            config: config, topics: topics, startOffsets: { try store.startOffsets(for: $0) },
+            released: { [self] lost in
+                currentAssignment.withLock { $0.subtract(lost) }
+                onRelease?(lost)
+            }, logger: logger)
         defer {
             consumer.close()
             currentAssignment.withLock { $0.removeAll() }

@@ -47,10 +47,13 @@ public final class KafkaConsumer: @unchecked Sendable {
     ///   - config: librdkafka properties; must include `bootstrap.servers` and `group.id`.
     ///   - topics: topics to subscribe to.
     ///   - startOffsets: where newly assigned partitions start (see ``StartOffsetProvider``).
-    public init(config: KafkaConfig, topics: [String], startOffsets: @escaping StartOffsetProvider, logger: Logger)
-        throws(KafkaError)
-    {
-        let context = ConsumerContext(logger: logger, startOffsets: startOffsets)
+    ///   - released: called on the consumer's thread with partitions taken away, once they are no longer assigned and
+    ///     before the member joins the group again: whatever it blocks for (a flush) happens before another member gets them.
+    public init(
+        config: KafkaConfig, topics: [String], startOffsets: @escaping StartOffsetProvider, released: (@Sendable ([TopicPartition]) -> Void)? = nil,
+        logger: Logger
+    ) throws(KafkaError) {
+        let context = ConsumerContext(logger: logger, startOffsets: startOffsets, released: released)
         self.context = context
         let handle = try makeNativeHandle(
             type: RD_KAFKA_CONSUMER,
@@ -277,8 +280,11 @@ final class ConsumerContext: NativeClientContext, @unchecked Sendable {
     /// holding partitions it does not consume.
     let failure = Mutex<KafkaError?>(nil)
 
-    init(logger: Logger, startOffsets: @escaping StartOffsetProvider) {
+    let released: (@Sendable ([TopicPartition]) -> Void)?
+
+    init(logger: Logger, startOffsets: @escaping StartOffsetProvider, released: (@Sendable ([TopicPartition]) -> Void)?) {
         self.startOffsets = startOffsets
+        self.released = released
         super.init(logger: logger)
     }
 }
@@ -332,10 +338,12 @@ private let consumerRebalanceCallback: @convention(c) (
         context.assigned.withLock { $0.subtract(changed) }
         context.revokedDuringBatch.withLock { $0 = true }
         context.logger.info("partitions revoked", metadata: ["partitions": "\(changed.map(\.description).sorted())"])
+        context.released?(changed)
     default:
         _ = rd_kafka_assign(handle, nil)
-        context.assigned.withLock { $0.removeAll() }
+        let lost = context.assigned.withLock { assigned in defer { assigned.removeAll() }; return assigned }
         context.revokedDuringBatch.withLock { $0 = true }
         context.logger.error("rebalance error", metadata: ["error": "\(KafkaError(err))"])
+        if !lost.isEmpty { context.released?(Array(lost)) }
     }
 }

@@ -70,20 +70,29 @@ public struct ServiceApp: Sendable {
             store, topics: topics, source: EventSources.service(config.service), config: config.kafka, logger: logger)
     }
 
-    /// A consumer-group member that applies `topics` with `handler` into `store`.
-    public func consumer(group: String, topics: [TopicDefinition], handler: any EventHandler, store: ServiceStore) -> ConsumerLoop {
+    /// A consumer-group member that applies `topics` with `handler` into `store`; `onRelease` is told of partitions it
+    /// loses, before another member gets them (``ConsumerLoop``).
+    public func consumer(
+        group: String, topics: [TopicDefinition], handler: any EventHandler, store: ServiceStore,
+        onRelease: (@Sendable ([TopicPartition]) -> Void)? = nil
+    ) -> ConsumerLoop {
         ConsumerLoop(
             name: group, config: config.consumerConfig(group: group), topics: topics.map(\.name),
             applier: BatchApplier(store: store, handler: handler, service: config.service), batchSize: config.consumerBatchSize,
-            pastEnd: config.pastEndPolicy, recreateTopics: topicRecreator, logger: logger)
+            pastEnd: config.pastEndPolicy, recreateTopics: topicRecreator, onRelease: onRelease, logger: logger)
     }
 
     /// The directory of `consumer`'s group: which instance holds which of its partitions (``InstanceDirectory``);
     /// `partitions` is ``ensureTopics()``'s answer.
     public func instanceDirectory(for consumer: ConsumerLoop, topics: [TopicDefinition], partitions: [String: Int]) -> InstanceDirectory {
+        instanceDirectory(group: consumer.name, holder: consumer, topics: topics, partitions: partitions)
+    }
+
+    /// The directory of consumer group `group`, whose partitions this instance holds as `holder` says.
+    public func instanceDirectory(group: String, holder: any PartitionHolder, topics: [TopicDefinition], partitions: [String: Int]) -> InstanceDirectory {
         InstanceDirectory(
-            service: config.service, group: consumer.name, instanceId: config.instanceId, url: config.advertisedURL, topics: topics,
-            partitionCount: topics.compactMap { partitions[$0.name] }.first ?? config.topicPartitions, consumer: consumer, kafka: config.kafka,
+            service: config.service, group: group, instanceId: config.instanceId, url: config.advertisedURL, topics: topics,
+            partitionCount: topics.compactMap { partitions[$0.name] }.first ?? config.topicPartitions, consumer: holder, kafka: config.kafka,
             announceEvery: config.announceInterval, unownedGrace: config.unownedPartitionGrace, logger: logger)
     }
 

@@ -24,7 +24,7 @@ public enum IntakeService {
         if !interrupted.isEmpty {
             app.logger.warning("imports left running by the last process closed as interrupted", metadata: ["imports": "\(interrupted.joined(separator: ","))"])
         }
-        try app.ensureTopics()
+        let partitions = try app.ensureTopics()
         let areas = try app.areas()
         let environment = ProcessInfo.processInfo.environment
         let file = reviewCalendarFile ?? environment["REVIEW_CALENDAR_FILE"].flatMap { $0.isEmpty ? nil : $0 }
@@ -37,13 +37,34 @@ public enum IntakeService {
         let householdIds = try HouseholdIDKeys.load(file: keyFile)
         app.logger.info("household id key", metadata: ["fingerprint": "\(householdIds.fingerprint)"])
         let rules = SurveyRules(areas: areas, calendar: calendar, householdIds: householdIds)
+        // One writer per household: the instance the group `intake` gives its partition, once its copy of the registry
+        // (read whole from the household-state topic) is up to date; the others pass writes on to it.
+        let writer = GroupCommitWriter(store: store)
+        let ownership = try IntakeOwnership(
+            store: store, writer: writer, kafka: app.config.kafka,
+            partitionCount: partitions[Topics.intakeHouseholdCommand.name] ?? app.config.topicPartitions, logger: app.logger)
+        let owners = app.consumer(
+            group: IntakeOwnership.group, topics: [Topics.intakeHouseholdCommand],
+            handler: AgencySubmissionHandler(rules: rules, today: { CalendarDate(Date()) }, ownership: ownership), store: store,
+            onRelease: { ownership.release($0) })
+        ownership.attach(owners)
+        let registry = app.consumer(
+            group: HouseholdStateHandler.group(instanceId: app.config.instanceId), topics: [Topics.intakeHouseholdState],
+            handler: HouseholdStateHandler(logger: app.logger), store: store)
+        let directory = app.instanceDirectory(
+            group: IntakeOwnership.group, holder: ownership, topics: [Topics.intakeHouseholdCommand], partitions: partitions)
         let router = try await app.securedRouter(
-            table: IntakeAccess.table, areas: areas, store: store, householdArea: IntakeAccess.householdArea(store: store, areas: areas))
-        IntakeRoutes(store: store, rules: rules).register(on: router)
+            table: IntakeAccess.table, areas: areas, store: store, householdArea: IntakeAccess.householdArea(store: store, areas: areas),
+            directory: directory)
+        IntakeRoutes(
+            store: store, rules: rules, writer: writer, router: HouseholdWriteRouter(ownership: ownership, routing: OwnerRouting(directory: directory))
+        ).register(on: router)
         let submissions = app.consumer(
             group: "intake-submissions", topics: [Topics.agencySubmission],
-            handler: AgencySubmissionHandler(rules: rules, today: { CalendarDate(Date()) }), store: store)
-        let accessLog = app.consumer(group: "intake-access-log", topics: [Topics.accessAudit], handler: AccessLogHandler(), store: store)
-        try await app.run(store: store, consumers: [submissions, accessLog], routes: router)
+            handler: AgencySubmissionHandler(rules: rules, today: { CalendarDate(Date()) }, ownership: ownership), store: store)
+        // Every instance keeps the whole access log, so that any of them answers `/v1/audit`.
+        let accessLog = app.consumer(
+            group: "intake-access-log-\(app.config.instanceId)", topics: [Topics.accessAudit], handler: AccessLogHandler(), store: store)
+        try await app.run(store: store, consumers: [registry, owners, submissions, accessLog], routes: router)
     }
 }

@@ -6,6 +6,15 @@ import Logging
 import Metrics
 import Synchronization
 
+/// What an instance holds of a consumer group's partitions: assigned, and applied far enough to answer from its store.
+/// A ``ConsumerLoop`` is one; a service whose answers come from another loop's store says so with its own (intake).
+public protocol PartitionHolder: Sendable {
+    var assignment: Set<TopicPartition> { get }
+    var current: Set<TopicPartition> { get }
+}
+
+extension ConsumerLoop: PartitionHolder {}
+
 /// Which instance of this service holds which partition of one consumer group, and where each answers HTTP: this
 /// instance announces its own claim on `giamngheo.instance.v1` and follows the others' (``InstanceClaim``), so that a
 /// request for a household on a partition it does not hold can go to the one that does (``OwnerRouting``).
@@ -17,7 +26,7 @@ public final class InstanceDirectory: Sendable {
     /// The group's topics (all co-partitioned), and their partition count.
     let topics: Set<String>
     public let partitionCount: Int32
-    private let consumer: ConsumerLoop
+    private let consumer: any PartitionHolder
     private let kafka: KafkaConfig
     private let announceEvery: Duration
     /// A claim not repeated for this long is not believed: its instance is gone or cut off.
@@ -34,7 +43,7 @@ public final class InstanceDirectory: Sendable {
 
     public init(
         service: String, group: String, instanceId: String, url: String, topics: [TopicDefinition], partitionCount: Int,
-        consumer: ConsumerLoop, kafka: KafkaConfig, announceEvery: Duration, unownedGrace: TimeInterval, logger: Logger
+        consumer: any PartitionHolder, kafka: KafkaConfig, announceEvery: Duration, unownedGrace: TimeInterval, logger: Logger
     ) {
         self.service = service
         self.group = group

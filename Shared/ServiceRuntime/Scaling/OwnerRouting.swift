@@ -41,30 +41,44 @@ public struct OwnerRouting: Sendable {
     }
 
     private func forward(_ request: Request, to owner: InstanceClaim, key: String, parameter: String) async -> Response {
-        guard request.method == .get || request.method == .head, let url = URL(string: owner.url + request.uri.description) else {
+        guard request.method == .get || request.method == .head else {
             return moving(key, parameter: parameter, why: "it is held by \(owner.instanceId), and only reads are forwarded")
         }
-        var outbound = URLRequest(url: url, timeoutInterval: timeout)
-        outbound.httpMethod = request.method.rawValue
-        for name in [HTTPFields.Element.Name.authorization, .accept, .acceptLanguage, .requestId] {
-            if let value = request.headers[name] { outbound.setValue(value, forHTTPHeaderField: name.rawName) }
-        }
-        if let trace = TraceContext.current { outbound.setValue(trace.traceparent, forHTTPHeaderField: HTTPFields.Element.Name.traceparent.rawName) }
-        outbound.setValue(directory.instanceId, forHTTPHeaderField: HTTPFields.Element.Name.forwardedBy.rawName)
         do {
-            let (data, answer) = try await URLSession.shared.data(for: outbound)
-            guard let answer = answer as? HTTPURLResponse else { throw URLError(.badServerResponse) }
-            var headers = HTTPFields()
-            for name in [HTTPFields.Element.Name.contentType, .retryAfter, .contentDisposition, .answeredBy] {
-                if let value = answer.value(forHTTPHeaderField: name.rawName) { headers[name] = value }
-            }
-            return Response(status: .init(code: answer.statusCode), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+            let answer = try await send(request.method, request.uri.description, body: nil, like: request.headers, to: owner)
+            return Response(status: .init(code: answer.status), headers: answer.headers, body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))
         } catch {
             return moving(key, parameter: parameter, why: "it is held by \(owner.instanceId), which did not answer (\(error.localizedDescription))")
         }
     }
 
-    private func moving(_ key: String, parameter: String, why: String) -> Response {
+    /// The owner's answer to a request sent on the caller's behalf: its token, language, request id and trace go along,
+    /// and the request is marked as forwarded by this instance (so it is never forwarded again).
+    public func send(
+        _ method: HTTPRequest.Method, _ pathAndQuery: String, body: [UInt8]?, like caller: HTTPFields, extraHeaders: [HTTPFields.Element.Name: String] = [:],
+        to owner: InstanceClaim
+    ) async throws -> (status: Int, headers: HTTPFields, body: [UInt8]) {
+        guard let url = URL(string: owner.url + pathAndQuery) else { throw URLError(.badURL) }
+        var outbound = URLRequest(url: url, timeoutInterval: timeout)
+        outbound.httpMethod = method.rawValue
+        for name in [HTTPFields.Element.Name.authorization, .accept, .acceptLanguage, .requestId, .contentType] {
+            if let value = caller[name] { outbound.setValue(value, forHTTPHeaderField: name.rawName) }
+        }
+        for (name, value) in extraHeaders { outbound.setValue(value, forHTTPHeaderField: name.rawName) }
+        if let trace = TraceContext.current { outbound.setValue(trace.traceparent, forHTTPHeaderField: HTTPFields.Element.Name.traceparent.rawName) }
+        outbound.setValue(directory.instanceId, forHTTPHeaderField: HTTPFields.Element.Name.forwardedBy.rawName)
+        if let body { outbound.httpBody = Data(body) }
+        let (data, answer) = try await URLSession.shared.data(for: outbound)
+        guard let answer = answer as? HTTPURLResponse else { throw URLError(.badServerResponse) }
+        var headers = HTTPFields()
+        for name in [HTTPFields.Element.Name.contentType, .retryAfter, .contentDisposition, .answeredBy, .location] {
+            if let value = answer.value(forHTTPHeaderField: name.rawName) { headers[name] = value }
+        }
+        return (answer.statusCode, headers, [UInt8](data))
+    }
+
+    /// The 503 for a request about `key` that this instance cannot answer or pass on now.
+    public func moving(_ key: String, parameter: String, why: String) -> Response {
         let partition = directory.partition(ofKey: key)
         return JSONResponse.make(
             .serviceUnavailable,

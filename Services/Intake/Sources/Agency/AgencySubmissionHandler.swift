@@ -3,6 +3,7 @@ import EventContracts
 import EventStore
 import Foundation
 import GRDB
+import Kafka
 
 /// Agencies' household submissions from `giamngheo.intake.submission.v1`: validated exactly as over HTTP, stored
 /// with the same de-duplication, and answered on `giamngheo.intake.submission-outcome.v1`.
@@ -10,13 +11,20 @@ import GRDB
 /// A record that is not a JSON object, or lacks its CloudEvents headers, cannot be answered meaningfully: it goes to
 /// intake's dead-letter topic. Anything else gets an answer: accepted (household id, version, created/updated/unchanged)
 /// or rejected (every field error). A replayed record is recognised by its `ce_source` + `ce_id` and changes nothing.
+///
+/// When intake runs as several instances, a valid submission whose household another instance writes is passed on to it
+/// on `giamngheo.intake.household-command.v1` (keyed by the household id, the agency's record as it came); the instance
+/// holding that partition reads it with this same handler and answers.
 public struct AgencySubmissionHandler: EventHandler {
     let rules: SurveyRules
     let today: @Sendable () -> CalendarDate
+    /// Which households this instance writes (nil: all of them).
+    let ownership: IntakeOwnership?
 
-    public init(rules: SurveyRules, today: @escaping @Sendable () -> CalendarDate) {
+    public init(rules: SurveyRules, today: @escaping @Sendable () -> CalendarDate, ownership: IntakeOwnership? = nil) {
         self.rules = rules
         self.today = today
+        self.ownership = ownership
     }
 
     public func handle(_ event: InboundEvent, in db: Database) throws -> [OutboundEvent] {
@@ -31,7 +39,16 @@ public struct AgencySubmissionHandler: EventHandler {
             let input = try event.decode(SurveyInput.self)
             switch rules.validate(input, today: today()) {
             case .success(let valid):
-                let accepted = try IntakeStore.accept(valid, input: input, idempotencyKey: nil, trace: attributes.traceContext, in: db)
+                if let ownership, case let id = try IntakeStore.existingId(of: valid, in: db), try !ownership.writes(id, in: db) {
+                    // Passed on from another instance: this one holds the partition and is still reading its
+                    // households; the batch is tried again.
+                    if event.message.topic == Topics.intakeHouseholdCommand.name { throw NotTheWriter(householdId: id) }
+                    var passed = attributes
+                    passed.dataclassification = "personal"
+                    return [OutboundEvent(topic: Topics.intakeHouseholdCommand.name, key: id, attributes: passed, data: event.data)]
+                }
+                let accepted = try IntakeStore.accept(
+                    valid, input: input, idempotencyKey: nil, trace: attributes.traceContext, writes: ownership?.stillAssigned, in: db)
                 outcome.status = .accepted
                 outcome.householdId = accepted.householdId
                 outcome.version = accepted.version

@@ -14,10 +14,18 @@ public struct IntakeRoutes: IntakeRouteGroup {
 
     public static let maxBatch = 1_000
 
-    public init(
-        store: ServiceStore, rules: SurveyRules, today: @escaping @Sendable () -> CalendarDate = { CalendarDate(Date()) }
+    /// - Parameters:
+    ///   - writer: the store's one group-commit writer (made here when not given).
+    ///   - router: where each household is written when intake runs as several instances (nil: every household here).
+    init(
+        store: ServiceStore, rules: SurveyRules, today: @escaping @Sendable () -> CalendarDate = { CalendarDate(Date()) }, writer: GroupCommitWriter? = nil,
+        router: HouseholdWriteRouter? = nil
     ) {
-        context = IntakeContext(store: store, writer: GroupCommitWriter(store: store), rules: rules, today: today)
+        context = IntakeContext(store: store, writer: writer ?? GroupCommitWriter(store: store), rules: rules, today: today, router: router)
+    }
+
+    public init(store: ServiceStore, rules: SurveyRules, today: @escaping @Sendable () -> CalendarDate = { CalendarDate(Date()) }) {
+        self.init(store: store, rules: rules, today: today, writer: nil, router: nil)
     }
 
     public func register(on router: SecuredRouter) {
@@ -68,13 +76,17 @@ public struct IntakeRoutes: IntakeRouteGroup {
         case .failure(let failure): return HTTPInputError(.unprocessableContent, errors: failure.errors).response
         }
         if let refusal = caller.authorize(.householdWrite, in: areas.requestArea(of: valid.area)) { return refusal }
+        if let router, let elsewhere = await router.answerElsewhere(valid, input: input, request: request, store: store) { return elsewhere }
         let permits = caller.permits(.householdWrite, areas: areas)
-        let (actor, trace) = (caller.actor, TraceContext.current)
+        let (actor, trace, ownership) = (caller.actor, TraceContext.current, router?.ownership)
         do {
             let outcome = try await writer.write { db in
-                try IntakeStore.accept(valid, input: input, idempotencyKey: key, permits: permits, actor: actor, trace: trace, in: db)
+                try IntakeStore.accept(
+                    valid, input: input, idempotencyKey: key, permits: permits, actor: actor, trace: trace, writes: ownership?.stillAssigned, in: db)
             }
             return JSONResponse.make(outcome.result == .created ? HTTPResponse.Status.created : .ok, outcome)
+        } catch let moved as NotTheWriter {
+            return router!.routing.moving(moved.householdId, parameter: "householdId", why: "it was let go to another intake instance; nothing was stored")
         } catch let outside as OutsideScope {
             return AccessResponses.forbidden(outside.fieldError.reason)
         } catch let conflict as IdempotencyConflict {
@@ -123,22 +135,42 @@ public struct IntakeRoutes: IntakeRouteGroup {
                 results[index] = BatchItemResult(index: index, errors: failure.errors.map { FieldError("[\(index)].\($0.field)", $0.reason) })
             }
         }
-        let (toStore, trace) = (valid, TraceContext.current)
+        if let router {
+            let routed: (here: [(Int, ValidSurvey, SurveyInput)], elsewhere: [Int: BatchItemResult])
+            do {
+                routed = try await router.route(batch: valid, request: request, store: store)
+            } catch let moving as HouseholdWriteRouter.Moving {
+                return moving.response
+            } catch {
+                return JSONResponse.error(.serviceUnavailable, "the registry could not read the households' ids; retry the batch")
+            }
+            valid = routed.here
+            for (index, result) in routed.elsewhere { results[index] = result }
+        }
+        let (toStore, trace, ownership) = (valid, TraceContext.current, router?.ownership)
         do {
             let outcomes = try await writer.write { db in
-                try toStore.map { item -> Result<AcceptOutcome, OutsideScope> in
+                try toStore.map { item -> Result<AcceptOutcome, any Error> in
                     do {
-                        return .success(try IntakeStore.accept(item.1, input: item.2, idempotencyKey: nil, permits: permits, actor: actor, trace: trace, in: db))
-                    } catch let outside as OutsideScope {
-                        return .failure(outside)
+                        return .success(
+                            try IntakeStore.accept(
+                                item.1, input: item.2, idempotencyKey: nil, permits: permits, actor: actor, trace: trace, writes: ownership?.stillAssigned, in: db))
+                    } catch let refused as OutsideScope {
+                        return .failure(refused)
+                    } catch let refused as NotTheWriter {
+                        return .failure(refused)
                     }
                 }
             }
-            for (item, outcome) in zip(valid, outcomes) {
+            for (item, outcome) in zip(toStore, outcomes) {
                 switch outcome {
                 case .success(let accepted): results[item.0] = BatchItemResult(index: item.0, outcome: accepted)
-                case .failure(let outside):
+                case .failure(let outside as OutsideScope):
                     results[item.0] = BatchItemResult(index: item.0, errors: [FieldError("[\(item.0)].\(outside.fieldError.field)", outside.fieldError.reason)])
+                case .failure(let moved):
+                    let household = (moved as? NotTheWriter)?.householdId ?? item.1.householdId
+                    results[item.0] = BatchItemResult(
+                        index: item.0, errors: [router!.moving(.init(index: item.0, householdId: household, input: item.2), why: "it was let go to another intake instance")])
                 }
             }
         } catch {
@@ -157,6 +189,7 @@ struct IntakeContext: Sendable {
     let writer: GroupCommitWriter
     let rules: SurveyRules
     let today: @Sendable () -> CalendarDate
+    let router: HouseholdWriteRouter?
 }
 
 /// A group of intake's routes, reading its dependencies from the shared ``IntakeContext``.
@@ -171,4 +204,5 @@ extension IntakeRouteGroup {
     var areas: AreaRegistry { context.rules.areas }
     var today: @Sendable () -> CalendarDate { context.today }
     var calendar: ReviewCalendar { context.rules.calendar }
+    var router: HouseholdWriteRouter? { context.router }
 }

@@ -26,7 +26,9 @@ public struct IdempotencyConflict: Error, Sendable {
     public var key: String
 }
 
-/// Intake's tables: the registry with every version kept, idempotency keys, and a CCCD index for duplicate checks.
+/// Intake's tables: the registry with every version kept, idempotency keys, and a CCCD index for duplicate checks. Each
+/// version written is also queued for `giamngheo.intake.household-state.v1` (``HouseholdStateRecord``), from which every
+/// intake instance keeps the same tables.
 public enum IntakeStore {
     public static func migrations(_ migrator: inout DatabaseMigrator) {
         migrator.registerMigration("intake-v1") { db in
@@ -70,12 +72,14 @@ public enum IntakeStore {
     /// - Parameter permits: whether the caller may change households of a commune; a household held in a commune it
     ///   may not change is refused (``OutsideScope``) and another household's id is never named in a warning.
     /// - Parameter trace: the request's trace (or the agency record's), which the household's event continues.
+    /// - Parameter writes: whether this instance still writes a household id (``NotTheWriter`` when not); nil: it does.
     public static func accept(
         _ survey: ValidSurvey, input: SurveyInput, idempotencyKey: String?, permits: (String) -> Bool = { _ in true }, actor: AccessActor? = nil,
-        trace: TraceContext? = nil, in db: Database
+        trace: TraceContext? = nil, writes: ((String) -> Bool)? = nil, in db: Database
     ) throws -> AcceptOutcome {
         var survey = survey
         survey.householdId = try existingId(of: survey, in: db)
+        if let writes, !writes(survey.householdId) { throw NotTheWriter(householdId: survey.householdId) }
         if let held = try String.fetchOne(
             db.cachedStatement(sql: "SELECT commune_code FROM household WHERE household_id = ?"), arguments: [survey.householdId]),
             !permits(held)
@@ -131,6 +135,10 @@ public enum IntakeStore {
             outcome = AcceptOutcome(householdId: survey.householdId, version: version, result: current == nil ? .created : .updated)
         }
         outcome.warnings = try duplicateCCCDWarnings(input, householdId: survey.householdId, permits: permits, in: db)
+        if outcome.result != .unchanged {
+            let request = idempotencyKey.map { HouseholdStateRecord.KeyedRequest(idempotencyKey: $0, requestHash: requestHash, outcome: outcome) }
+            try queueState(of: survey.householdId, request: request, trace: trace, in: db)
+        }
         if let actor, outcome.result != .unchanged {
             try AccessAuditor.append(
                 [actor.record(.change, householdId: survey.householdId, status: outcome.result == .created ? 201 : 200)], service: "intake", in: db)

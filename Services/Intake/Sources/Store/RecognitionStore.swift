@@ -83,6 +83,7 @@ public enum RecognitionStore {
             try db.run(
                 "UPDATE household SET version = ?, status = ?, updated_at = ? WHERE household_id = ?",
                 [snapshot.version, snapshot.status.rawValue, now, id])
+            try IntakeStore.queueState(of: id, request: nil, trace: trace, in: db)
             recognised.append(.init(householdId: id, version: snapshot.version))
         }
         let outcome = RecognitionOutcome(
