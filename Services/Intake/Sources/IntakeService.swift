@@ -57,7 +57,7 @@ public enum IntakeService {
             table: IntakeAccess.table, areas: areas, store: store, householdArea: IntakeAccess.householdArea(store: store, areas: areas),
             directory: directory)
         IntakeRoutes(
-            store: store, rules: rules, writer: writer, router: HouseholdWriteRouter(ownership: ownership, routing: OwnerRouting(directory: directory))
+            store: store, rules: rules, writer: writer, router: HouseholdWriteRouter(ownership: ownership, routing: OwnerRouting(directory: directory), store: store)
         ).register(on: router)
         let submissions = app.consumer(
             group: "intake-submissions", topics: [Topics.agencySubmission],

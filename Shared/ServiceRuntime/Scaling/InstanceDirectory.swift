@@ -74,9 +74,11 @@ public final class InstanceDirectory: Sendable {
     var catchingUp: Set<Int32> { Set(consumer.assignment.filter { topics.contains($0.topic) }.map(\.partition)).subtracting(held) }
 
     /// Who answers for `key` now.
-    public func owner(ofKey key: String) -> PartitionOwner {
-        let partition = partition(ofKey: key)
-        return PartitionOwner.of(
+    public func owner(ofKey key: String) -> PartitionOwner { owner(ofPartition: partition(ofKey: key)) }
+
+    /// Who answers for the keys on `partition` now.
+    public func owner(ofPartition partition: Int32) -> PartitionOwner {
+        PartitionOwner.of(
             partition, held: held, catchingUp: catchingUp, me: instanceId, claims: claims.withLock { Array($0.values) }, nowMillis: Self.nowMillis(), ttlMillis: ttlMillis)
     }
 

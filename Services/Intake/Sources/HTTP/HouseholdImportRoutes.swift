@@ -40,7 +40,8 @@ struct HouseholdImportRoutes: IntakeRouteGroup {
         let started = ContinuousClock.now
         let session: HouseholdImportSession
         do {
-            session = try await HouseholdImportSession.begin(writer: writer, rules: rules, today: today(), permits: permits, actor: actor)
+            session = try await HouseholdImportSession.begin(
+                writer: writer, rules: rules, today: today(), permits: permits, actor: actor, routing: router.map { ($0, request.headers) })
         } catch {
             return JSONResponse.error(.serviceUnavailable, "the registry cannot take an import now; retry")
         }

@@ -76,7 +76,7 @@ public struct IntakeRoutes: IntakeRouteGroup {
         case .failure(let failure): return HTTPInputError(.unprocessableContent, errors: failure.errors).response
         }
         if let refusal = caller.authorize(.householdWrite, in: areas.requestArea(of: valid.area)) { return refusal }
-        if let router, let elsewhere = await router.answerElsewhere(valid, input: input, request: request, store: store) { return elsewhere }
+        if let router, let elsewhere = await router.answerElsewhere(valid, input: input, request: request) { return elsewhere }
         let permits = caller.permits(.householdWrite, areas: areas)
         let (actor, trace, ownership) = (caller.actor, TraceContext.current, router?.ownership)
         do {
@@ -138,7 +138,7 @@ public struct IntakeRoutes: IntakeRouteGroup {
         if let router {
             let routed: (here: [(Int, ValidSurvey, SurveyInput)], elsewhere: [Int: BatchItemResult])
             do {
-                routed = try await router.route(batch: valid, request: request, store: store)
+                routed = try await router.route(batch: valid, request: request)
             } catch let moving as HouseholdWriteRouter.Moving {
                 return moving.response
             } catch {

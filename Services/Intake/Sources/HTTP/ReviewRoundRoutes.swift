@@ -61,8 +61,11 @@ struct ReviewRoundRoutes: IntakeRouteGroup {
     }
 
     /// 201 with the outcome when recorded now, 200 with the same outcome for the same decision again, 409 for another
-    /// decision on a recognised round and commune, 422 for field errors.
+    /// decision on a recognised round and commune, 422 for field errors. When intake runs as several instances, the
+    /// instance taking the decision has each writer recognise its partitions' households (``HouseholdWriteRouter``).
     func recognise(_ request: Request, roundId: String, communeCode: String) async -> Response {
+        let forwarded = request.headers[.forwardedBy] != nil
+        if let router, forwarded, request.headers[.recognitionWhole] != nil { return await adopt(request, router: router) }
         let body: RecognitionRequest
         do {
             body = try await request.decodeJSON(RecognitionRequest.self)
@@ -74,20 +77,103 @@ struct ReviewRoundRoutes: IntakeRouteGroup {
         case .success(let recognition): valid = recognition
         case .failure(let failure): return HTTPInputError(.unprocessableContent, errors: failure.errors).response
         }
+        guard let router else { return await recognisePart(valid, writes: nil) }
+        if forwarded {
+            let partitions = Set((request.headers[.recognitionPart] ?? "").split(separator: ",").compactMap { Int32($0) })
+            let held = router.routing.directory.held
+            guard partitions.isSubset(of: held) else {
+                return router.routing.moving(
+                    communeCode, parameter: "communeCode",
+                    why: "partitions \(partitions.subtracting(held).sorted()) are no longer written by \(router.routing.directory.instanceId)")
+            }
+            let ownership = router.ownership
+            return await recognisePart(valid) { id in partitions.contains(ownership.partition(of: id)) && ownership.stillAssigned(id) }
+        }
         do {
-            let trace = TraceContext.current
-            let (outcome, created) = try await writer.write { db in try RecognitionStore.recognise(valid, trace: trace, in: db) }
+            _ = try await store.pool.read { db in try RecognitionStore.check(valid, in: db) }
+        } catch {
+            return refusal(error, roundId: roundId, communeCode: valid.communeCode)
+        }
+        guard let writers = await router.awaitWriters() else {
+            return JSONResponse.error(.serviceUnavailable, "some of intake's household partitions are moving between instances; post the decision again")
+        }
+        let ownership = router.ownership
+        var parts: [HouseholdWriteRouter.PartAnswer] = []
+        do {
+            let (outcome, created) = try await recogniseHere(valid) { id in writers.mine.contains(ownership.partition(of: id)) && ownership.stillAssigned(id) }
+            parts.append(.recognised(outcome, created: created))
+        } catch {
+            return refusal(error, roundId: valid.round.roundId, communeCode: valid.communeCode)
+        }
+        for (claim, partitions) in writers.others {
+            parts.append(await router.recognisePart(body, partitions: partitions, request: request, to: claim))
+        }
+        var whole = RecognitionOutcome(
+            roundId: valid.round.roundId, communeCode: valid.communeCode, decision: valid.decision, excludedHouseholdIds: valid.excludedHouseholdIds,
+            recognised: [], recordedAt: "")
+        var created = false
+        for part in parts {
+            switch part {
+            case .recognised(let outcome, let made):
+                whole.recognised += outcome.recognised
+                if whole.recordedAt.isEmpty { whole.recordedAt = outcome.recordedAt }
+                created = created || made
+            case .refused(let status, let headers, let body):
+                return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+            case .retry(let why):
+                return JSONResponse.error(
+                    .serviceUnavailable, "part of the decision is recorded and \(why); post the same decision again to finish it")
+            }
+        }
+        whole.recognised.sort { $0.householdId < $1.householdId }
+        let kept = whole
+        _ = try? await writer.write { db in try RecognitionStore.adopt(kept, in: db) }
+        for (claim, _) in writers.others { await router.shareWhole(kept, request: request, with: claim) }
+        return JSONResponse.make(created ? .created : .ok, whole)
+    }
+
+    /// Recognises here the households `writes` allows (all when nil), and answers with the outcome.
+    private func recognisePart(_ valid: ValidRecognition, writes: (@Sendable (String) -> Bool)?) async -> Response {
+        do {
+            let (outcome, created) = try await recogniseHere(valid, writes: writes)
             return JSONResponse.make(created ? .created : .ok, outcome)
-        } catch let conflict as RecognitionConflict {
+        } catch {
+            return refusal(error, roundId: valid.round.roundId, communeCode: valid.communeCode)
+        }
+    }
+
+    private func recogniseHere(_ valid: ValidRecognition, writes: (@Sendable (String) -> Bool)?) async throws -> (RecognitionOutcome, Bool) {
+        let trace = TraceContext.current
+        return try await writer.write { db in try RecognitionStore.recognise(valid, trace: trace, writes: writes, in: db) }
+    }
+
+    /// A whole outcome sent by the instance that took the decision, kept in place of this instance's part.
+    private func adopt(_ request: Request, router: HouseholdWriteRouter) async -> Response {
+        do {
+            let outcome = try await request.decodeJSON(RecognitionOutcome.self)
+            try await writer.write { db in try RecognitionStore.adopt(outcome, in: db) }
+            return JSONResponse.make(.ok, outcome)
+        } catch let failure as ValidationFailure {
+            return HTTPInputError(.unprocessableContent, errors: failure.errors).response
+        } catch let error as HTTPInputError {
+            return error.response
+        } catch {
+            return JSONResponse.error(.serviceUnavailable, "the registry could not keep the decision's outcome; post it again")
+        }
+    }
+
+    private func refusal(_ error: any Error, roundId: String, communeCode: String) -> Response {
+        switch error {
+        case let conflict as RecognitionConflict:
             let recorded = conflict.recorded.decision
             return JSONResponse.error(
                 .conflict,
-                "round \(roundId) of commune \(valid.communeCode) was already recognised by decision \(recorded.decisionNumber) of \(recorded.decisionDate)",
+                "round \(roundId) of commune \(communeCode) was already recognised by decision \(recorded.decisionNumber) of \(recorded.decisionDate)",
                 [FieldError("decisionNumber", "another decision (\(recorded.decisionNumber), \(recorded.decisionDate)) is on record for this round and commune; "
                     + "households corrected since are reviewed in a later round")])
-        } catch let failure as ValidationFailure {
+        case let failure as ValidationFailure:
             return HTTPInputError(.unprocessableContent, errors: failure.errors).response
-        } catch {
+        default:
             return JSONResponse.error(.serviceUnavailable, "the registry could not record the decision; post it again")
         }
     }

@@ -3,6 +3,7 @@ import EventContracts
 import EventStore
 import Foundation
 import GRDB
+import Hummingbird
 import ServiceRuntime
 
 /// One CSV upload being imported: feeds the bytes to the pure import as they arrive, stores valid households a
@@ -24,6 +25,8 @@ public struct HouseholdImportSession: Sendable {
     private let permits: @Sendable (String) -> Bool
     /// The uploader, for the access log.
     private let actor: AccessActor?
+    /// Where each household is written when intake runs as several instances, and the upload's headers to send on.
+    private let routing: (router: HouseholdWriteRouter, caller: HTTPFields)?
     private var status = ImportStatus.running
     private var finishedAt: String?
     private var totals = ImportTotals()
@@ -38,9 +41,16 @@ public struct HouseholdImportSession: Sendable {
         writer: GroupCommitWriter, rules: SurveyRules, today: CalendarDate, permits: @escaping @Sendable (String) -> Bool = { _ in true },
         actor: AccessActor? = nil
     ) async throws -> Self {
+        try await begin(writer: writer, rules: rules, today: today, permits: permits, actor: actor, routing: nil)
+    }
+
+    static func begin(
+        writer: GroupCommitWriter, rules: SurveyRules, today: CalendarDate, permits: @escaping @Sendable (String) -> Bool, actor: AccessActor?,
+        routing: (router: HouseholdWriteRouter, caller: HTTPFields)?
+    ) async throws -> Self {
         let session = Self(
             importId: UUID().uuidString.lowercased(), startedAt: Timestamp.now(), writer: writer,
-            plan: HouseholdCSVImport(rules: rules, today: today), permits: permits, actor: actor)
+            plan: HouseholdCSVImport(rules: rules, today: today), permits: permits, actor: actor, routing: routing)
         let (id, startedAt) = (session.importId, session.startedAt)
         try await writer.write { db in try ImportReportStore.begin(id, startedAt: startedAt, in: db) }
         return session
@@ -48,8 +58,9 @@ public struct HouseholdImportSession: Sendable {
 
     private init(
         importId: String, startedAt: String, writer: GroupCommitWriter, plan: HouseholdCSVImport, permits: @escaping @Sendable (String) -> Bool,
-        actor: AccessActor?
+        actor: AccessActor?, routing: (router: HouseholdWriteRouter, caller: HTTPFields)?
     ) {
+        self.routing = routing
         self.permits = permits
         self.actor = actor
         self.importId = importId
@@ -123,6 +134,18 @@ public struct HouseholdImportSession: Sendable {
     /// Stores the pending households, their warnings, the pending issues and the totals in one transaction.
     private mutating func flush(_ newStatus: ImportStatus) async throws {
         let chunk = pending
+        var local = Array(chunk.indices)
+        // The households other instances write are sent to them first; their answers are counted with this chunk's.
+        var elsewhere: [(Int, IntakeRoutes.BatchItemResult)] = []
+        if let routing {
+            let ids = try await routing.router.ids(of: chunk.map(\.valid))
+            let items = chunk.indices.map { HouseholdWriteRouter.Item(index: $0, householdId: ids[$0], input: chunk[$0].household.survey) }
+            let routed = await routing.router.route(items, like: routing.caller)
+            elsewhere = routed.elsewhere.map { ($0.key, $0.value) }
+            let here = Set(routed.here.map(\.index))
+            local = chunk.indices.filter { here.contains($0) }
+        }
+        let (ownership, answeredElsewhere, storedHere) = (routing?.router.ownership, elsewhere, local)
         let issues = pendingIssues
         let (id, before, firstSeq, errorCount, warningCount) = (importId, totals, storedIssues, errors.count, warnings.count)
         let room = Self.storedIssuesLimit - storedIssues - issues.count
@@ -132,15 +155,31 @@ public struct HouseholdImportSession: Sendable {
             var totals = before
             var warnings: [ImportIssue] = []
             var refused: [ImportIssue] = []
-            for imported in chunk {
-                let outcome: AcceptOutcome
+            var answers: [(Int, Answer)] = answeredElsewhere.map { ($0.0, $0.1.outcome.map(Answer.stored) ?? .refused($0.1.errors ?? [])) }
+            for index in storedHere {
+                let imported = chunk[index]
                 do {
-                    outcome = try IntakeStore.accept(
-                        imported.valid, input: imported.household.survey, idempotencyKey: nil, permits: permits, actor: actor, trace: trace, in: db)
+                    let outcome = try IntakeStore.accept(
+                        imported.valid, input: imported.household.survey, idempotencyKey: nil, permits: permits, actor: actor, trace: trace,
+                        writes: ownership?.stillAssigned, in: db)
+                    answers.append((index, .stored(outcome)))
                 } catch let outside as OutsideScope {
+                    answers.append((index, .refused([outside.fieldError])))
+                } catch let moved as NotTheWriter {
+                    answers.append((index, .refused([FieldError("", "household \(moved.householdId) was let go to another intake instance; import the file again")])))
+                }
+            }
+            for (index, answer) in answers.sorted(by: { $0.0 < $1.0 }) {
+                let imported = chunk[index]
+                let outcome: AcceptOutcome
+                switch answer {
+                case .stored(let accepted): outcome = accepted
+                case .refused(let errors):
                     totals.households += 1
                     totals.rejected += 1
-                    refused += HouseholdCSVImport.issues([outside.fieldError], in: imported.household)
+                    // A batch's fields are numbered by its items ("[3].members[0].cccd"): the household's own fields here.
+                    let fields = errors.map { FieldError(String($0.field.drop { $0 != "]" }.dropFirst().drop { $0 == "." }), $0.reason) }
+                    refused += HouseholdCSVImport.issues(errors.first?.field.hasPrefix("[") == true ? fields : errors, in: imported.household)
                     continue
                 }
                 totals.households += 1
@@ -167,6 +206,12 @@ public struct HouseholdImportSession: Sendable {
         for refusal in result.refused { errors.add(refusal) }
         status = newStatus
         finishedAt = finished
+    }
+
+    /// What became of one household of a chunk, here or at the instance that writes it.
+    private enum Answer: Sendable {
+        case stored(AcceptOutcome)
+        case refused([FieldError])
     }
 
     private struct ChunkResult: Sendable {

@@ -11,6 +11,7 @@ import ServiceRuntime
 struct HouseholdWriteRouter: Sendable {
     let ownership: IntakeOwnership
     let routing: OwnerRouting
+    let store: ServiceStore
     var patience: Duration = .seconds(30)
 
     enum Writer: Sendable {
@@ -130,14 +131,14 @@ extension HouseholdWriteRouter {
     }
 
     /// The ids the surveys' households are stored under (an id under a former key when that one is held).
-    func ids(of surveys: [ValidSurvey], store: ServiceStore) async throws -> [String] {
+    func ids(of surveys: [ValidSurvey]) async throws -> [String] {
         try await store.pool.read { db in try surveys.map { try IntakeStore.existingId(of: $0, in: db) } }
     }
 
     /// For a single survey: nil when this instance writes the household, else the answer of the instance that does (or
     /// a 503 when nobody does within the patience, or when the request was forwarded here already).
-    func answerElsewhere(_ valid: ValidSurvey, input: SurveyInput, request: Request, store: ServiceStore) async -> Response? {
-        guard let id = try? await ids(of: [valid], store: store).first else {
+    func answerElsewhere(_ valid: ValidSurvey, input: SurveyInput, request: Request) async -> Response? {
+        guard let id = try? await ids(of: [valid]).first else {
             return JSONResponse.error(.serviceUnavailable, "the registry could not read the household's id; retry")
         }
         let forwarded = request.headers[.forwardedBy] != nil
@@ -169,10 +170,10 @@ extension HouseholdWriteRouter {
 
     /// For a batch's valid surveys: those this instance writes, and the others' answers from the instances that write
     /// them. A forwarded batch is stored whole here or not at all (``Moving``).
-    func route(batch valid: [(Int, ValidSurvey, SurveyInput)], request: Request, store: ServiceStore) async throws
+    func route(batch valid: [(Int, ValidSurvey, SurveyInput)], request: Request) async throws
         -> (here: [(Int, ValidSurvey, SurveyInput)], elsewhere: [Int: IntakeRoutes.BatchItemResult])
     {
-        let ids = try await ids(of: valid.map(\.1), store: store)
+        let ids = try await ids(of: valid.map(\.1))
         let items = zip(valid, ids).map { Item(index: $0.0, householdId: $1, input: $0.2) }
         if request.headers[.forwardedBy] != nil {
             if let stray = items.first(where: { if case .here = writer(of: $0.householdId) { false } else { true } }) {

@@ -48,27 +48,20 @@ public enum RecognitionStore {
     /// - Returns: the outcome, and whether it was created now (false: the same decision was recorded before).
     /// - Throws: ``RecognitionConflict`` for another decision on a recognised round and commune; ``ValidationFailure``
     ///   when an excluded household is not in the round and commune, or no household there is proposed.
-    public static func recognise(_ request: ValidRecognition, trace: TraceContext? = nil, in db: Database) throws -> (outcome: RecognitionOutcome, created: Bool) {
+    /// - Parameter writes: when intake runs as several instances, the households this instance writes: only those are
+    ///   recognised here (one part of the decision; the coordinating instance has checked that some are proposed).
+    public static func recognise(
+        _ request: ValidRecognition, trace: TraceContext? = nil, writes: ((String) -> Bool)? = nil, in db: Database
+    ) throws -> (outcome: RecognitionOutcome, created: Bool) {
         let roundId = request.round.roundId
         if let recorded = try decision(roundId: roundId, communeCode: request.communeCode, in: db) {
             guard recorded.isSameDecision(as: request) else { throw RecognitionConflict(recorded: recorded) }
             return (recorded, false)
         }
-        let statuses = try Dictionary(
-            uniqueKeysWithValues: Row.fetchAll(
-                db.cachedStatement(sql: "SELECT household_id, status FROM household WHERE round_id = ? AND commune_code = ? ORDER BY household_id"),
-                arguments: [roundId, request.communeCode]
-            ).map { ($0["household_id"] as String, $0["status"] as String?) })
-        var errors = request.excludedHouseholdIds.enumerated().compactMap { index, id in
-            statuses[id] == nil ? FieldError("excludedHouseholdIds[\(index)]", "household \(id) is not in round \(roundId) of commune \(request.communeCode)") : nil
-        }
-        let proposed = statuses.filter { $0.value == RecognitionStatus.proposed.rawValue }.keys.sorted()
-        if proposed.isEmpty { errors.append(FieldError("communeCode", "no household of commune \(request.communeCode) is proposed in round \(roundId)")) }
-        if !errors.isEmpty { throw ValidationFailure(errors) }
-
+        let proposed = try check(request, in: db, requireProposed: writes == nil)
         let now = Timestamp.now()
         var recognised: [RecognitionOutcome.RecognisedHousehold] = []
-        for id in proposed where !request.excludedHouseholdIds.contains(id) {
+        for id in proposed where !request.excludedHouseholdIds.contains(id) && writes?(id) != false {
             let row = try Row.fetchOne(
                 db.cachedStatement(sql: """
                     SELECT v.survey, v.snapshot FROM household h
@@ -93,6 +86,51 @@ public enum RecognitionStore {
             "INSERT INTO recognition (round_id, commune_code, outcome, recorded_at) VALUES (?, ?, ?, ?)",
             [roundId, request.communeCode, Data(try EventJSON.encode(outcome)), now])
         return (outcome, true)
+    }
+
+    /// What a decision needs of the store, checked by whichever instance takes the request: a conflicting decision is
+    /// refused, every excluded household is in the round and commune, and (unless `requireProposed` is false) some
+    /// household is proposed there. Returns the proposed households.
+    static func check(_ request: ValidRecognition, in db: Database, requireProposed: Bool = true) throws -> [String] {
+        let roundId = request.round.roundId
+        if let recorded = try decision(roundId: roundId, communeCode: request.communeCode, in: db), !recorded.isSameDecision(as: request) {
+            throw RecognitionConflict(recorded: recorded)
+        }
+        let statuses = try Dictionary(
+            uniqueKeysWithValues: Row.fetchAll(
+                db.cachedStatement(sql: "SELECT household_id, status FROM household WHERE round_id = ? AND commune_code = ? ORDER BY household_id"),
+                arguments: [roundId, request.communeCode]
+            ).map { ($0["household_id"] as String, $0["status"] as String?) })
+        var errors = request.excludedHouseholdIds.enumerated().compactMap { index, id in
+            statuses[id] == nil ? FieldError("excludedHouseholdIds[\(index)]", "household \(id) is not in round \(roundId) of commune \(request.communeCode)") : nil
+        }
+        let proposed = statuses.filter { $0.value == RecognitionStatus.proposed.rawValue }.keys.sorted()
+        let recorded = try decision(roundId: roundId, communeCode: request.communeCode, in: db) != nil
+        if proposed.isEmpty && requireProposed && !recorded {
+            errors.append(FieldError("communeCode", "no household of commune \(request.communeCode) is proposed in round \(roundId)"))
+        }
+        if !errors.isEmpty { throw ValidationFailure(errors) }
+        return proposed
+    }
+
+    /// Keeps the whole decision, put together by the instance that took it from the parts each instance recognised,
+    /// in place of this instance's part: only for the decision on record here, listing versions recognised by it.
+    static func adopt(_ outcome: RecognitionOutcome, in db: Database) throws {
+        guard let recorded = try decision(roundId: outcome.roundId, communeCode: outcome.communeCode, in: db),
+            recorded.decision == outcome.decision, Set(recorded.excludedHouseholdIds) == Set(outcome.excludedHouseholdIds)
+        else { throw ValidationFailure([FieldError("decisionNumber", "is not the decision on record for this round and commune")]) }
+        for (index, household) in outcome.recognised.enumerated() {
+            let snapshot = try Data.fetchOne(
+                db.cachedStatement(sql: "SELECT snapshot FROM household_version WHERE household_id = ? AND version = ?"),
+                arguments: [household.householdId, household.version]
+            ).map { try EventJSON.decode(HouseholdSnapshot.self, from: $0) }
+            guard let snapshot, snapshot.status == .recognised, snapshot.recognition == outcome.decision else {
+                throw ValidationFailure([FieldError("recognised[\(index)]", "version \(household.version) of household \(household.householdId) is not recognised by this decision here")])
+            }
+        }
+        try db.run(
+            "UPDATE recognition SET outcome = ? WHERE round_id = ? AND commune_code = ?",
+            [Data(try EventJSON.encode(outcome)), outcome.roundId, outcome.communeCode])
     }
 
     /// The decision recorded for a round and commune, if any.
