@@ -85,7 +85,7 @@ struct Published {
     }
 
     /// Where the services disagree: a household not classified at its latest version or with other facts, a referral or
-    /// candidate set that follows another version, or a report that is not the sum of the published households,
+    /// candidate set ahead of its classification or of another class, or a report that is not the sum of the published households,
     /// referrals and candidates of its area. Empty when everything agrees.
     func disagreements(expectedHouseholds: Int) throws -> [String] {
         var problems: [String] = []
@@ -115,18 +115,21 @@ struct Published {
             }
             let referralSet = referrals[id]
             let matchSet = matches[id]
-            if let set = referralSet, set.householdVersion != classified.householdVersion || set.householdClass != c.householdClass {
+            // A set is published when what receivers see changes: a later version that changes nothing leaves it as it
+            // was, but it never runs ahead of the classification or carries another class.
+            if let set = referralSet, set.householdVersion > classified.householdVersion || set.householdClass != c.householdClass {
                 problems.append("\(id): referrals follow version \(set.householdVersion) (\(set.householdClass)), not \(classified.householdVersion)")
             }
             if let head = referralSet?.head, head != snapshot.head { problems.append("\(id): referral carries another head") }
-            if let set = matchSet, set.householdVersion != classified.householdVersion || set.householdClass != c.householdClass {
+            if let set = matchSet, set.householdVersion > classified.householdVersion || set.householdClass != c.householdClass {
                 problems.append("\(id): candidates follow version \(set.householdVersion) (\(set.householdClass)), not \(classified.householdVersion)")
             }
             if let members = matchSet?.candidates.map(\.memberId), !Set(members).isSubset(of: snapshot.members.map(\.memberId)) {
                 problems.append("\(id): candidates who are not members")
             }
-            // Referral follows recognition: a proposed household's referrals are candidates, counted apart.
-            let referralCount = referralSet?.referrals.filter { $0.status != .candidate }.count ?? 0
+            // Referral follows recognition: a proposed household's referrals are candidates, counted apart; a withdrawn
+            // referral is counted in neither.
+            let referralCount = referralSet?.referrals.filter { $0.status == .referred }.count ?? 0
             let loanCandidateCount = referralSet?.referrals.filter { $0.status == .candidate }.count ?? 0
             let candidateCount = matchSet?.candidates.count ?? 0
             for code in classified.reportingPlace.areas.map(\.code) {
