@@ -83,7 +83,7 @@ import Testing
         #expect(try await storedReport(report.importId) == report)
         let count = try await store.pool.read { db in try IntakeStore.count(in: db) }
         #expect(count == accepted)
-        #expect(try store.outboxDepth() == accepted, "one snapshot queued per household created")
+        #expect(try queued() == [accepted, accepted], "one snapshot and one state record queued per household created")
         let record = try await store.pool.read { db in
             try IntakeStore.household(try surveyRules.validate(households[11], today: today).get().householdId, in: db)
         }
@@ -94,7 +94,7 @@ import Testing
         #expect(again.importId != report.importId)
         #expect(again.totals == ImportTotals(rows: sheet.rows.count, households: 2_000, unchanged: accepted, rejected: expected.count))
         #expect(again.errors == expected)
-        #expect(try store.outboxDepth() == accepted)
+        #expect(try queued() == [accepted, accepted])
         #expect(try await versions() == accepted)
     }
 
@@ -135,7 +135,16 @@ import Testing
         #expect(report.status == .interrupted)
         #expect(report.totals == ImportTotals(rows: 11, households: 5, created: 5))
         #expect(try await storedReport(report.importId) == report)
-        #expect(try store.outboxDepth() == 5)
+        #expect(try queued() == [5, 5])
+    }
+
+    /// Snapshots and household-state records queued for publishing.
+    func queued() throws -> [Int] {
+        try store.pool.read { db in
+            try [Topics.household, Topics.intakeHouseholdState].map {
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE topic = ?", arguments: [$0.name]) ?? 0
+            }
+        }
     }
 
     /// A process killed mid-import never ends its session: at the next start intake closes the import as interrupted,

@@ -183,7 +183,9 @@ import Testing
     func written() throws -> (versions: Int, events: [HouseholdSnapshot]) {
         try store.pool.read { db in
             (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM household_version")!,
-             try Data.fetchAll(db, sql: "SELECT payload FROM outbox ORDER BY seq").map { try EventJSON.decode(HouseholdSnapshot.self, from: $0) })
+             try Data.fetchAll(db, sql: "SELECT payload FROM outbox WHERE topic = ? ORDER BY seq", arguments: [Topics.household.name]).map {
+                 try EventJSON.decode(HouseholdSnapshot.self, from: $0)
+             })
         }
     }
 
