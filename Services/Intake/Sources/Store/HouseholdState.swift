@@ -84,28 +84,12 @@ extension IntakeStore {
             held: held.map { ($0["version"], $0["content_hash"], $0["status"]) })
         guard decision == .store else { return decision }
         let snapshot = record.snapshot
-        let cccds = Set(record.survey.members.compactMap(\.cccd))
-        let previous = Set((held?["member_cccds"] as String? ?? "").split(separator: ",").map(String.init))
-        try db.run(
-            """
-                INSERT INTO household (household_id, version, commune_code, content_hash, updated_at, round_id, status, member_cccds)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (household_id) DO UPDATE SET version = excluded.version, commune_code = excluded.commune_code,
-                  content_hash = excluded.content_hash, updated_at = excluded.updated_at, round_id = excluded.round_id,
-                  status = excluded.status, member_cccds = excluded.member_cccds
-                """, [
-                record.householdId, record.version, snapshot.area.communeCode, record.contentHash, snapshot.recordedAt, snapshot.roundId,
-                snapshot.status.rawValue, cccds.sorted().joined(separator: ","),
-            ])
+        try IntakeStore.keepLatest(
+            of: record.householdId, snapshot: snapshot, contentHash: record.contentHash, cccds: Set(record.survey.members.compactMap(\.cccd)),
+            previousCCCDs: held?["member_cccds"], in: db)
         try db.run(
             "INSERT OR IGNORE INTO household_version (household_id, version, survey, snapshot, recorded_at) VALUES (?, ?, ?, ?, ?)",
             [record.householdId, record.version, Data(try EventJSON.encode(record.survey)), Data(try EventJSON.encode(snapshot)), snapshot.recordedAt])
-        for cccd in previous.subtracting(cccds) {
-            try db.run("DELETE FROM member_cccd WHERE cccd = ? AND household_id = ?", [cccd, record.householdId])
-        }
-        for cccd in cccds.subtracting(previous) {
-            try db.run("INSERT OR IGNORE INTO member_cccd (cccd, household_id) VALUES (?, ?)", [cccd, record.householdId])
-        }
         if let request = record.request {
             try db.run(
                 "INSERT OR IGNORE INTO idempotency_key (key, request_hash, outcome, created_at) VALUES (?, ?, ?, ?)",

@@ -112,26 +112,10 @@ public enum IntakeStore {
             let version = (current?["version"] as Int64? ?? 0) + 1
             let now = Timestamp.now()
             let snapshot = survey.snapshot(version: version, recordedAt: now)
-            let cccds = Set(input.members.compactMap(\.cccd))
-            let previousCCCDs = Set((current?["member_cccds"] as String? ?? "").split(separator: ",").map(String.init))
-            try db.run(
-                """
-                    INSERT INTO household (household_id, version, commune_code, content_hash, updated_at, round_id, status, member_cccds)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT (household_id) DO UPDATE SET version = excluded.version, commune_code = excluded.commune_code,
-                      content_hash = excluded.content_hash, updated_at = excluded.updated_at, round_id = excluded.round_id,
-                      status = excluded.status, member_cccds = excluded.member_cccds
-                    """, [
-                    survey.householdId, version, survey.area.communeCode, contentHash, now, survey.roundId, snapshot.status.rawValue,
-                    cccds.sorted().joined(separator: ","),
-                ])
+            try keepLatest(
+                of: survey.householdId, snapshot: snapshot, contentHash: contentHash, cccds: Set(input.members.compactMap(\.cccd)),
+                previousCCCDs: current?["member_cccds"], in: db)
             try storeVersion(snapshot, survey: Data(surveyBytes), trace: trace, in: db)
-            for cccd in previousCCCDs.subtracting(cccds) {
-                try db.run("DELETE FROM member_cccd WHERE cccd = ? AND household_id = ?", [cccd, survey.householdId])
-            }
-            for cccd in cccds.subtracting(previousCCCDs) {
-                try db.run("INSERT INTO member_cccd (cccd, household_id) VALUES (?, ?)", [cccd, survey.householdId])
-            }
             outcome = AcceptOutcome(householdId: survey.householdId, version: version, result: current == nil ? .created : .updated)
         }
         outcome.warnings = try duplicateCCCDWarnings(input, householdId: survey.householdId, permits: permits, in: db)
@@ -148,6 +132,31 @@ public enum IntakeStore {
                 "INSERT INTO idempotency_key (key, request_hash, outcome, created_at) VALUES (?, ?, ?, ?)", [idempotencyKey, requestHash, Data(try EventJSON.encode(outcome)), Timestamp.now()])
         }
         return outcome
+    }
+
+    /// Makes `snapshot` the household's latest version on its row, and its members' CCCD numbers the ones the duplicate
+    /// check finds it by (`previousCCCDs`: the row's list before, comma-separated).
+    static func keepLatest(
+        of householdId: String, snapshot: HouseholdSnapshot, contentHash: String, cccds: Set<String>, previousCCCDs: String?, in db: Database
+    ) throws {
+        let previous = Set((previousCCCDs ?? "").split(separator: ",").map(String.init))
+        try db.run(
+            """
+                INSERT INTO household (household_id, version, commune_code, content_hash, updated_at, round_id, status, member_cccds)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (household_id) DO UPDATE SET version = excluded.version, commune_code = excluded.commune_code,
+                  content_hash = excluded.content_hash, updated_at = excluded.updated_at, round_id = excluded.round_id,
+                  status = excluded.status, member_cccds = excluded.member_cccds
+                """, [
+                householdId, snapshot.version, snapshot.area.communeCode, contentHash, snapshot.recordedAt, snapshot.roundId,
+                snapshot.status.rawValue, cccds.sorted().joined(separator: ","),
+            ])
+        for cccd in previous.subtracting(cccds) {
+            try db.run("DELETE FROM member_cccd WHERE cccd = ? AND household_id = ?", [cccd, householdId])
+        }
+        for cccd in cccds.subtracting(previous) {
+            try db.run("INSERT OR IGNORE INTO member_cccd (cccd, household_id) VALUES (?, ?)", [cccd, householdId])
+        }
     }
 
     /// The household's id as stored: its id under the current key, or else the first of its former-key ids that intake
