@@ -53,6 +53,7 @@ public enum IntakeService {
             handler: HouseholdStateHandler(logger: app.logger), store: store)
         let directory = app.instanceDirectory(
             group: IntakeOwnership.group, holder: ownership, topics: [Topics.intakeHouseholdCommand], partitions: partitions)
+        ownership.attach(peers: { directory.othersClaimed(since: $0) })
         let router = try await app.securedRouter(
             table: IntakeAccess.table, areas: areas, store: store, householdArea: IntakeAccess.householdArea(store: store, areas: areas),
             directory: directory)

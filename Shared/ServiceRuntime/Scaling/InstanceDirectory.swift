@@ -82,6 +82,12 @@ public final class InstanceDirectory: Sendable {
             partition, held: held, catchingUp: catchingUp, me: instanceId, claims: claims.withLock { Array($0.values) }, nowMillis: Self.nowMillis(), ttlMillis: ttlMillis)
     }
 
+    /// Whether another instance has claimed any partition of the group in an announcement made after `millis` (ms since
+    /// 1970), as far as this instance has read the claims.
+    public func othersClaimed(since millis: Int64) -> Bool {
+        claims.withLock { claims in claims.values.contains { $0.instanceId != instanceId && !$0.partitions.isEmpty && $0.announcedAtMillis > millis } }
+    }
+
     /// Partitions of the group no live instance (this one included) has been assigned for longer than the grace;
     /// readiness names them.
     public var unownedTooLong: [Int32] {

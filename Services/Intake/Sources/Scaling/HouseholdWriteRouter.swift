@@ -21,8 +21,10 @@ struct HouseholdWriteRouter: Sendable {
         case nobody(String)
     }
 
-    func writer(of householdId: String) -> Writer {
-        switch routing.directory.owner(ofKey: householdId) {
+    func writer(of householdId: String) -> Writer { writer(ofPartition: ownership.partition(of: householdId)) }
+
+    func writer(ofPartition partition: Int32) -> Writer {
+        switch routing.directory.owner(ofPartition: partition) {
         case .this: return .here
         case .other(let claim): return .other(claim)
         case .catchingUp: return .nobody("\(routing.directory.instanceId) took it over and is still reading its households")
@@ -48,8 +50,12 @@ struct HouseholdWriteRouter: Sendable {
         while true {
             var byOwner: [String: (claim: InstanceClaim, items: [Item])] = [:]
             var waiting: [Item] = []
+            var writers: [Int32: Writer] = [:]  // asked once per partition and pass: each answer reads the store
             for item in pending {
-                switch writer(of: item.householdId) {
+                let partition = ownership.partition(of: item.householdId)
+                let writer = writers[partition] ?? writer(ofPartition: partition)
+                writers[partition] = writer
+                switch writer {
                 case .here: here.append(item)
                 case .other(let claim): byOwner[claim.instanceId, default: (claim, [])].items.append(item)
                 case .nobody(let reason):
@@ -176,7 +182,10 @@ extension HouseholdWriteRouter {
         let ids = try await ids(of: valid.map(\.1))
         let items = zip(valid, ids).map { Item(index: $0.0, householdId: $1, input: $0.2) }
         if request.headers[.forwardedBy] != nil {
-            if let stray = items.first(where: { if case .here = writer(of: $0.householdId) { false } else { true } }) {
+            let notHere = Set(items.map { ownership.partition(of: $0.householdId) }).filter {
+                if case .here = writer(ofPartition: $0) { false } else { true }
+            }
+            if let stray = items.first(where: { notHere.contains(ownership.partition(of: $0.householdId)) }) {
                 throw Moving(response: routing.moving(stray.householdId, parameter: "[\(stray.index)]", why: "this instance does not write it now"))
             }
             return (valid, [:])

@@ -14,6 +14,11 @@ import Synchronization
 ///
 /// A partition given away is let go only once every household-state record of it this instance wrote is on the topic
 /// (the group waits for that before it hands the partition on), so its next writer starts from the last version.
+///
+/// An instance that last held every partition, with no other instance claiming any since, goes on writing every
+/// household when it loses its group (the broker paused or replaced): nobody else can have been given them, and a lone
+/// intake keeps accepting surveys into its outbox as it always has. Several instances refuse writes while the group
+/// cannot tell them apart.
 public final class IntakeOwnership: PartitionHolder {
     /// The consumer group whose assignment decides the writer of each household partition.
     public static let group = "intake"
@@ -30,6 +35,8 @@ public final class IntakeOwnership: PartitionHolder {
     private let owners = Mutex<ConsumerLoop?>(nil)
     /// For each partition got: the household-state topic's end when it was got, which the copy must reach.
     private let targets = Mutex<[Int32: Int64]>([:])
+    /// When each partition's end was last asked for.
+    private let asked = Mutex<[Int32: ContinuousClock.Instant]>([:])
     /// How long a partition given away may wait for its records to reach the topic.
     let releaseTimeout: Duration
 
@@ -46,6 +53,21 @@ public final class IntakeOwnership: PartitionHolder {
 
     public func attach(_ loop: ConsumerLoop) { owners.withLock { $0 = loop } }
 
+    /// Whether another instance has claimed partitions since a time (ms since 1970): the directory's answer, set once.
+    private let peers = Mutex<(@Sendable (Int64) -> Bool)?>(nil)
+    /// When this instance last held every partition, caught up (ms since 1970).
+    private let lastWhole = Mutex<Int64?>(nil)
+
+    public func attach(peers othersClaimed: @escaping @Sendable (Int64) -> Bool) { peers.withLock { $0 = othersClaimed } }
+
+    /// This instance held every partition last, and nobody has claimed one since.
+    var soleWriter: Bool {
+        guard let since = lastWhole.withLock({ $0 }), let othersClaimed = peers.withLock({ $0 }) else { return false }
+        return !othersClaimed(since)
+    }
+
+    private var everyPartition: Set<TopicPartition> { Set((0..<partitionCount).map { TopicPartition(topic: command, partition: $0) }) }
+
     public var assignment: Set<TopicPartition> { owners.withLock { $0?.assignment ?? [] }.filter { $0.topic == command } }
 
     /// The command partitions assigned whose household-state partition the copy has read far enough.
@@ -61,7 +83,14 @@ public final class IntakeOwnership: PartitionHolder {
             targets = targets.filter { partitions.contains($0.key) }
             return targets
         }
+        let now = ContinuousClock.now
         for partition in partitions.subtracting(known.keys) {
+            // Asked at most once a second per partition: every request asks while the broker does not answer.
+            guard asked.withLock({ asked in
+                if let last = asked[partition], now - last < .seconds(1) { return false }
+                asked[partition] = now
+                return true
+            }) else { continue }
             guard let end = try? watermarks.watermarks(topic: state, partition: partition, timeoutMs: 2_000).high else { continue }
             known[partition] = end
             targets.withLock { targets in if targets[partition] == nil { targets[partition] = end } }
@@ -70,10 +99,15 @@ public final class IntakeOwnership: PartitionHolder {
             uniqueKeysWithValues: Row.fetchAll(db, sql: "SELECT partition, next_offset FROM consumer_offset WHERE topic = ?", arguments: [state]).map {
                 ($0["partition"] as Int32, $0["next_offset"] as Int64)
             })
-        return assigned.filter { tp in
+        let caughtUp = assigned.filter { tp in
             guard let target = known[tp.partition] else { return false }
             return (read[tp.partition] ?? 0) >= target
         }
+        if caughtUp.count == Int(partitionCount) {
+            lastWhole.withLock { $0 = Int64((Date().timeIntervalSince1970 * 1000).rounded()) }
+            return caughtUp
+        }
+        return assigned.isEmpty && soleWriter ? everyPartition : caughtUp
     }
 
     /// The partition of a household's records.
@@ -89,7 +123,8 @@ public final class IntakeOwnership: PartitionHolder {
     /// Whether the partition of `householdId` is still assigned here: checked again in the transaction that stores a
     /// write routed here, since the partition may have been let go since.
     func stillAssigned(_ householdId: String) -> Bool {
-        assignment.contains(TopicPartition(topic: command, partition: partition(of: householdId)))
+        let assigned = assignment
+        return assigned.contains(TopicPartition(topic: command, partition: partition(of: householdId))) || (assigned.isEmpty && soleWriter)
     }
 
     /// Called by the loop of group `intake` with partitions taken away: waits for the writes already queued, then for
@@ -97,7 +132,17 @@ public final class IntakeOwnership: PartitionHolder {
     func release(_ lost: [TopicPartition]) {
         let partitions = Set(lost.filter { $0.topic == command }.map(\.partition))
         guard !partitions.isEmpty else { return }
-        targets.withLock { targets in for partition in partitions { targets[partition] = nil } }
+        let reached = targets.withLock { targets in
+            defer { for partition in partitions { targets[partition] = nil } }
+            return partitions.compactMap { partition in targets[partition].map { (partition, $0) } }
+        }
+        // Every partition, each caught up, let go at once: this instance held them all until now.
+        if partitions.count == Int(partitionCount), reached.count == partitions.count,
+            let read = try? store.startOffsets(for: reached.map { TopicPartition(topic: state, partition: $0.0) }),
+            reached.allSatisfy({ max(0, read[TopicPartition(topic: state, partition: $0.0)] ?? 0) >= $0.1 })
+        {
+            lastWhole.withLock { $0 = Int64((Date().timeIntervalSince1970 * 1000).rounded()) }
+        }
         let done = DispatchSemaphore(value: 0)
         Task { [writer] in
             _ = try? await writer.write { _ in }  // every write admitted before the release is committed
