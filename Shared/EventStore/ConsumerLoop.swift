@@ -50,11 +50,11 @@ public final class ConsumerLoop: Sendable {
     ///   - recreateTopics: creates the topology's missing topics, when the service may; called (with back-off) while a
     ///     subscribed topic does not exist.
     ///   - onRelease: called with partitions this member loses, after it stops applying them and before another member
-    ///     can get them (``KafkaConsumer``'s `released`).
+    ///     can get them, and whether they were lost rather than taken back by a rebalance (``KafkaConsumer``'s `released`).
     public init(
         name: String, config: KafkaConfig, topics: [String], applier: BatchApplier, batchSize: Int = 1_000,
         pastEnd: PastEndPolicy = .stop, pastEndGrace: TimeInterval = 10, stallGrace: TimeInterval = 60, recreateTopics: (@Sendable () throws -> Void)? = nil,
-        onRelease: (@Sendable ([TopicPartition]) -> Void)? = nil, logger: Logger
+        onRelease: (@Sendable (_ partitions: [TopicPartition], _ lost: Bool) -> Void)? = nil, logger: Logger
     ) {
         self.onRelease = onRelease
         self.name = name
@@ -81,7 +81,7 @@ public final class ConsumerLoop: Sendable {
     }
 
     private let failed = Mutex<String?>(nil)
-    private let onRelease: (@Sendable ([TopicPartition]) -> Void)?
+    private let onRelease: (@Sendable ([TopicPartition], Bool) -> Void)?
 
     /// Why the loop stopped on an error, if it did (readiness reports it until the process exits).
     public var failure: String? { failed.withLock { $0 } }
@@ -143,9 +143,9 @@ public final class ConsumerLoop: Sendable {
         let store = applier.store
         let consumer = try KafkaConsumer(
             config: config, topics: topics, startOffsets: { try store.startOffsets(for: $0) },
-            released: { [self] lost in
-                currentAssignment.withLock { $0.subtract(lost) }
-                onRelease?(lost)
+            released: { [self] partitions, lost in
+                currentAssignment.withLock { $0.subtract(partitions) }
+                onRelease?(partitions, lost)
             }, logger: logger)
         defer {
             consumer.close()

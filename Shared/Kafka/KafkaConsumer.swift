@@ -48,10 +48,12 @@ public final class KafkaConsumer: @unchecked Sendable {
     ///   - topics: topics to subscribe to.
     ///   - startOffsets: where newly assigned partitions start (see ``StartOffsetProvider``).
     ///   - released: called on the consumer's thread with partitions taken away, once they are no longer assigned and
-    ///     before the member joins the group again: whatever it blocks for (a flush) happens before another member gets them.
+    ///     before the member joins the group again: whatever it blocks for (a flush) happens before another member gets
+    ///     them. `lost` is true when the member lost them without a rebalance (its session expired, the coordinator is
+    ///     unreachable), false when the group took them back to hand them on.
     public init(
-        config: KafkaConfig, topics: [String], startOffsets: @escaping StartOffsetProvider, released: (@Sendable ([TopicPartition]) -> Void)? = nil,
-        logger: Logger
+        config: KafkaConfig, topics: [String], startOffsets: @escaping StartOffsetProvider,
+        released: (@Sendable (_ partitions: [TopicPartition], _ lost: Bool) -> Void)? = nil, logger: Logger
     ) throws(KafkaError) {
         let context = ConsumerContext(logger: logger, startOffsets: startOffsets, released: released)
         self.context = context
@@ -280,9 +282,9 @@ final class ConsumerContext: NativeClientContext, @unchecked Sendable {
     /// holding partitions it does not consume.
     let failure = Mutex<KafkaError?>(nil)
 
-    let released: (@Sendable ([TopicPartition]) -> Void)?
+    let released: (@Sendable ([TopicPartition], Bool) -> Void)?
 
-    init(logger: Logger, startOffsets: @escaping StartOffsetProvider, released: (@Sendable ([TopicPartition]) -> Void)?) {
+    init(logger: Logger, startOffsets: @escaping StartOffsetProvider, released: (@Sendable ([TopicPartition], Bool) -> Void)?) {
         self.startOffsets = startOffsets
         self.released = released
         super.init(logger: logger)
@@ -330,6 +332,7 @@ private let consumerRebalanceCallback: @convention(c) (
         context.assigned.withLock { $0.formUnion(changed) }
         context.logger.info("partitions assigned", metadata: ["partitions": "\(changed.map(\.description).sorted())"])
     case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
+        let lost = rd_kafka_assignment_lost(handle) != 0
         if cooperative {
             if let error = rd_kafka_incremental_unassign(handle, list) { _ = KafkaError(consuming: error) }
         } else {
@@ -338,12 +341,12 @@ private let consumerRebalanceCallback: @convention(c) (
         context.assigned.withLock { $0.subtract(changed) }
         context.revokedDuringBatch.withLock { $0 = true }
         context.logger.info("partitions revoked", metadata: ["partitions": "\(changed.map(\.description).sorted())"])
-        context.released?(changed)
+        context.released?(changed, lost)
     default:
         _ = rd_kafka_assign(handle, nil)
         let lost = context.assigned.withLock { assigned in defer { assigned.removeAll() }; return assigned }
         context.revokedDuringBatch.withLock { $0 = true }
         context.logger.error("rebalance error", metadata: ["error": "\(KafkaError(err))"])
-        if !lost.isEmpty { context.released?(Array(lost)) }
+        if !lost.isEmpty { context.released?(Array(lost), true) }
     }
 }

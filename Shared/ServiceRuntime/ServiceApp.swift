@@ -74,7 +74,7 @@ public struct ServiceApp: Sendable {
     /// loses, before another member gets them (``ConsumerLoop``).
     public func consumer(
         group: String, topics: [TopicDefinition], handler: any EventHandler, store: ServiceStore,
-        onRelease: (@Sendable ([TopicPartition]) -> Void)? = nil
+        onRelease: (@Sendable (_ partitions: [TopicPartition], _ lost: Bool) -> Void)? = nil
     ) -> ConsumerLoop {
         ConsumerLoop(
             name: group, config: config.consumerConfig(group: group), topics: topics.map(\.name),

@@ -46,7 +46,7 @@ public enum IntakeService {
         let owners = app.consumer(
             group: IntakeOwnership.group, topics: [Topics.intakeHouseholdCommand],
             handler: AgencySubmissionHandler(rules: rules, today: { CalendarDate(Date()) }, ownership: ownership), store: store,
-            onRelease: { ownership.release($0) })
+            onRelease: { ownership.release($0, lost: $1) })
         ownership.attach(owners)
         let registry = app.consumer(
             group: HouseholdStateHandler.group(instanceId: app.config.instanceId), topics: [Topics.intakeHouseholdState],

@@ -55,14 +55,15 @@ public final class IntakeOwnership: PartitionHolder {
 
     /// Whether another instance has claimed partitions since a time (ms since 1970): the directory's answer, set once.
     private let peers = Mutex<(@Sendable (Int64) -> Bool)?>(nil)
-    /// When this instance last held every partition, caught up (ms since 1970).
-    private let lastWhole = Mutex<Int64?>(nil)
+    /// When this instance last held every partition, caught up (ms since 1970), and how many times partitions were
+    /// let go, so that a check begun before a release does not set it again after.
+    private let lastWhole = Mutex<(releases: Int, since: Int64?)>((0, nil))
 
     public func attach(peers othersClaimed: @escaping @Sendable (Int64) -> Bool) { peers.withLock { $0 = othersClaimed } }
 
     /// This instance held every partition last, and nobody has claimed one since.
     var soleWriter: Bool {
-        guard let since = lastWhole.withLock({ $0 }), let othersClaimed = peers.withLock({ $0 }) else { return false }
+        guard let since = lastWhole.withLock({ $0.since }), let othersClaimed = peers.withLock({ $0 }) else { return false }
         return !othersClaimed(since)
     }
 
@@ -77,6 +78,7 @@ public final class IntakeOwnership: PartitionHolder {
 
     /// ``current``, reading how far the copy has read from `db` (inside a transaction of the store).
     func current(in db: Database) throws -> Set<TopicPartition> {
+        let releases = lastWhole.withLock { $0.releases }
         let assigned = assignment
         let partitions = Set(assigned.map(\.partition))
         var known = targets.withLock { targets in
@@ -104,11 +106,13 @@ public final class IntakeOwnership: PartitionHolder {
             return (read[tp.partition] ?? 0) >= target
         }
         if caughtUp.count == Int(partitionCount) {
-            lastWhole.withLock { $0 = Int64((Date().timeIntervalSince1970 * 1000).rounded()) }
+            lastWhole.withLock { if $0.releases == releases { $0.since = Self.nowMillis() } }
             return caughtUp
         }
         return assigned.isEmpty && soleWriter ? everyPartition : caughtUp
     }
+
+    static func nowMillis() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded()) }
 
     /// The partition of a household's records.
     public func partition(of householdId: String) -> Int32 {
@@ -129,19 +133,22 @@ public final class IntakeOwnership: PartitionHolder {
 
     /// Called by the loop of group `intake` with partitions taken away: waits for the writes already queued, then for
     /// their household-state records to leave the outbox, so that the next writer reads them before it writes.
-    func release(_ lost: [TopicPartition]) {
-        let partitions = Set(lost.filter { $0.topic == command }.map(\.partition))
+    /// - Parameter lost: the group lost this member (its broker unreachable) rather than handing the partitions on.
+    func release(_ released: [TopicPartition], lost: Bool) {
+        let partitions = Set(released.filter { $0.topic == command }.map(\.partition))
         guard !partitions.isEmpty else { return }
         let reached = targets.withLock { targets in
             defer { for partition in partitions { targets[partition] = nil } }
             return partitions.compactMap { partition in targets[partition].map { (partition, $0) } }
         }
-        // Every partition, each caught up, let go at once: this instance held them all until now.
-        if partitions.count == Int(partitionCount), reached.count == partitions.count,
+        // Every partition, each caught up, lost at once: this instance held them all until its group was cut off. Taken
+        // back by a rebalance instead, another instance may be joining: no longer the sole writer.
+        lastWhole.withLock { $0 = ($0.releases + 1, lost ? $0.since : nil) }
+        if lost, partitions.count == Int(partitionCount), reached.count == partitions.count,
             let read = try? store.startOffsets(for: reached.map { TopicPartition(topic: state, partition: $0.0) }),
             reached.allSatisfy({ max(0, read[TopicPartition(topic: state, partition: $0.0)] ?? 0) >= $0.1 })
         {
-            lastWhole.withLock { $0 = Int64((Date().timeIntervalSince1970 * 1000).rounded()) }
+            lastWhole.withLock { $0.since = Self.nowMillis() }
         }
         let done = DispatchSemaphore(value: 0)
         Task { [writer] in
