@@ -36,6 +36,7 @@ public final class ServiceStore: Sendable {
             // once large payloads moved out of WITHOUT ROWID tables, and would count against each service's memory.
             try db.execute(sql: "PRAGMA cache_size = -\(Self.pageCacheKiB)")
             try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Self.checkpointPages)")
+            db.add(function: Self.kafkaPartition)
         }
         self.path = path
         self.inboxRetention = inboxRetention
@@ -45,6 +46,13 @@ public final class ServiceStore: Sendable {
         migrations(&migrator)
         Self.registerPublishedVersions(&migrator)
         try migrator.migrate(pool)
+    }
+
+    /// `kafka_partition(key, partitionCount)`: the partition a record keyed `key` (text) is on under Kafka's default
+    /// partitioner, for queries that keep to the partitions an instance holds.
+    static let kafkaPartition = DatabaseFunction("kafka_partition", argumentCount: 2, pure: true) { values in
+        guard let key = String.fromDatabaseValue(values[0]), let count = Int32.fromDatabaseValue(values[1]), count > 0 else { return nil }
+        return Int64(KeyPartitioner.partition(key: Array(key.utf8), partitionCount: count))
     }
 
     /// Page cache per connection, in KiB.

@@ -113,13 +113,13 @@ struct PreviewTests {
         }
     }
 
-    @Test func aShadowRunListsTheHouseholdsItMovesPerCommuneAsJSONAndCSV() throws {
+    @Test func aShadowRunListsTheHouseholdsItMovesPerCommuneAsJSONAndCSV() async throws {
         let fixture = try EligibilityStoreFixture()
         try fixture.apply(Self.cases.enumerated().map { Self.snapshot($1, serial: $0) })
         let runner = ShadowRunner(store: fixture.store, catalogue: fixture.catalogue, place: CurrentPlace(areas: fixture.areas), logger: Logger(label: "test"))
         let run = try runner.runNow(standardId: "VN-2027-2030")
-        let rural = try runner.movedHouseholds(of: run.runId, in: "01849")
-        let urban = try runner.movedHouseholds(of: run.runId, in: "01840")
+        let rural = try await runner.movedHouseholds(of: run, in: "01849", parts: runner.wholeStore)
+        let urban = try await runner.movedHouseholds(of: run, in: "01840", parts: runner.wholeStore)
         func expected(rural: Bool) -> [String] {
             Self.cases.enumerated().filter { $1.rural == rural && $1.official != $1.candidate }
                 .map { "00000000-0000-8000-8000-" + DecimalText.zeroPadded($0.offset, width: 12) }
@@ -138,6 +138,6 @@ struct PreviewTests {
         var later = Self.snapshot(Self.cases[0], serial: 0)
         later.version = 2
         try fixture.apply([later])
-        #expect(throws: ShadowListRefusal.self) { try runner.movedHouseholds(of: run.runId, in: "01849") }
+        await #expect(throws: ShadowListRefusal.self) { try await runner.movedHouseholds(of: run, in: "01849", parts: runner.wholeStore) }
     }
 }

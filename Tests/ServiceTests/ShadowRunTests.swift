@@ -1,6 +1,7 @@
 import Areas
 import Eligibility
 import EventContracts
+import Kafka
 import Foundation
 import GRDB
 import Logging
@@ -267,6 +268,49 @@ struct ShadowRunTests {
         #expect(afterChange.runId != first.runId)
         #expect(afterChange.runNumber == 2)
         #expect(try #require(afterChange.version) > (try #require(first.version)), "the latest run wins on the topic")
+    }
+
+    /// Two instances of eligibility each read the households of their partitions: the parts of a pass are disjoint,
+    /// cover every household once, and add up to the pass over the whole store; a household a store keeps from a
+    /// partition it no longer holds is in no part of it.
+    @Test func thePartsOfTwoInstancesAddUpToTheWholeRun() async throws {
+        let fixture = try EligibilityStoreFixture()
+        let snapshots = try EligibilityStoreFixture.demoSnapshots(count: 120)
+        try fixture.apply(snapshots)
+        let runner = ShadowRunner(store: fixture.store, catalogue: fixture.catalogue, place: CurrentPlace(areas: fixture.areas), logger: Self.logger, chunkSize: 16)
+        let first = HouseholdScope(partitions: [0, 1, 2], partitionCount: 6)
+        let second = HouseholdScope(partitions: [3, 4, 5], partitionCount: 6)
+        func onPartitions(_ scope: HouseholdScope) -> Int {
+            snapshots.filter { scope.partitions!.contains(KeyPartitioner.partition(key: Array($0.householdId.utf8), partitionCount: 6)) }.count
+        }
+        let tally = ShadowPartRequest(standardId: "VN-2027-2030", want: .tally)
+        let parts = [try runner.part(tally, scope: first), try runner.part(tally, scope: second)]
+        #expect(parts.map(\.households) == [onPartitions(first), onPartitions(second)])
+        #expect(parts[0].households > 0 && parts[1].households > 0, "the demo's ids fall on both halves")
+        let nobody = try runner.part(tally, scope: HouseholdScope(partitions: [], partitionCount: 6))
+        #expect(nobody.households == 0 && nobody.tally == ShadowTally())
+
+        let whole = try runner.runNow(standardId: "VN-2027-2030")
+        var merged = ShadowTally()
+        for part in parts { merged.merge(try #require(part.tally)) }
+        let (households, sum) = ShadowRunner.addUp(parts)
+        #expect(households == 120 && ShadowRunStore.digestText(sum) == whole.householdsDigest)
+        #expect(merged.total.counts == whole.totals)
+        let wholeDiffs = try fixture.outbox(ShadowAreaDiff.self, topic: Topics.shadowDiff).map(\.value)
+        let mergedDiffs = merged.diffs(
+            runId: whole.runId, version: try #require(whole.version), standard: whole.standard, catalogueRevision: whole.catalogueRevision,
+            completedAt: try #require(whole.completedAt), name: CurrentPlace(areas: fixture.areas).name(of:))
+        #expect(mergedDiffs == wholeDiffs)
+
+        // The moved households of a commune, asked of both halves, are the whole store's list.
+        let commune = try #require(wholeDiffs.first { $0.areaLevel == .commune && $0.counts.moved > 0 }).areaCode
+        let halves: ShadowRunner.Parts = { asked in [try runner.part(asked, scope: first), try runner.part(asked, scope: second)] }
+        let fromHalves = try await runner.movedHouseholds(of: whole, in: commune, parts: halves)
+        let fromWhole = try await runner.movedHouseholds(of: whole, in: commune, parts: runner.wholeStore)
+        #expect(fromHalves == fromWhole && !fromWhole.households.isEmpty)
+        // Half the parts is not the run's households: refused rather than listed short.
+        let short: ShadowRunner.Parts = { asked in [try runner.part(asked, scope: first)] }
+        await #expect(throws: ShadowListRefusal.self) { try await runner.movedHouseholds(of: whole, in: commune, parts: short) }
     }
 
     @Test func aCandidateUnderWhichNothingChangesMovesNobody() throws {

@@ -1,3 +1,4 @@
+import Eligibility
 import EventContracts
 import Foundation
 import Intake
@@ -205,6 +206,27 @@ extension OperationsSystemTests {
             }
             #expect(shown == reports, "reporting-\(instance.instance) shows \(shown.count) areas of \(reports.count)")
         }
+
+        // A shadow run started on eligibility-2 covers every household once, and either instance answers for it.
+        let started = try await seconds[0].client().post("/v1/shadow-runs", json: ["standardId": "VN-2027-2030"])
+        #expect(started.status == 202, "\(started.text)")
+        var run = try started.decode(ShadowRun.self)
+        try await waitUntil("the shadow run to complete", timeout: .seconds(120)) {
+            run = try await system["eligibility"].client().get("/v1/shadow-runs/\(run.runId)").decode(ShadowRun.self)
+            return run.status != .running
+        }
+        #expect(run.status == .completed && run.households == 3_020 && run.totals?.households == 3_020, "\(run.status) \(run.households) \(run.error ?? "")")
+        let again = try await system["eligibility"].client().post("/v1/shadow-runs", json: ["standardId": "VN-2027-2030"])
+        #expect(again.status == 200 && (try? again.decode(ShadowRun.self).runId) == run.runId, "the same data is the same run, from either instance")
+        let commune = try #require(run.areas?.filter { $0.areaLevel == .commune }.max { $0.moved < $1.moved })
+        var lists: [ShadowAreaHouseholds] = []
+        for instance in [system["eligibility"], seconds[0]] {
+            let list = try await instance.client().get("/v1/shadow-runs/\(run.runId)/areas/\(commune.areaCode)/households")
+            #expect(list.status == 200, "\(list.text)")
+            lists.append(try list.decode(ShadowAreaHouseholds.self))
+        }
+        #expect(lists[0] == lists[1] && lists[0].households.count == commune.moved && commune.moved > 0)
+        #expect(Set(lists[0].households.map(\.householdId)).count == commune.moved, "a household listed twice")
     }
     /// Asks every instance for every household's classification until each answers 200 with the expected version;
     /// fails on a 200 with another version (a stale row) and on any answer but 200 or a 503 with Retry-After.

@@ -74,7 +74,7 @@ public enum EligibilityService {
             table: EligibilityAccess.table, areas: place.areas, store: store, householdArea: EligibilityAccess.householdArea(store: store, areas: place.areas),
             directory: app.instanceDirectory(for: consumer, topics: [Topics.household], partitions: partitions))
         EligibilityRoutes(store: store, catalogue: catalogue).register(on: router)
-        ShadowRunRoutes(store: store, runner: runner).register(on: router)
+        ShadowRunRoutes(store: store, runner: runner, gather: router.routing.map { PartitionGather(routing: $0) }).register(on: router)
         ReclassificationRoutes(store: store, catalogue: catalogue, worker: worker).register(on: router)
         try await app.run(
             store: store, consumers: [consumer], routes: router,

@@ -82,6 +82,14 @@ public final class InstanceDirectory: Sendable {
             partition, held: held, catchingUp: catchingUp, me: instanceId, claims: claims.withLock { Array($0.values) }, nowMillis: Self.nowMillis(), ttlMillis: ttlMillis)
     }
 
+    /// The other instances announced within the claims' lifetime, whatever they hold.
+    public var liveOthers: [InstanceClaim] {
+        let now = Self.nowMillis()
+        return claims.withLock { claims in
+            claims.values.filter { $0.instanceId != instanceId && now - $0.announcedAtMillis <= ttlMillis }.sorted { $0.instanceId < $1.instanceId }
+        }
+    }
+
     /// Whether another instance has claimed any partition of the group in an announcement made after `millis` (ms since
     /// 1970), as far as this instance has read the claims.
     public func othersClaimed(since millis: Int64) -> Bool {

@@ -45,8 +45,7 @@ public struct OwnerRouting: Sendable {
             return moving(key, parameter: parameter, why: "it is held by \(owner.instanceId), and only reads are forwarded")
         }
         do {
-            let answer = try await send(request.method, request.uri.description, body: nil, like: request.headers, to: owner)
-            return Response(status: .init(code: answer.status), headers: answer.headers, body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))
+            return try await send(request.method, request.uri.description, body: nil, like: request.headers, to: owner).response
         } catch {
             return moving(key, parameter: parameter, why: "it is held by \(owner.instanceId), which did not answer (\(error.localizedDescription))")
         }
@@ -57,7 +56,7 @@ public struct OwnerRouting: Sendable {
     public func send(
         _ method: HTTPRequest.Method, _ pathAndQuery: String, body: [UInt8]?, like caller: HTTPFields, extraHeaders: [HTTPFields.Element.Name: String] = [:],
         to owner: InstanceClaim
-    ) async throws -> (status: Int, headers: HTTPFields, body: [UInt8]) {
+    ) async throws -> Answer {
         guard let url = URL(string: owner.url + pathAndQuery) else { throw URLError(.badURL) }
         var outbound = URLRequest(url: url, timeoutInterval: timeout)
         outbound.httpMethod = method.rawValue
@@ -74,7 +73,19 @@ public struct OwnerRouting: Sendable {
         for name in [HTTPFields.Element.Name.contentType, .retryAfter, .contentDisposition, .answeredBy, .location] {
             if let value = answer.value(forHTTPHeaderField: name.rawName) { headers[name] = value }
         }
-        return (answer.statusCode, headers, [UInt8](data))
+        return Answer(status: answer.statusCode, headers: headers, body: [UInt8](data))
+    }
+
+    /// Another instance's answer to a request sent on.
+    public struct Answer: Sendable {
+        public var status: Int
+        public var headers: HTTPFields
+        public var body: [UInt8]
+
+        /// The answer as this instance's own.
+        public var response: Response {
+            Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        }
     }
 
     /// The 503 for a request about `key` that this instance cannot answer or pass on now.

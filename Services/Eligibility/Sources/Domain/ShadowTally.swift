@@ -4,7 +4,7 @@ import EventContracts
 /// Counts households by official and candidate class, the causes of moves and the indicators that move: the
 /// arithmetic of a shadow run, as plain values. Merging two counters gives the counter of both sets of households,
 /// which is how a province is the exact sum of its communes.
-public struct ShadowCounter: Sendable, Hashable {
+public struct ShadowCounter: Codable, Sendable, Hashable {
     /// `cells[from.rank * 4 + to.rank]`: households officially `from` that the candidate puts in `to`.
     private var cells = [Int](repeating: 0, count: 16)
     private var causes: [MoveCause: Int] = [:]
@@ -57,14 +57,26 @@ public struct ShadowCounter: Sendable, Hashable {
     }
 }
 
-/// The shadow run's tally by commune; provinces and the whole run are sums of communes.
-public struct ShadowTally: Sendable {
-    private var communes: [String: (place: HouseholdPlace, counter: ShadowCounter)] = [:]
+/// The shadow run's tally by commune; provinces and the whole run are sums of communes, and the tally of several sets
+/// of households (each instance's partitions) is the merge of theirs.
+public struct ShadowTally: Codable, Sendable, Hashable {
+    struct Commune: Codable, Sendable, Hashable {
+        var place: HouseholdPlace
+        var counter: ShadowCounter
+    }
+
+    private var communes: [String: Commune] = [:]
 
     public init() {}
 
     public mutating func add(_ shift: HouseholdShift, officialStandardId: String, at place: HouseholdPlace) {
-        communes[place.communeAreaCode, default: (place, ShadowCounter())].counter.add(shift, officialStandardId: officialStandardId)
+        communes[place.communeAreaCode, default: Commune(place: place, counter: ShadowCounter())].counter.add(shift, officialStandardId: officialStandardId)
+    }
+
+    public mutating func merge(_ other: ShadowTally) {
+        for (code, commune) in other.communes {
+            if communes[code] == nil { communes[code] = commune } else { communes[code]!.counter.merge(commune.counter) }
+        }
     }
 
     /// Each province's counter: the merge of its communes'.

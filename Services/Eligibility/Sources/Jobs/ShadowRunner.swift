@@ -3,16 +3,21 @@ import EventStore
 import Foundation
 import GRDB
 import Logging
+import ServiceRuntime
 import Synchronization
 
 /// Evaluates a candidate standard over every stored household beside its official classification, changing
 /// nothing official, and stores and publishes the diff per commune and province.
 ///
-/// A run reads all households in one read transaction (a consistent snapshot; the consumer keeps writing
-/// meanwhile), a chunk at a time, decoding and classifying each chunk on all cores. Its id comes from the candidate
-/// standard, the catalogue revision and a fingerprint of the households read, so the same request over the same
-/// data gives the same run, which is then not run again. One run at a time per process; runs are kept in memory
-/// only until they are stored, so one interrupted by a crash leaves nothing and is simply requested again.
+/// A run is two passes over the households, each made of parts (``ShadowPart``): with several eligibility instances,
+/// one part per instance, over the partitions it holds (``PartitionGather``); alone, the whole store. The first pass
+/// fingerprints the households: the run id comes from the candidate standard, the catalogue revision and that
+/// fingerprint, so the same request over the same data gives the same run, which is then not run again. The second,
+/// in the background, evaluates them: each part reads its households in one read transaction (a consistent snapshot;
+/// the consumer keeps writing meanwhile), a chunk at a time, decoding and classifying each chunk on all cores, and
+/// the tallies of the parts are added up. The run records the households the second pass counted. One run at a time
+/// per process; runs are kept in memory only until they are stored, so one interrupted by a crash leaves nothing and
+/// is simply requested again.
 public final class ShadowRunner: Sendable {
     let store: ServiceStore
     let catalogue: StandardsCatalogue
@@ -35,6 +40,12 @@ public final class ShadowRunner: Sendable {
         self.workers = workers ?? ParallelWork.defaultWorkers
     }
 
+    /// Every partition's part of a pass: this instance's and the other instances', or the whole store's.
+    public typealias Parts = @Sendable (ShadowPartRequest) async throws -> [ShadowPart]
+
+    /// The parts of a pass when this instance is alone: one, the whole store.
+    public var wholeStore: Parts { { [self] asked in [try await partOffThread(asked, scope: .all)] } }
+
     /// What asking for a run led to.
     public enum Start: Sendable {
         /// A new run, now under way in the background.
@@ -50,28 +61,39 @@ public final class ShadowRunner: Sendable {
         try catalogue.candidate(standardId, field: "standardId")
     }
 
-    /// The households of commune `areaCode` (as placed today) whose class the completed run `runId` would change,
-    /// each with what moves it, from the same households the run counted.
-    public func movedHouseholds(of runId: String, in areaCode: String) throws(ShadowListRefusal) -> ShadowAreaHouseholds {
-        do {
-            return try store.pool.read { db throws -> ShadowAreaHouseholds in
-                guard let run = try ShadowRunStore.run(runId, in: db) else {
-                    throw inMemory(runId)?.status == .running
-                        ? ShadowListRefusal.running("shadow run \(runId) is still running; ask again when it has completed")
-                        : ShadowListRefusal.notFound("shadow run \(runId)")
+    /// This store's part of a pass over the households in `scope`; `progress` hears how many a tally has evaluated.
+    public func part(_ asked: ShadowPartRequest, scope: HouseholdScope, progress: ((Int) -> Void)? = nil) throws -> ShadowPart {
+        let standard: PovertyStandard
+        switch asked.want {
+        case .fingerprint, .tally: standard = try candidate(asked.standardId)
+        case .moved:
+            guard let known = catalogue.standard(id: asked.standardId) else {
+                throw ShadowListRefusal.changed("the catalogue no longer has \(asked.standardId); start a new run")
+            }
+            standard = known
+        }
+        let evaluation = Evaluation(standard: standard, catalogue: catalogue, place: place)
+        return try store.pool.read { db in
+            let (households, sum) = try ShadowRunStore.digest(of: scope, in: db)
+            var part = ShadowPart(households: households, digest: ShadowRunStore.digestText(sum))
+            switch asked.want {
+            case .fingerprint:
+                break
+            case .tally:
+                var tally = ShadowTally()
+                var evaluated = 0
+                try ShadowRunStore.forEachChunk(of: scope, in: db, chunkSize: chunkSize) { chunk in
+                    for result in try ParallelWork.map(chunk, workers: workers, evaluation.evaluate) {
+                        tally.add(result.shift, officialStandardId: result.officialStandardId, at: result.place)
+                    }
+                    evaluated += chunk.count
+                    progress?(evaluated)
                 }
-                guard let standard = catalogue.standard(id: run.standard.id) else {
-                    throw ShadowListRefusal.changed("the catalogue no longer has \(run.standard.id); start a new run")
-                }
-                let (households, digest) = try ShadowRunStore.digest(in: db)
-                guard households == run.households, digest == run.householdsDigest else {
-                    throw ShadowListRefusal.changed(
-                        "the stored households changed since run \(runId) counted them (\(run.households) then, \(households) now); "
-                            + "start a new run (POST /v1/shadow-runs) for the current list")
-                }
-                let evaluation = Evaluation(standard: standard, catalogue: catalogue, place: place)
+                part.tally = tally
+            case .moved:
+                let areaCode = asked.areaCode ?? ""
                 var moved: [ShadowAreaHouseholds.Row] = []
-                try ShadowRunStore.forEachChunk(in: db, chunkSize: chunkSize) { chunk in
+                try ShadowRunStore.forEachChunk(of: scope, in: db, chunkSize: chunkSize) { chunk in
                     for result in try ParallelWork.map(chunk, workers: workers, evaluation.evaluate)
                     where result.place.communeAreaCode == areaCode && result.shift.moved {
                         moved.append(
@@ -81,14 +103,59 @@ public final class ShadowRunner: Sendable {
                                 newlyDeprived: result.shift.newlyDeprived, noLongerDeprived: result.shift.noLongerDeprived))
                     }
                 }
-                return ShadowAreaHouseholds(
-                    runId: runId, standard: run.standard, areaCode: areaCode, areaName: place.name(of: areaCode),
-                    households: moved.sorted { $0.householdId < $1.householdId })
+                part.moved = moved
             }
+            return part
+        }
+    }
+
+    /// This store's part on a thread of its own (a pass is long and uses every core), the run under way here hearing
+    /// its progress.
+    public func partOffThread(_ asked: ShadowPartRequest, scope: HouseholdScope) async throws -> ShadowPart {
+        try await withCheckedThrowingContinuation { continuation in
+            let thread = Thread { [self] in
+                continuation.resume(
+                    with: Result {
+                        try part(asked, scope: scope) { evaluated in
+                            self.current.withLock { if $0?.status == .running, $0?.standard.id == asked.standardId { $0?.evaluated = evaluated } }
+                        }
+                    })
+            }
+            thread.name = "shadow-part"
+            thread.start()
+        }
+    }
+
+    /// The households of commune `areaCode` (as placed today) whose class the completed run `run` would change,
+    /// each with what moves it, from the same households the run counted.
+    /// Throws ``ShadowListRefusal``, or the gather's refusal when a part cannot be had now.
+    public func movedHouseholds(of run: ShadowRun, in areaCode: String, parts: Parts) async throws -> ShadowAreaHouseholds {
+        let answers: [ShadowPart]
+        do {
+            answers = try await parts(ShadowPartRequest(standardId: run.standard.id, want: .moved, areaCode: areaCode))
         } catch let refusal as ShadowListRefusal {
+            throw refusal
+        } catch let refusal as PartitionGather.Refusal {
             throw refusal
         } catch {
             throw ShadowListRefusal.failed("\(error)")
+        }
+        let (households, sum) = Self.addUp(answers)
+        guard households == run.households, ShadowRunStore.digestText(sum) == run.householdsDigest else {
+            throw ShadowListRefusal.changed(
+                "the stored households changed since run \(run.runId) counted them (\(run.households) then, \(households) now); "
+                    + "start a new run (POST /v1/shadow-runs) for the current list")
+        }
+        return ShadowAreaHouseholds(
+            runId: run.runId, standard: run.standard, areaCode: areaCode, areaName: place.name(of: areaCode),
+            households: answers.flatMap { $0.moved ?? [] }.sorted { $0.householdId < $1.householdId })
+    }
+
+    /// The households and fingerprint of several parts together.
+    public static func addUp(_ parts: [ShadowPart]) -> (households: Int, sum: UInt64) {
+        parts.reduce(into: (0, UInt64(0))) { total, part in
+            total.0 += part.households
+            total.1 &+= UInt64(part.digest, radix: 16) ?? 0
         }
     }
 
@@ -98,8 +165,11 @@ public final class ShadowRunner: Sendable {
     /// The run under way, or the last failed one, if it is `runId`.
     public func inMemory(_ runId: String) -> ShadowRun? { current.withLock { $0?.runId == runId ? $0 : nil } }
 
-    /// Starts a run in the background and returns once its id is known (a fingerprint pass over the households).
-    public func start(standardId: String) async throws -> Start {
+    /// Fingerprints the households (every part), and starts the run in the background unless it was run before.
+    /// - Parameter elsewhere: a run stored by another instance, by id (the run stored where it was started).
+    public func start(
+        standardId: String, parts: @escaping Parts, elsewhere: @Sendable (String) async -> ShadowRun? = { _ in nil }
+    ) async throws -> Start {
         let standard = try candidate(standardId)
         let claimed = current.withLock { state -> ShadowRun? in
             if let state, state.status == .running { return state }
@@ -109,68 +179,70 @@ public final class ShadowRunner: Sendable {
             return nil
         }
         if let claimed { return .busy(claimed) }
-        return try await withCheckedThrowingContinuation { continuation in
-            let once = Once(continuation)
-            let thread = Thread { [self] in
-                do {
-                    let run = try execute(standard) { run, existing in once.resume(returning: existing ? .existing(run) : .started(run)) }
-                    logger.info(
-                        "shadow run completed",
-                        metadata: ["run": "\(run.runId)", "standard": "\(run.standard.id)", "households": "\(run.households)",
-                                   "moved": "\(run.totals?.moved ?? 0)"])
-                } catch {
-                    logger.error("shadow run failed", metadata: ["standard": "\(standard.id)", "error": "\(error)"])
-                    current.withLock {
-                        $0?.status = .failed
-                        $0?.error = "\(error)"
-                    }
-                    once.resume(throwing: error)
-                }
-            }
-            thread.name = "shadow-run"
-            thread.start()
-        }
-    }
-
-    /// Runs `standardId` to the end on the calling thread (tests, benchmarks): the stored run.
-    public func runNow(standardId: String) throws -> ShadowRun {
-        try execute(try candidate(standardId)) { _, _ in }
-    }
-
-    /// The run itself. `identified` is called once the run id is known: with the stored run and `true` when it was
-    /// run before (nothing more is done), else with the new run and `false` before the households are evaluated.
-    func execute(_ standard: PovertyStandard, identified: (ShadowRun, Bool) -> Void) throws -> ShadowRun {
-        var tally = ShadowTally()
-        let evaluation = Evaluation(standard: standard, catalogue: catalogue, place: place)
-        let begun: Result<ShadowRun, ShadowRunDone> = try store.pool.read { db in
-            let (households, digest) = try ShadowRunStore.digest(in: db)
+        let run: ShadowRun
+        do {
+            let (households, sum) = Self.addUp(try await parts(ShadowPartRequest(standardId: standardId, want: .fingerprint)))
+            let digest = ShadowRunStore.digestText(sum)
             let runId = ShadowRunStore.runId(standard: standard, catalogueRevision: catalogue.revision, households: households, digest: digest)
-            if let stored = try ShadowRunStore.run(runId, in: db) { return .failure(ShadowRunDone(run: stored)) }
-            let run = ShadowRun(
+            if let stored = try await store.pool.read({ db in try ShadowRunStore.run(runId, in: db) }), stored.status == .completed {
+                current.withLock { $0 = nil }
+                return .existing(stored)
+            }
+            if let stored = await elsewhere(runId), stored.status == .completed {
+                current.withLock { $0 = nil }
+                return .existing(stored)
+            }
+            run = ShadowRun(
                 runId: runId, status: .running, standard: standard.ref, catalogueRevision: catalogue.revision, households: households,
                 evaluated: 0, householdsDigest: digest, startedAt: Timestamp.now())
             current.withLock { $0 = run }
-            identified(run, false)
-            logger.info("shadow run started", metadata: ["run": "\(runId)", "standard": "\(standard.id)", "households": "\(households)"])
-            var evaluated = 0
-            try ShadowRunStore.forEachChunk(in: db, chunkSize: chunkSize) { chunk in
-                for result in try ParallelWork.map(chunk, workers: workers, evaluation.evaluate) {
-                    tally.add(result.shift, officialStandardId: result.officialStandardId, at: result.place)
-                }
-                evaluated += chunk.count
-                current.withLock { [evaluated] in $0?.evaluated = evaluated }
-            }
-            return .success(run)
-        }
-        var run: ShadowRun
-        switch begun {
-        case .failure(let done):
+        } catch {
             current.withLock { $0 = nil }
-            identified(done.run, true)
-            return done.run
-        case .success(let started): run = started
+            throw error
         }
+        logger.info("shadow run started", metadata: ["run": "\(run.runId)", "standard": "\(standard.id)", "households": "\(run.households)"])
+        Task.detached { [self] in
+            do {
+                let tallies = try await parts(ShadowPartRequest(standardId: standardId, want: .tally))
+                let done = try finish(run, standard: standard, parts: tallies)
+                logger.info(
+                    "shadow run completed",
+                    metadata: ["run": "\(done.runId)", "standard": "\(done.standard.id)", "households": "\(done.households)",
+                               "moved": "\(done.totals?.moved ?? 0)"])
+            } catch {
+                let why = (error as? PartitionGather.Refusal).map { _ in "an instance could not give its part of the households; start the run again" } ?? "\(error)"
+                logger.error("shadow run failed", metadata: ["run": "\(run.runId)", "standard": "\(standard.id)", "error": "\(why)"])
+                current.withLock {
+                    $0?.status = .failed
+                    $0?.error = why
+                }
+            }
+        }
+        return .started(run)
+    }
+
+    /// Runs `standardId` to the end over the whole store on the calling thread (tests, benchmarks): the stored run.
+    public func runNow(standardId: String) throws -> ShadowRun {
+        let standard = try candidate(standardId)
+        let fingerprint = try part(ShadowPartRequest(standardId: standardId, want: .fingerprint), scope: .all)
+        let runId = ShadowRunStore.runId(
+            standard: standard, catalogueRevision: catalogue.revision, households: fingerprint.households, digest: fingerprint.digest)
+        if let stored = try store.pool.read({ db in try ShadowRunStore.run(runId, in: db) }) { return stored }
+        let run = ShadowRun(
+            runId: runId, status: .running, standard: standard.ref, catalogueRevision: catalogue.revision, households: fingerprint.households,
+            evaluated: 0, householdsDigest: fingerprint.digest, startedAt: Timestamp.now())
+        return try finish(run, standard: standard, parts: [try part(ShadowPartRequest(standardId: standardId, want: .tally), scope: .all)])
+    }
+
+    /// Adds up the parts' tallies, and stores and publishes the run with the households they counted.
+    func finish(_ started: ShadowRun, standard: PovertyStandard, parts: [ShadowPart]) throws -> ShadowRun {
+        var tally = ShadowTally()
+        for part in parts { tally.merge(part.tally ?? ShadowTally()) }
+        let (households, sum) = Self.addUp(parts)
         let completion = Date()
+        var run = started
+        run.households = households
+        run.householdsDigest = ShadowRunStore.digestText(sum)
         run.status = .completed
         run.completedAt = Timestamp.string(completion)
         run.totals = tally.total.counts
@@ -189,9 +261,34 @@ public final class ShadowRunner: Sendable {
     }
 }
 
-/// The run was done before: its stored result (not an error; it leaves the read early).
-private struct ShadowRunDone: Error {
-    var run: ShadowRun
+/// What one instance is asked of its households in a shadow run's pass.
+public struct ShadowPartRequest: Codable, Sendable {
+    public enum Want: String, Codable, Sendable {
+        /// How many households and their fingerprint (the run id's).
+        case fingerprint
+        /// Those, and the tally of the candidate standard against the official classes.
+        case tally
+        /// Those, and the households of commune `areaCode` the candidate would move.
+        case moved
+    }
+
+    public var standardId: String
+    public var want: Want
+    public var areaCode: String?
+
+    public init(standardId: String, want: Want, areaCode: String? = nil) {
+        self.standardId = standardId
+        self.want = want
+        self.areaCode = areaCode
+    }
+}
+
+/// One instance's part of a pass: its households, their fingerprint sum (hexadecimal) and what was asked.
+public struct ShadowPart: Codable, Sendable {
+    public var households: Int
+    public var digest: String
+    public var tally: ShadowTally?
+    public var moved: [ShadowAreaHouseholds.Row]?
 }
 
 /// One household of a run: official against candidate, and where it counts. Pure, so chunks run in parallel.
@@ -239,14 +336,4 @@ private struct PublishedSummary: Decodable {
     var indicators: [Indicator]
     var deprivationCount: Int
     var standard: Standard
-}
-
-/// Resumes a continuation at most once (the first outcome wins).
-private final class Once<T: Sendable>: Sendable {
-    private let continuation: Mutex<CheckedContinuation<T, any Error>?>
-
-    init(_ continuation: CheckedContinuation<T, any Error>) { self.continuation = Mutex(continuation) }
-
-    func resume(returning value: T) { continuation.withLock { $0.take() }?.resume(returning: value) }
-    func resume(throwing error: any Error) { continuation.withLock { $0.take() }?.resume(throwing: error) }
 }

@@ -56,6 +56,28 @@ public struct ShadowAreaHeadline: Codable, Sendable, Hashable {
     }
 }
 
+/// The households a pass over the store reads: every one stored, or those on some partitions of the household topic
+/// (an instance's share when eligibility runs as several).
+public struct HouseholdScope: Sendable, Hashable {
+    public var partitions: Set<Int32>?
+    public var partitionCount: Int32
+
+    public static let all = HouseholdScope(partitions: nil, partitionCount: 1)
+
+    public init(partitions: Set<Int32>?, partitionCount: Int32) {
+        self.partitions = partitions
+        self.partitionCount = partitionCount
+    }
+
+    /// A SQL condition on the household id column `column` (``ServiceStore``'s `kafka_partition`).
+    func condition(on column: String) -> (sql: String, arguments: StatementArguments) {
+        guard let partitions else { return ("1", []) }
+        guard !partitions.isEmpty else { return ("0", []) }
+        let list = partitions.sorted().map(String.init).joined(separator: ",")
+        return ("kafka_partition(\(column), ?) IN (\(list))", [partitionCount])
+    }
+}
+
 /// Shadow runs in eligibility's store: the run and one diff per area, stored together with their events
 /// (`giamngheo.eligibility.shadow-diff.v1`) in one transaction, so a diff is published exactly when it is stored.
 public enum ShadowRunStore {
@@ -72,17 +94,22 @@ public enum ShadowRunStore {
 
     /// The households a run would evaluate now, and a fingerprint of their versions and official classification
     /// versions: an order-independent sum of a 64-bit FNV-1a hash per household, so any change of a household's
-    /// facts or classification gives another fingerprint.
-    static func digest(in db: Database) throws -> (households: Int, digest: String) {
+    /// facts or classification gives another fingerprint, and the sums of disjoint scopes add up to their union's.
+    static func digest(of scope: HouseholdScope = .all, in db: Database) throws -> (households: Int, sum: UInt64) {
         var sum: UInt64 = 0
         var count = 0
-        let cursor = try Row.fetchCursor(db, sql: "SELECT household_id, household_version, rules_revision FROM classification")
+        let filter = scope.condition(on: "household_id")
+        let cursor = try Row.fetchCursor(
+            db, sql: "SELECT household_id, household_version, rules_revision FROM classification WHERE \(filter.sql)", arguments: filter.arguments)
         while let row = try cursor.next() {
             sum &+= fnv1a("\(row["household_id"] as String)|\(row["household_version"] as Int64)|\(row["rules_revision"] as Int)")
             count += 1
         }
-        return (count, String(sum, radix: 16))
+        return (count, sum)
     }
+
+    /// A fingerprint sum as written in a run.
+    public static func digestText(_ sum: UInt64) -> String { String(sum, radix: 16) }
 
     private static func fnv1a(_ text: String) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
@@ -100,9 +127,13 @@ public enum ShadowRunStore {
 
     /// Reads every stored household with its published classification, `chunkSize` at a time, inside the caller's
     /// read transaction (one consistent snapshot), without holding more than a chunk in memory.
-    static func forEachChunk(in db: Database, chunkSize: Int, _ body: ([(snapshot: Data, published: Data)]) throws -> Void) throws {
+    static func forEachChunk(
+        of scope: HouseholdScope = .all, in db: Database, chunkSize: Int, _ body: ([(snapshot: Data, published: Data)]) throws -> Void
+    ) throws {
+        let filter = scope.condition(on: "c.household_id")
         let cursor = try Row.fetchCursor(
-            db, sql: "SELECT f.snapshot, c.payload FROM household_facts f JOIN classification c ON c.household_id = f.household_id")
+            db, sql: "SELECT f.snapshot, c.payload FROM household_facts f JOIN classification c ON c.household_id = f.household_id WHERE \(filter.sql)",
+            arguments: filter.arguments)
         var chunk: [(snapshot: Data, published: Data)] = []
         chunk.reserveCapacity(chunkSize)
         while let row = try cursor.next() {

@@ -159,7 +159,7 @@ extension HouseholdWriteRouter {
                 do {
                     let answer = try await routing.send(.post, "/v1/households", body: try EventJSON.encode(input), like: request.headers, extraHeaders: extra, to: claim)
                     if answer.status != 503 {
-                        return Response(status: .init(code: answer.status), headers: answer.headers, body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))
+                        return answer.response
                     }
                 } catch {}
                 if ContinuousClock.now >= deadline {

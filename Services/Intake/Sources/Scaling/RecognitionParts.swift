@@ -7,30 +7,8 @@ import ServiceRuntime
 /// each instance writes only its own. The instance that takes the decision asks each writer to recognise the
 /// households of its partitions (a part), puts the parts together, and has every writer keep the whole outcome.
 extension HouseholdWriteRouter {
-    /// Every partition's writer now: this instance's partitions and the others' by claim; nil while a partition has
-    /// no writer.
-    func writersOfEveryPartition() -> (mine: Set<Int32>, others: [(claim: InstanceClaim, partitions: [Int32])])? {
-        var mine: Set<Int32> = []
-        var others: [String: (claim: InstanceClaim, partitions: [Int32])] = [:]
-        for partition in 0..<routing.directory.partitionCount {
-            switch routing.directory.owner(ofPartition: partition) {
-            case .this: mine.insert(partition)
-            case .other(let claim): others[claim.instanceId, default: (claim, [])].partitions.append(partition)
-            case .catchingUp, .nobody: return nil
-            }
-        }
-        return (mine, others.values.sorted { $0.claim.instanceId < $1.claim.instanceId })
-    }
-
     /// Waits, as long as the patience, for every partition to have a writer.
-    func awaitWriters() async -> (mine: Set<Int32>, others: [(claim: InstanceClaim, partitions: [Int32])])? {
-        let deadline = ContinuousClock.now + patience
-        while true {
-            if let writers = writersOfEveryPartition() { return writers }
-            if ContinuousClock.now >= deadline { return nil }
-            try? await Task.sleep(for: .milliseconds(500))
-        }
-    }
+    func awaitWriters() async -> PartitionHolders? { await PartitionGather(routing: routing, patience: patience).awaitHolders() }
 
     enum PartAnswer: Sendable {
         case recognised(RecognitionOutcome, created: Bool)
