@@ -53,3 +53,33 @@ public struct ReferralList: Codable, Sendable, Hashable {
     }
 }
 
+
+/// One partition's share of a commune's list: the referral sets of the households of one partition of
+/// `giamngheo.classified-household.v1` filed under the commune and round. Published on
+/// `giamngheo.vbsp.referral-list-part.v1` by the instance of loan-referral that holds the partition; the list is made
+/// from every partition's latest share.
+public struct ReferralListPart: Codable, Sendable, Hashable {
+    public var communeCode: String
+    public var roundId: String
+    public var partition: Int32
+    /// One more than the offset, on that partition, of the last record that changed the share: a share replayed by an
+    /// instance that took the partition over is never taken for a newer one.
+    public var version: Int64
+    /// That record's `ce_time`.
+    public var time: String
+    /// The sets, by household id.
+    public var sets: [LoanReferralSet]
+
+    public init(communeCode: String, roundId: String, partition: Int32, version: Int64, time: String, sets: [LoanReferralSet]) {
+        self.communeCode = communeCode
+        self.roundId = roundId
+        self.partition = partition
+        self.version = version
+        self.time = time
+        self.sets = sets
+    }
+
+    /// The list's key, which partitions the share.
+    public var listKey: String { "\(communeCode)/\(roundId)" }
+    public var key: String { "\(listKey)/\(partition)" }
+}

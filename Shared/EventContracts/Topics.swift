@@ -13,6 +13,8 @@ public enum TopicKey: String, Sendable, Hashable {
     case areaAndYear
     /// `<group>/<instanceId>`: one consumer-group member.
     case groupMember
+    /// `<communeCode>/<roundId>/<partition>`, partitioned by `<communeCode>/<roundId>` alone.
+    case partOfList
 }
 
 /// One row of the topology: a topic, its key, retention, who writes and reads it, and what it shares partitioning with.
@@ -133,6 +135,14 @@ public enum Topics {
     public static let referralList = TopicDefinition(
         "giamngheo.vbsp.referral-list.v1", type: EventTypes.referralList, key: .communeAndRound, compacted: true,
         producers: ["loan-referral"], consumers: ["VBSP offices"], personal: true)
+    /// One partition's share of a commune's list (``ReferralListPart``; key `<communeCode>/<roundId>/<partition>`,
+    /// partitioned by `<communeCode>/<roundId>`): loan-referral's instances each hold some partitions of the classified
+    /// households, so each publishes its share, and the instance holding the list's partition of this topic (group
+    /// `loan-referral-lists`) puts the shares together and publishes the list. Compacted: the latest share per key.
+    /// Personal, as the list. Internal to loan-referral.
+    public static let referralListPart = TopicDefinition(
+        "giamngheo.vbsp.referral-list-part.v1", type: EventTypes.referralListPart, key: .partOfList, compacted: true,
+        producers: ["loan-referral"], consumers: ["loan-referral"], personal: true)
     /// Courses the employment service centres offer (``Course``; key: the course id). Compacted: the latest version per
     /// course stands, and a tombstone withdraws it. Written by the centres, and by training-match's HTTP twin
     /// (`POST /v1/courses`) on their behalf; only their `ce_source` values are applied. No personal data.
@@ -212,14 +222,17 @@ public enum Topics {
     /// The compacted topics each service reads back at the start of an empty store, so that it never publishes a
     /// version older than one already out (``PublishedVersions``).
     public static let readBack: [String: [TopicDefinition]] = [
-        "loan-referral": [areaTally],
+        "loan-referral": [areaTally, referralListPart],
         "training-match": [areaTally, trainingOffer],
         "reporting": [areaTally, report, yearReport],
     ]
 
     /// The topics that carry the system's events (all but the dead-letter ones).
     public static var eventTopics: [TopicDefinition] {
-        [household, classifiedHousehold, loanReferral, trainingMatch, areaTally, report, yearReport, shadowDiff, referralList, trainingOffer, accessAudit]
+        [
+            household, classifiedHousehold, loanReferral, trainingMatch, areaTally, report, yearReport, shadowDiff, referralList, referralListPart,
+            trainingOffer, accessAudit,
+        ]
     }
 
     /// The topics agencies write to and read their answers from.
@@ -292,6 +305,7 @@ public enum EventTypes {
     public static let bankLoanEvent = "vn.giamngheo.vbsp.loan-event.v1"
     public static let loanEventOutcome = "vn.giamngheo.vbsp.loan-event-outcome.v1"
     public static let referralList = "vn.giamngheo.vbsp.referral-list.v1"
+    public static let referralListPart = "vn.giamngheo.vbsp.referral-list-part.v1"
     public static let calendarDay = "vn.giamngheo.calendar-day.v1"
     public static let accessRecord = "vn.giamngheo.audit.access.v1"
     public static let course = "vn.giamngheo.employment.course.v1"

@@ -20,22 +20,22 @@ public protocol HouseholdDerivation: Sendable {
     /// Revision of the service's own rule data; part of every `ce_id`, since the result depends on it.
     var rulesRevision: Int { get }
     /// The result for one classified household. `day` is the latest ``CalendarDay`` read on the household's partition
-    /// (nil before the first), for rules that change with time; `db` is the batch's transaction, for any table of the
-    /// service's own.
-    func derive(_ household: ClassifiedHousehold, day: String?, partition: Int32, in db: Database) throws -> Result
+    /// (nil before the first), for rules that change with time; `offset` is the record's on `partition`; `db` is the
+    /// batch's transaction, for any table of the service's own.
+    func derive(_ household: ClassifiedHousehold, day: String?, partition: Int32, offset: Int64, in db: Database) throws -> Result
 
     /// The area counters the result adds to its household's commune, province and former district (``AreaTally``).
     func tallyKeys(_ result: Result) -> [String]
     /// Events about many households at once (a commune's list), published after the batch's results.
     func finishBatch(in db: Database) throws -> [OutboundEvent]
-    /// The results that a new calendar day changes among the households of `partition`, each with the version it
-    /// follows from and the place it is counted in.
-    func resultsChanged(on day: String, partition: Int32, in db: Database) throws -> [DayChange<Result>]
+    /// The results that a new calendar day (the record at `offset` on `partition`) changes among the households of
+    /// `partition`, each with the version it follows from and the place it is counted in.
+    func resultsChanged(on day: String, partition: Int32, offset: Int64, in db: Database) throws -> [DayChange<Result>]
 }
 
 extension HouseholdDerivation {
     public func finishBatch(in db: Database) throws -> [OutboundEvent] { [] }
-    public func resultsChanged(on day: String, partition: Int32, in db: Database) throws -> [DayChange<Result>] { [] }
+    public func resultsChanged(on day: String, partition: Int32, offset: Int64, in db: Database) throws -> [DayChange<Result>] { [] }
 }
 
 /// A household's result changed by a calendar day alone, not by a new version of the household.
@@ -101,7 +101,7 @@ public struct DerivedResultHandler<Derivation: HouseholdDerivation>: EventHandle
         let household = try event.decode(ClassifiedHousehold.self)
         guard try latest.isNewer(household.householdId, household.order, in: db) else { return [] }
         let day = try CalendarDays.day(of: event.message.partition, in: db)
-        let result = try derivation.derive(household, day: day, partition: event.message.partition, in: db)
+        let result = try derivation.derive(household, day: day, partition: event.message.partition, offset: event.message.offset, in: db)
         return try keep(
             DayChange(
                 householdId: household.householdId, order: household.order, place: household.reportingPlace, recordedAt: household.recordedAt,
@@ -114,7 +114,7 @@ public struct DerivedResultHandler<Derivation: HouseholdDerivation>: EventHandle
         let calendar = try event.decode(CalendarDay.self)
         guard CalendarDate(calendar.day) != nil else { throw PoisonRecord(FieldError("day", "'\(calendar.day)' is not a date (YYYY-MM-DD)")) }
         guard try CalendarDays.advance(to: calendar.day, partition: event.message.partition, in: db) else { return [] }
-        return try derivation.resultsChanged(on: calendar.day, partition: event.message.partition, in: db).flatMap { change in
+        return try derivation.resultsChanged(on: calendar.day, partition: event.message.partition, offset: event.message.offset, in: db).flatMap { change in
             try keep(change, from: event, idParts: ["day", calendar.day], sameVersion: true, in: db)
         }
     }

@@ -112,7 +112,8 @@ import Testing
     /// The commune's list on the bank's topic: published when a recognised household is referred, not again for the
     /// same version, published empty when the household leaves the list, and not again while it stays empty.
     @Test func theCommuneListIsPublishedWhenItChanges() throws {
-        func lists() throws -> [ReferralList] { try outbox(Topics.referralList).map { try EventJSON.decode(ReferralList.self, from: $0) } }
+        let stage = ListStage(store: store, catalogue: try ProgrammeCatalogue.bundled())
+        func lists() throws -> [ReferralList] { try stage.lists() }
         _ = try households.apply([try classifiedMessage(.poor, version: 1, offset: 0)])
         let first = try lists()
         #expect(first.count == 1)
@@ -125,6 +126,38 @@ import Testing
         #expect(try lists().count == 2 && (try lists().last?.rows.isEmpty) == true, "the household left the list")
         _ = try households.apply([try classifiedMessage(.none, version: 3, offset: 3)])
         #expect(try lists().count == 2, "an empty list is not published again")
+    }
+
+    /// With several instances each holds some partitions of the households: the list is made of every partition's
+    /// latest share, and a share older than the one held (an instance replaying a partition it took over) changes nothing.
+    @Test func theListIsMadeOfEveryPartitionsLatestShare() throws {
+        _ = try households.apply([try classifiedMessage(.poor, version: 1, offset: 0)])
+        let h1 = try #require(try outbox(Topics.loanReferral).last.map { try EventJSON.decode(LoanReferralSet.self, from: $0) })
+        var h2 = h1
+        h2.householdId = "h2"
+        h2.head.fullName = "Lò Văn Hai"
+        let assembler = BatchApplier(store: store, handler: ReferralListAssembler(try ProgrammeCatalogue.bundled()), service: "loan-referral")
+        var offset: Int64 = 100
+        func share(_ partition: Int32, version: Int64, _ sets: [LoanReferralSet]) throws -> KafkaConsumerMessage {
+            offset += 1
+            let part = ReferralListPart(communeCode: "05908", roundId: "2026-periodic", partition: partition, version: version, time: "2026-01-05T00:00:00.000Z", sets: sets)
+            let attributes = CloudEventAttributes(
+                id: "share-\(offset)", source: "/giamngheo/loan-referral", type: EventTypes.referralListPart, time: part.time, subject: part.listKey)
+            return KafkaConsumerMessage(
+                topic: Topics.referralListPart.name, partition: 0, offset: offset, key: Array(part.key.utf8), value: try EventJSON.encode(part),
+                headers: attributes.headers.map { KafkaHeader(key: $0.0, string: $0.1) })
+        }
+        func lists() throws -> [ReferralList] { try outbox(Topics.referralList).map { try EventJSON.decode(ReferralList.self, from: $0) } }
+        let before = try lists().count
+        _ = try assembler.apply([try share(0, version: 5, [h1]), try share(3, version: 3, [h2])])
+        #expect(try lists().count == before + 1)
+        #expect(try lists().last.map { Set($0.rows.map(\.householdId)) } == ["h1", "h2"], "both partitions' households, one list")
+        _ = try assembler.apply([try share(3, version: 2, [])])
+        #expect(try lists().count == before + 1, "an older share of partition 3 is not taken")
+        _ = try assembler.apply([try share(3, version: 4, [])])
+        #expect(try lists().last.map { $0.rows.map(\.householdId) } == ["h1"], "partition 3's household left the list")
+        let poison = try assembler.apply([try share(-1, version: 6, [h2])])
+        #expect(try poison.deadLettered == 1 && lists().last?.rows.count == 1)
     }
 
     @Test func badBankEventsAreRefusedNamingTheFieldAndChangeNothing() throws {

@@ -44,7 +44,9 @@ import Testing
         var household = Self.escaped
         (household.status, household.recognition) = (.recognised, RecognitionDecision(decisionNumber: "9/QĐ-UBND", decisionDate: "2025-11-20"))
         household.place = HouseholdPlace(communeCode: "01843", provinceCode: "19", formerDistrictCode: "058")
+        let stage = ListStage(store: store, catalogue: catalogue)
         _ = try households.apply([try record(household, type: EventTypes.classifiedHousehold, offset: 0)])
+        _ = try stage.lists()
         let referralId = ReferralRules.referralId("h1", "vbsp-newly-escaped")
         let request = BankLoanEvent(householdId: "h1", referralId: referralId, kind: .applicationReceived, occurredOn: "2025-12-01")
         let requested = try bank.apply([try record(request, type: EventTypes.bankLoanEvent, offset: 0, topic: Topics.loanEvent, source: "/vbsp/pgd/19")])
@@ -69,7 +71,7 @@ import Testing
         let commune = tallies.last { $0.source == "loan-referral" && $0.areaCode == "01843" }
         #expect(commune?.counts["referral.programme.vbsp-newly-escaped"] == nil && commune?.counts["referral.households"] == nil)
         #expect(commune?.version == 3, "versioned by the calendar record's offset")
-        let lists = try outbox(Topics.referralList).map { try EventJSON.decode(ReferralList.self, from: $0) }
+        let lists = try stage.lists()
         #expect(lists.count == 2 && lists.first?.rows.count == 1 && lists.last?.rows.isEmpty == true)
 
         let before = try outbox(Topics.loanReferral).count + outbox(Topics.areaTally).count

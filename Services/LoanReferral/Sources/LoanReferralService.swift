@@ -44,6 +44,8 @@ public enum LoanReferralService {
             try CalendarDays.migrate(db)
             try ReferralWindows.migrate(db)
         }
+        // Lists made of shares, so that they stay whole with several instances (a store from before is rebuilt).
+        migrator.registerMigration("loan-referral-v9-list-shares") { db in try ReferralListStore.migrateShares(db) }
     }
 
     public static func run(options: CommonOptions) async throws {
@@ -62,8 +64,14 @@ public enum LoanReferralService {
         let router = try await app.securedRouter(
             table: LoanAccess.table, areas: areas, store: store, householdArea: householdArea,
             directory: app.instanceDirectory(for: households, topics: [Topics.classifiedHousehold], partitions: partitions))
-        LoanRoutes(store: store, catalogue: catalogue, bankSources: bankSources, householdArea: householdArea).register(on: router)
-        try await app.run(store: store, consumers: [households, bank], routes: router)
+        let lists = app.consumer(group: "\(name)-lists", topics: [Topics.referralListPart], handler: ReferralListAssembler(catalogue), store: store)
+        let listDirectory = app.instanceDirectory(for: lists, topics: [Topics.referralListPart], partitions: partitions)
+        LoanRoutes(
+            store: store, catalogue: catalogue, bankSources: bankSources, householdArea: householdArea, lists: OwnerRouting(directory: listDirectory)
+        ).register(on: router)
+        try await app.run(
+            store: store, consumers: [households, bank, lists], routes: router,
+            extraServices: [ThreadService(name: "list-directory", body: { try listDirectory.runBlocking() }, stop: { listDirectory.stop() })])
     }
 }
 
@@ -80,16 +88,16 @@ public struct Referral: HouseholdDerivation {
         rulesRevision = catalogue.revision
     }
 
-    public func derive(_ household: ClassifiedHousehold, day: String?, partition: Int32, in db: Database) throws -> LoanReferralSet {
+    public func derive(_ household: ClassifiedHousehold, day: String?, partition: Int32, offset: Int64, in db: Database) throws -> LoanReferralSet {
         let previous = try LoanReferralService.latest.payload(householdId: household.householdId, in: db)
             .map { try EventJSON.decode(LoanReferralSet.self, from: $0).referrals } ?? []
         let referrals = ReferralRules.referrals(for: household, programmes: programmes, previous: previous, on: day)
         try ReferralWindows.schedule(household.householdId, partition: partition, referrals: referrals, in: db)
-        let filedBefore = try ReferralListStore.index(household, in: db)
+        let filedBefore = try ReferralListStore.index(household, partition: partition, in: db)
         // The commune's list holds the referred: it changes only with a household referred now or before.
         if (referrals + previous).contains(where: { $0.status == .referred }) {
             for key in [ListKey(household)] + (filedBefore.map { [$0] } ?? []) {
-                try ReferralListStore.markChanged(key, time: household.recordedAt, in: db)
+                try ReferralListStore.markShareChanged(key, partition: partition, offset: offset, time: household.recordedAt, in: db)
             }
         }
         try keepStatuses(of: household.householdId, version: household.householdVersion, referrals, in: db)
@@ -121,7 +129,7 @@ public struct Referral: HouseholdDerivation {
 
     /// The households of `partition` whose referral window ended before `day`: their referrals withdrawn, their
     /// pending loan requests too, and their commune lists changed.
-    public func resultsChanged(on day: String, partition: Int32, in db: Database) throws -> [DayChange<LoanReferralSet>] {
+    public func resultsChanged(on day: String, partition: Int32, offset: Int64, in db: Database) throws -> [DayChange<LoanReferralSet>] {
         try ReferralWindows.ended(before: day, partition: partition, in: db).compactMap { householdId -> DayChange<LoanReferralSet>? in
             guard let payload = try LoanReferralService.latest.payload(householdId: householdId, in: db) else { return nil }
             var set = try EventJSON.decode(LoanReferralSet.self, from: payload)
@@ -132,7 +140,8 @@ public struct Referral: HouseholdDerivation {
             try keepStatuses(of: householdId, version: set.householdVersion, set.referrals, in: db)
             let place = set.place ?? HouseholdPlace(surveyed: set.area)
             if let round = set.roundId {
-                try ReferralListStore.markChanged(ListKey(commune: place.communeAreaCode, round: round), time: CalendarDay.start(of: day), in: db)
+                try ReferralListStore.markShareChanged(
+                    ListKey(commune: place.communeAreaCode, round: round), partition: partition, offset: offset, time: CalendarDay.start(of: day), in: db)
             }
             return DayChange(
                 householdId: householdId, order: VersionOrder(householdVersion: set.householdVersion, rulesRevision: set.rulesRevision),
@@ -142,21 +151,20 @@ public struct Referral: HouseholdDerivation {
 }
 
 extension Referral {
-    /// Each commune list the batch changed, published when its content differs from what was last published (a list
-    /// that empties is published empty). Its rates are those in force on the list's latest recognition decision.
+    /// Each share of a commune list the batch changed (the households of one partition), published when its content
+    /// differs from what was last published (a share that empties is published empty); the list stage
+    /// (``ReferralListAssembler``) makes the lists.
     public func finishBatch(in db: Database) throws -> [OutboundEvent] {
-        let catalogue = Dictionary(uniqueKeysWithValues: programmes.map { ($0.id, $0) })
-        return try ReferralListStore.takeChanged(in: db).compactMap { key, time -> OutboundEvent? in
-            let sets = try ReferralListStore.sets(commune: key.commune, round: key.round, latest: LoanReferralService.latest, in: db)
-            let on = sets.compactMap { $0.recognition?.decisionDate }.max() ?? String(time.prefix(10))
-            let list = ReferralList(communeCode: key.commune, roundId: key.round, on: on, rows: ReferralList.rows(sets, programmes: catalogue, on: on))
-            let bytes = try EventJSON.encode(list)
-            let digest = DeterministicID.make("referral-list-content", String(decoding: bytes, as: UTF8.self))
-            if list.rows.isEmpty, try !ReferralListStore.wasPublished(key, in: db) { return nil }
-            guard try ReferralListStore.recordPublished(key, digest: digest, in: db) else { return nil }
+        try ReferralListStore.takeSharesChanged(in: db).compactMap { key, partition, version, time -> OutboundEvent? in
+            let sets = try ReferralListStore.sets(of: key, partition: partition, latest: LoanReferralService.latest, in: db)
+            let digest = DeterministicID.make("referral-list-share", String(decoding: try EventJSON.encode(sets), as: UTF8.self))
+            guard try ReferralListStore.recordSharePublished(key, partition: partition, digest: digest, empty: sets.isEmpty, in: db) else { return nil }
+            let share = ReferralListPart(communeCode: key.commune, roundId: key.round, partition: partition, version: version, time: time, sets: sets)
+            guard try PublishedVersions.claim(Topics.referralListPart, key: share.key, version: version, in: db) else { return nil }
             return try OutboundEvent.json(
-                topic: Topics.referralList, key: key.text, type: EventTypes.referralList, source: EventSources.service(service),
-                idParts: ["referral-list", key.commune, key.round, digest], sequence: nil, time: time, encoded: bytes, personal: true)
+                topic: Topics.referralListPart, key: share.key, type: EventTypes.referralListPart, source: EventSources.service(service),
+                idParts: ["referral-list-share", share.key, String(version)], sequence: version, time: time, payload: share,
+                personal: true, subject: share.listKey)
         }
     }
 

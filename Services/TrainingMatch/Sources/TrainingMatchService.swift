@@ -83,7 +83,7 @@ public struct Matching: HouseholdDerivation {
 
     public init(rules: TrainingRules) { self.rules = rules }
 
-    public func derive(_ household: ClassifiedHousehold, day: String?, partition: Int32, in db: Database) throws -> TrainingMatchSet {
+    public func derive(_ household: ClassifiedHousehold, day: String?, partition: Int32, offset: Int64, in db: Database) throws -> TrainingMatchSet {
         let selection = CandidateRules.select(household, rules: rules)
         return TrainingMatchSet(
             householdId: household.householdId, householdVersion: household.householdVersion, rulesRevision: household.rulesRevision,

@@ -41,12 +41,15 @@ public struct LoanRoutes: Sendable {
     let catalogue: ProgrammeCatalogue
     let twin: AgencyTwin<LoanEventOutcome>
     let householdArea: HouseholdAreaLookup
+    /// Where each list is made (the list stage's directory); nil: here.
+    let lists: OwnerRouting?
 
     public init(
         store: ServiceStore, catalogue: ProgrammeCatalogue, bankSources: AgencySources, householdArea: @escaping HouseholdAreaLookup,
-        answerWithin: Duration = .seconds(10)
+        lists: OwnerRouting? = nil, answerWithin: Duration = .seconds(10)
     ) {
         self.store = store
+        self.lists = lists
         self.catalogue = catalogue
         self.householdArea = householdArea
         twin = AgencyTwin(
@@ -82,11 +85,12 @@ public struct LoanRoutes: Sendable {
         let on: String = request.uri.queryParameters.get("on").map { String($0) } ?? CalendarDate(Date()).description
         if CalendarDate(on) == nil { errors.append(FieldError("on", "'\(on)' is not a date (YYYY-MM-DD)")) }
         guard errors.isEmpty else { return JSONResponse.error(.badRequest, "the list cannot be made", errors) }
-        let sets = try await store.pool.read { db in
-            try ReferralListStore.sets(commune: commune, round: String(round), latest: LoanReferralService.latest, in: db)
-        }
+        let key = ListKey(commune: commune, round: String(round))
+        // Made by the instance holding the list's shares, as on the bank's topic.
+        if let lists, let elsewhere = await lists.route(request, key: key.text, parameter: "communeCode") { return elsewhere }
+        let sets = try await store.pool.read { db in try ReferralListStore.sets(of: key, in: db) }
         let programmes = Dictionary(uniqueKeysWithValues: catalogue.programmes.map { ($0.id, $0) })
-        let list = ReferralList(communeCode: commune, roundId: String(round), on: on, rows: ReferralList.rows(sets, programmes: programmes, on: on))
+        let list = ReferralList.make(key, sets: sets, programmes: programmes, time: "", on: on)
         guard (request.header("accept") ?? "").contains("text/csv") else { return JSONResponse.make(.ok, list) }
         return Response(
             status: .ok,
