@@ -165,6 +165,26 @@ struct Published {
             }
         }
         if reports.count != expected.count { problems.append("\(reports.count) area reports, expected \(expected.count)") }
+        problems += try listDisagreements(referrals)
+        return problems
+    }
+
+    /// Each commune's list for the bank holds exactly the referred referrals of the recognised households filed under
+    /// it (whichever instance published each household's set).
+    func listDisagreements(_ referrals: [String: LoanReferralSet]) throws -> [String] {
+        var expected: [String: Set<String>] = [:]
+        for set in referrals.values where set.householdClass != nil && set.recognition != nil {
+            guard let round = set.roundId else { continue }
+            let key = "\((set.place ?? HouseholdPlace(surveyed: set.area)).communeAreaCode)/\(round)"
+            for referral in set.referrals where referral.status == .referred { expected[key, default: []].insert(referral.referralId) }
+        }
+        let lists = try latest(EventTypes.referralList, as: ReferralList.self)
+        var problems: [String] = []
+        for key in Set(expected.keys).union(lists.keys).sorted() {
+            let listed = Set(lists[key]?.rows.map(\.referralId) ?? [])
+            let want = expected[key] ?? []
+            if listed != want { problems.append("list \(key): \(listed.count) referrals listed, \(want.count) referred (\(listed.symmetricDifference(want).count) differ)") }
+        }
         return problems
     }
 

@@ -227,6 +227,35 @@ extension OperationsSystemTests {
         }
         #expect(lists[0] == lists[1] && lists[0].households.count == commune.moved && commune.moved > 0)
         #expect(Set(lists[0].households.map(\.householdId)).count == commune.moved, "a household listed twice")
+
+        // The commune with the most poor and near-poor households recognises them at intake-2, while both instances of
+        // every service run: every one of them is on its list for the bank (poor and near-poor households borrow from
+        // VBSP, docs/standards.md), although the two loan-referral instances each hold some of their partitions.
+        let candidates = try await system.published().latest(EventTypes.classifiedHousehold, as: ClassifiedHousehold.self).values
+            .filter { [.poor, .nearPoor].contains($0.classification?.householdClass) }
+        let byList = Dictionary(grouping: candidates) { "\($0.reportingPlace.communeAreaCode)/\($0.roundId)" }
+        let (listKey, recognised) = try #require(byList.max { $0.value.count < $1.value.count })
+        let (communeCode, roundId) = (recognised[0].reportingPlace.communeAreaCode, recognised[0].roundId)
+        #expect(Set(recognised.map { Self.partition(of: $0.householdId) }).count > 3, "the commune's households lie on few partitions")
+        let decision = try await intake2.client(token: TestEnvironment.chairmanToken(communeCode)).post(
+            "/v1/review-rounds/\(roundId)/communes/\(communeCode)/recognition",
+            json: RecognitionRequest(decisionNumber: "77/QĐ-UBND", decisionDate: CalendarDate(Date()).description))
+        #expect(decision.status == 201, "\(decision.text)")
+        var listProblems = ["not checked yet"]
+        var listed: Set<String> = []
+        try? await waitUntil("the list of \(listKey) to hold its \(recognised.count) households", timeout: .seconds(120), every: .seconds(1)) {
+            let now = try await system.published()
+            listProblems = try now.listDisagreements(now.latest(EventTypes.loanReferral, as: LoanReferralSet.self))
+            listed = Set(try now.latest(EventTypes.referralList, as: ReferralList.self)[listKey]?.rows.map(\.householdId) ?? [])
+            return listProblems.isEmpty && listed == Set(recognised.map(\.householdId))
+        }
+        #expect(listProblems == [])
+        #expect(listed == Set(recognised.map(\.householdId)), "\(listed.count) of \(recognised.count) households listed")
+        for instance in [system["loan-referral"], seconds[1]] {
+            let answer = try await instance.client().get("/v1/referral-lists/\(communeCode)?round=\(roundId)")
+            #expect(answer.status == 200, "\(answer.text.prefix(300))")
+            #expect(Set(try answer.decode(ReferralList.self).rows.map(\.householdId)) == listed, "loan-referral-\(instance.instance)")
+        }
     }
     /// Asks every instance for every household's classification until each answers 200 with the expected version;
     /// fails on a 200 with another version (a stale row) and on any answer but 200 or a 503 with Retry-After.
