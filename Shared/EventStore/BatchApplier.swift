@@ -47,6 +47,9 @@ public protocol EventHandler: Sendable {
     /// How this handler's input is de-duplicated (the inbox unless it says its state is version-guarded).
     var deduplication: Deduplication { get }
 
+    /// How a record of `topic` is de-duplicated (``TopicHandlers`` reads topics of both kinds).
+    func deduplication(of topic: String) -> Deduplication
+
     /// Applies `event` to the store and returns the events it causes (appended to the outbox in the same transaction).
     /// Throw ``PoisonRecord`` for input that can never be applied; any other error rolls the whole batch back
     /// and the batch is retried.
@@ -65,6 +68,7 @@ public protocol EventHandler: Sendable {
 
 extension EventHandler {
     public var deduplication: Deduplication { .inbox }
+    public func deduplication(of topic: String) -> Deduplication { deduplication }
     public func beginBatch(in db: Database) throws {}
     public func finishBatch(in db: Database) throws -> [OutboundEvent] { [] }
     public func didCommit() {}
@@ -112,8 +116,7 @@ public struct BatchApplier: Sendable {
             var outcome = BatchOutcome()
             let now = Timestamp.now()
             var lastTrace: TraceContext?
-            let inbox = handler.deduplication == .inbox
-            if inbox { try store.pruneInbox(in: db) }
+            if handler.deduplication == .inbox { try store.pruneInbox(in: db) }
             try handler.beginBatch(in: db)
             for message in batch {
                 outcome.nextOffsets[message.topicPartition] = message.offset + 1
@@ -130,6 +133,7 @@ public struct BatchApplier: Sendable {
                     outcome.deadLettered += 1
                     continue
                 }
+                let inbox = handler.deduplication(of: message.topic) == .inbox
                 if inbox {
                     try db.run(
                         "INSERT INTO inbox (event_time, source, id, received_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",

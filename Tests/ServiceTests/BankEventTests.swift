@@ -160,6 +160,33 @@ import Testing
         #expect(try poison.deadLettered == 1 && lists().last?.rows.count == 1)
     }
 
+    /// loan-referral reads a household's bank events in one consumer with its classifications (so that one instance
+    /// holds both): in one batch the household is referred, then its loan moves to disbursement; the same records
+    /// again change nothing and answer nothing twice, each topic guarded as when it was read alone.
+    @Test func bankEventsAndClassificationsReadInOneConsumerAreEachAppliedOnce() throws {
+        let catalogue = try ProgrammeCatalogue.bundled()
+        let together = BatchApplier(
+            store: store,
+            handler: TopicHandlers([
+                (Topics.classifiedHousehold, ReferralHandler.make(catalogue)),
+                (Topics.loanEvent, BankEventHandler(catalogue: catalogue, bankSources: .vbsp(), today: { "2026-12-05" })),
+            ]), service: "loan-referral")
+        let records = [try classifiedMessage(.poor, version: 1, offset: 0)] + (try toDisbursement())
+        let first = try together.apply(records)
+        #expect(first.applied == 6 && first.deadLettered == 0)
+        let loan = try #require(try view()?.loan(referralId))
+        #expect(loan.stage == .disbursed && loan.history.count == 5)
+        let (outcomes, sets) = (try outbox(Topics.loanEventOutcome).count, try outbox(Topics.loanReferral).count)
+        #expect(outcomes == 5 && sets == 1)
+        _ = try together.apply(records)
+        #expect(try outbox(Topics.loanEventOutcome).count == outcomes && outbox(Topics.loanReferral).count == sets, "nothing answered or published twice")
+        #expect(try view()?.loan(referralId) == loan)
+        let stray = try together.apply([
+            KafkaConsumerMessage(topic: Topics.trainingMatch.name, partition: 0, offset: 0, key: Array("h1".utf8), value: records[0].value, headers: records[0].headers)
+        ])
+        #expect(stray.deadLettered == 1, "a topic the consumer does not read is not applied")
+    }
+
     @Test func badBankEventsAreRefusedNamingTheFieldAndChangeNothing() throws {
         _ = try households.apply([try classifiedMessage(.poor, version: 1, offset: 0)])
         _ = try bank.apply(Array(try toDisbursement().prefix(3)))  // confirmed by the commune

@@ -55,10 +55,12 @@ public enum LoanReferralService {
         try app.readBackPublished(store, topics: Topics.readBack[name] ?? [])
         let catalogue = try ProgrammeCatalogue.bundled()
         let bankSources = AgencySources.vbsp(prefix: ProcessInfo.processInfo.environment["VBSP_SOURCE_PREFIX"])
-        let households = app.consumer(group: name, topics: [Topics.classifiedHousehold], handler: ReferralHandler.make(catalogue), store: store)
-        let bank = app.consumer(
-            group: "\(name)-bank", topics: [Topics.loanEvent],
-            handler: BankEventHandler(catalogue: catalogue, bankSources: bankSources, today: { CalendarDate(Date()).description }), store: store)
+        // A household's bank events are read with its classifications (co-partitioned, one group), so they are applied
+        // by the instance that keeps its referrals.
+        let bank = BankEventHandler(catalogue: catalogue, bankSources: bankSources, today: { CalendarDate(Date()).description })
+        let households = app.consumer(
+            group: name, topics: [Topics.classifiedHousehold, Topics.loanEvent],
+            handler: TopicHandlers([(Topics.classifiedHousehold, ReferralHandler.make(catalogue)), (Topics.loanEvent, bank)]), store: store)
         let areas = try app.areas()
         let householdArea = LoanAccess.householdArea(store: store, areas: areas)
         let router = try await app.securedRouter(
@@ -67,10 +69,11 @@ public enum LoanReferralService {
         let lists = app.consumer(group: "\(name)-lists", topics: [Topics.referralListPart], handler: ReferralListAssembler(catalogue), store: store)
         let listDirectory = app.instanceDirectory(for: lists, topics: [Topics.referralListPart], partitions: partitions)
         LoanRoutes(
-            store: store, catalogue: catalogue, bankSources: bankSources, householdArea: householdArea, lists: OwnerRouting(directory: listDirectory)
+            store: store, catalogue: catalogue, bankSources: bankSources, householdArea: householdArea, lists: OwnerRouting(directory: listDirectory),
+            routing: router.routing
         ).register(on: router)
         try await app.run(
-            store: store, consumers: [households, bank, lists], routes: router,
+            store: store, consumers: [households, lists], routes: router,
             extraServices: [ThreadService(name: "list-directory", body: { try listDirectory.runBlocking() }, stop: { listDirectory.stop() })])
     }
 }

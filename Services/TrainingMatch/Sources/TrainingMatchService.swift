@@ -39,15 +39,19 @@ public enum TrainingMatchService {
         try app.readBackPublished(store, topics: Topics.readBack[name] ?? [])
         let rules = try TrainingRules.bundled()
         let handler = MatchHandler(Matching(rules: rules), table: latest.table)
-        let consumer = app.consumer(group: name, topics: [Topics.classifiedHousehold], handler: handler, store: store)
         let centres = AgencySources.employmentCentres(prefix: ProcessInfo.processInfo.environment["EMPLOYMENT_SOURCE_PREFIX"])
+        // A household's placements are read with its classifications (co-partitioned, one group), so they are applied
+        // by the instance that keeps its offers.
+        let consumer = app.consumer(
+            group: name, topics: [Topics.classifiedHousehold, Topics.placementEvent],
+            handler: TopicHandlers([(Topics.classifiedHousehold, handler), (Topics.placementEvent, PlacementHandler(sources: centres))]), store: store)
         let areas = try app.areas()
         let validation = CatalogueValidation(areas: areas, minimumWorkingAge: rules.minimumWorkingAge)
+        // Every instance matches its households against the whole catalogue: each reads every course and vacancy, under
+        // a group of its own.
         let catalogue = app.consumer(
-            group: "\(name)-catalogue", topics: [Topics.course, Topics.vacancy], handler: CatalogueHandler(validation: validation, sources: centres),
-            store: store)
-        let placements = app.consumer(
-            group: "\(name)-placements", topics: [Topics.placementEvent], handler: PlacementHandler(sources: centres), store: store)
+            group: "\(name)-catalogue-\(app.config.instanceId)", topics: [Topics.course, Topics.vacancy],
+            handler: CatalogueHandler(validation: validation, sources: centres), store: store)
         // CALENDAR_DAY pins the day (as in eligibility): which courses and vacancies are still open.
         let pinnedDay = ProcessInfo.processInfo.environment["CALENDAR_DAY"]
         if let pinnedDay, CalendarDate(pinnedDay) == nil { throw FieldError("CALENDAR_DAY", "'\(pinnedDay)' is not a date (YYYY-MM-DD)") }
@@ -59,9 +63,9 @@ public enum TrainingMatchService {
             table: TrainingAccess.table, areas: areas, store: store, householdArea: householdArea,
             directory: app.instanceDirectory(for: consumer, topics: [Topics.classifiedHousehold], partitions: partitions))
         CatalogueRoutes(store: store, sources: centres, areas: areas, today: today).register(on: router)
-        MatchRoutes(store: store, sources: centres, rules: rules, householdArea: householdArea).register(on: router)
+        MatchRoutes(store: store, sources: centres, rules: rules, householdArea: householdArea, routing: router.routing).register(on: router)
         try await app.run(
-            store: store, consumers: [consumer, catalogue, placements], routes: router,
+            store: store, consumers: [consumer, catalogue], routes: router,
             extraServices: [ThreadService(name: "matching", body: { runner.runBlocking() }, stop: { runner.stop() })])
     }
 

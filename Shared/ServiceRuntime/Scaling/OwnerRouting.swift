@@ -40,6 +40,32 @@ public struct OwnerRouting: Sendable {
         }
     }
 
+    /// For a write about one key (an agency's record about a household, applied where the household is kept): nil when
+    /// this instance holds the key's partition; else the holder's answer to the same request with `body`, or a 503 while
+    /// no live instance holds it.
+    public func routeWrite(_ request: Request, body: [UInt8], key: String, parameter: String) async -> Response? {
+        switch directory.owner(ofKey: key) {
+        case .this:
+            return nil
+        case .catchingUp:
+            return moving(key, parameter: parameter, why: "\(directory.instanceId) took it over and is still reading what it missed")
+        case .nobody:
+            return moving(key, parameter: parameter, why: "no instance of \(directory.service) holds it right now (it is moving between instances)")
+        case .other(let owner):
+            if request.headers[.forwardedBy] != nil {
+                return moving(key, parameter: parameter, why: "\(request.headers[.forwardedBy] ?? "") sent it here, but \(owner.instanceId) holds it now")
+            }
+            do {
+                return try await send(
+                    request.method, request.uri.description, body: body, like: request.headers, extraHeaders: [.contentType: "application/json"],
+                    to: owner
+                ).response
+            } catch {
+                return moving(key, parameter: parameter, why: "it is held by \(owner.instanceId), which did not answer (\(error.localizedDescription))")
+            }
+        }
+    }
+
     private func forward(_ request: Request, to owner: InstanceClaim, key: String, parameter: String) async -> Response {
         guard request.method == .get || request.method == .head else {
             return moving(key, parameter: parameter, why: "it is held by \(owner.instanceId), and only reads are forwarded")
@@ -62,6 +88,10 @@ public struct OwnerRouting: Sendable {
         outbound.httpMethod = method.rawValue
         for name in [HTTPFields.Element.Name.authorization, .accept, .acceptLanguage, .requestId, .contentType] {
             if let value = caller[name] { outbound.setValue(value, forHTTPHeaderField: name.rawName) }
+        }
+        // An agency's record keeps its CloudEvents identity (`ce-id`, `ce-source`, …) and an idempotency key.
+        for field in caller where field.name.rawName.lowercased().hasPrefix("ce-") || field.name.rawName.lowercased() == "idempotency-key" {
+            outbound.setValue(field.value, forHTTPHeaderField: field.name.rawName)
         }
         for (name, value) in extraHeaders { outbound.setValue(value, forHTTPHeaderField: name.rawName) }
         if let trace = TraceContext.current { outbound.setValue(trace.traceparent, forHTTPHeaderField: HTTPFields.Element.Name.traceparent.rawName) }

@@ -43,13 +43,16 @@ public struct LoanRoutes: Sendable {
     let householdArea: HouseholdAreaLookup
     /// Where each list is made (the list stage's directory); nil: here.
     let lists: OwnerRouting?
+    /// Where each household is kept (the household consumer's directory); nil: here.
+    let routing: OwnerRouting?
 
     public init(
         store: ServiceStore, catalogue: ProgrammeCatalogue, bankSources: AgencySources, householdArea: @escaping HouseholdAreaLookup,
-        lists: OwnerRouting? = nil, answerWithin: Duration = .seconds(10)
+        lists: OwnerRouting? = nil, routing: OwnerRouting? = nil, answerWithin: Duration = .seconds(10)
     ) {
         self.store = store
         self.lists = lists
+        self.routing = routing
         self.catalogue = catalogue
         self.householdArea = householdArea
         twin = AgencyTwin(
@@ -68,7 +71,11 @@ public struct LoanRoutes: Sendable {
         router.get("/v1/programmes") { _, _ in JSONResponse.make(.ok, catalogue.programmes) }
         router.get("/v1/referral-lists/:communeCode") { request, context in try await list(request, commune: context.parameters.get("communeCode") ?? "") }
         router.post("/v1/loan-events") { request, context in try await receive(request, context) }
-        router.get("/v1/loan-events") { request, _ in try await twin.lookup(request) }
+        router.get("/v1/loan-events") { request, _ in
+            let here = try await twin.lookup(request)
+            guard here.status == .notFound, let routing, let elsewhere = await PartitionGather(routing: routing).askOthers(request) else { return here }
+            return elsewhere.response
+        }
     }
 
     static func referrals(of householdId: String, in db: Database) throws -> HouseholdReferrals? {
@@ -114,6 +121,10 @@ public struct LoanRoutes: Sendable {
             event = try await request.decodeJSON(BankLoanEvent.self, limit: 64 << 10)
         } catch {
             return JSONResponse.error(error.status, "the body is not a bank event", error.errors)
+        }
+        // Applied, and answered, by the instance that keeps the household's referrals.
+        if let routing, let elsewhere = await routing.routeWrite(request, body: try EventJSON.encode(event), key: event.householdId, parameter: "householdId") {
+            return elsewhere
         }
         if let refusal = caller.authorize(.bankRecord, in: try await householdArea(event.householdId)) { return refusal }
         let answer = try await twin.submit(identity, topic: Topics.loanEvent, key: event.householdId, data: try EventJSON.encode(event))

@@ -35,7 +35,7 @@ public enum EntryRanking {
         RankedCandidate(householdId: person.householdId, memberId: person.memberId, score: score, reasons: reasons, status: nil)
     }
 
-    static func sorted(_ ranked: [RankedCandidate]) -> [RankedCandidate] {
+    public static func sorted(_ ranked: [RankedCandidate]) -> [RankedCandidate] {
         ranked.sorted { ($1.score, $0.householdId, $0.memberId) < ($0.score, $1.householdId, $1.memberId) }
     }
 }

@@ -4,6 +4,7 @@ import EventStore
 import Foundation
 import GRDB
 import Hummingbird
+import Kafka
 import ServiceRuntime
 
 /// A household's candidates with their members' offers, as the centre and the commune see them.
@@ -22,11 +23,15 @@ public struct MatchRoutes: Sendable {
     let twin: AgencyTwin<PlacementOutcome>
     let householdArea: HouseholdAreaLookup
     let rules: CatalogueMatching.Rules
+    /// Where each household is kept (the household consumer's directory); nil: here.
+    let routing: OwnerRouting?
 
     public init(
-        store: ServiceStore, sources: AgencySources, rules: TrainingRules, householdArea: @escaping HouseholdAreaLookup, answerWithin: Duration = .seconds(10)
+        store: ServiceStore, sources: AgencySources, rules: TrainingRules, householdArea: @escaping HouseholdAreaLookup, routing: OwnerRouting? = nil,
+        answerWithin: Duration = .seconds(10)
     ) {
         self.store = store
+        self.routing = routing
         self.householdArea = householdArea
         self.rules = CatalogueMatching.Rules(
             minimumWorkingAge: rules.minimumWorkingAge, retirementAge: (rules.retirementAge.male, rules.retirementAge.female))
@@ -37,10 +42,14 @@ public struct MatchRoutes: Sendable {
 
     public func register(on router: SecuredRouter) {
         router.post("/v1/placement-events") { request, context in try await submit(request, context) }
-        router.get("/v1/placement-events") { request, _ in try await twin.lookup(request) }
+        router.get("/v1/placement-events") { request, _ in
+            let here = try await twin.lookup(request)
+            guard here.status == .notFound, let routing, let elsewhere = await PartitionGather(routing: routing).askOthers(request) else { return here }
+            return elsewhere.response
+        }
         router.get("/v1/households/:id/matches") { _, context in try await matches(context.parameters.get("id") ?? "") }
-        router.get("/v1/courses/:id/candidates") { _, context in try await candidates(.course, context.parameters.get("id") ?? "", context) }
-        router.get("/v1/vacancies/:id/candidates") { _, context in try await candidates(.vacancy, context.parameters.get("id") ?? "", context) }
+        router.get("/v1/courses/:id/candidates") { request, context in try await candidates(.course, context.parameters.get("id") ?? "", request, context) }
+        router.get("/v1/vacancies/:id/candidates") { request, context in try await candidates(.vacancy, context.parameters.get("id") ?? "", request, context) }
     }
 
     func submit(_ request: Request, _ caller: ServiceRequestContext) async throws -> Response {
@@ -54,6 +63,10 @@ public struct MatchRoutes: Sendable {
             event = try await request.decodeJSON(PlacementEvent.self, limit: 64 << 10)
         } catch {
             return JSONResponse.error(error.status, "the body is not a placement event", error.errors)
+        }
+        // Applied, and answered, by the instance that keeps the household's offers.
+        if let routing, let elsewhere = await routing.routeWrite(request, body: try EventJSON.encode(event), key: event.householdId, parameter: "householdId") {
+            return elsewhere
         }
         if let refusal = caller.authorize(.centreRecord, in: try await householdArea(event.householdId)) { return refusal }
         let answer = try await twin.submit(identity, topic: Topics.placementEvent, key: event.householdId, data: try EventJSON.encode(event))
@@ -76,12 +89,41 @@ public struct MatchRoutes: Sendable {
         return JSONResponse.make(.ok, found)
     }
 
-    /// The entry's candidates the caller may see (of its areas).
-    func candidates(_ kind: CatalogueOutcome.Entry, _ id: String, _ caller: ServiceRequestContext) async throws -> Response {
-        let ranked = try await store.pool.read { db -> [RankedCandidate]? in
+    /// The entry's candidates the caller may see (of its areas), best first. With several instances, each ranks the
+    /// people of the partitions it holds (``PartitionGather``) and the parts are ranked together.
+    func candidates(_ kind: CatalogueOutcome.Entry, _ id: String, _ request: Request, _ caller: ServiceRequestContext) async throws -> Response {
+        guard let routing else {
+            guard let ranked = try await rankedHere(kind, id, caller, partitions: nil) else { return JSONResponse.notFound("\(kind.rawValue) \(id)") }
+            return JSONResponse.make(.ok, ranked)
+        }
+        let gather = PartitionGather(routing: routing)
+        switch gather.scope(of: request) {
+        case .failure(let refusal): return refusal.response
+        case .success(.part(let partitions)):
+            guard let ranked = try await rankedHere(kind, id, caller, partitions: partitions) else { return JSONResponse.notFound("\(kind.rawValue) \(id)") }
+            return JSONResponse.make(.ok, ranked)
+        case .success(.whole):
+            guard try await store.pool.read({ db in try CatalogueStore.held(kind, id, in: db) }) != nil else {
+                return JSONResponse.notFound("\(kind.rawValue) \(id)")
+            }
+            switch try await gather.gather(request, as: [RankedCandidate].self, local: { mine in try await rankedHere(kind, id, caller, partitions: mine) ?? [] }) {
+            case .success(let parts): return JSONResponse.make(.ok, EntryRanking.sorted(parts.flatMap { $0 }))
+            case .failure(let refusal): return refusal.response
+            }
+        }
+    }
+
+    /// The entry's candidates among the people of `partitions` of the households (all when nil); nil when the entry is
+    /// not held.
+    private func rankedHere(
+        _ kind: CatalogueOutcome.Entry, _ id: String, _ caller: ServiceRequestContext, partitions: Set<Int32>?
+    ) async throws -> [RankedCandidate]? {
+        let count = routing?.directory.partitionCount ?? 1
+        return try await store.pool.read { db -> [RankedCandidate]? in
             guard let held = try CatalogueStore.held(kind, id, in: db) else { return nil }
             let people = try MatchingRunner.people(in: db).0.map(\.person).filter {
                 caller.sees(.candidateRead, commune: $0.communeCode, province: $0.provinceCode)
+                    && (partitions?.contains(KeyPartitioner.partition(key: Array($0.householdId.utf8), partitionCount: count)) ?? true)
             }
             var ranked =
                 switch kind {
@@ -94,7 +136,5 @@ public struct MatchRoutes: Sendable {
             for index in ranked.indices { ranked[index].status = statuses["\(ranked[index].householdId)/\(ranked[index].memberId)"] }
             return ranked
         }
-        guard let ranked else { return JSONResponse.notFound("\(kind.rawValue) \(id)") }
-        return JSONResponse.make(.ok, ranked)
     }
 }
