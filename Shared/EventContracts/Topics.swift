@@ -15,6 +15,8 @@ public enum TopicKey: String, Sendable, Hashable {
     case groupMember
     /// `<communeCode>/<roundId>/<partition>`, partitioned by `<communeCode>/<roundId>` alone.
     case partOfList
+    /// An operator-defined grouping's code (`G-…`).
+    case groupingCode
 }
 
 /// One row of the topology: a topic, its key, retention, who writes and reads it, and what it shares partitioning with.
@@ -143,6 +145,12 @@ public enum Topics {
     public static let referralListPart = TopicDefinition(
         "giamngheo.vbsp.referral-list-part.v1", type: EventTypes.referralListPart, key: .partOfList, compacted: true,
         producers: ["loan-referral"], consumers: ["loan-referral"], personal: true)
+    /// Operator-defined groupings of communes (``AreaGrouping`` in reporting; key: the grouping's code), defined over
+    /// reporting's HTTP API on any instance. Compacted: the latest definition per code stands, and a tombstone removes
+    /// it. Every reporting instance reads the whole topic, so every one knows every grouping. No personal data.
+    public static let grouping = TopicDefinition(
+        "giamngheo.reporting.grouping.v1", type: EventTypes.grouping, key: .groupingCode, compacted: true,
+        producers: ["reporting"], consumers: ["reporting"])
     /// Courses the employment service centres offer (``Course``; key: the course id). Compacted: the latest version per
     /// course stands, and a tombstone withdraws it. Written by the centres, and by training-match's HTTP twin
     /// (`POST /v1/courses`) on their behalf; only their `ce_source` values are applied. No personal data.
@@ -231,7 +239,7 @@ public enum Topics {
     public static var eventTopics: [TopicDefinition] {
         [
             household, classifiedHousehold, loanReferral, trainingMatch, areaTally, report, yearReport, shadowDiff, referralList, referralListPart,
-            trainingOffer, accessAudit,
+            trainingOffer, accessAudit, grouping,
         ]
     }
 
@@ -306,6 +314,7 @@ public enum EventTypes {
     public static let loanEventOutcome = "vn.giamngheo.vbsp.loan-event-outcome.v1"
     public static let referralList = "vn.giamngheo.vbsp.referral-list.v1"
     public static let referralListPart = "vn.giamngheo.vbsp.referral-list-part.v1"
+    public static let grouping = "vn.giamngheo.reporting.grouping.v1"
     public static let calendarDay = "vn.giamngheo.calendar-day.v1"
     public static let accessRecord = "vn.giamngheo.audit.access.v1"
     public static let course = "vn.giamngheo.employment.course.v1"

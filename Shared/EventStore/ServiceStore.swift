@@ -50,7 +50,7 @@ public final class ServiceStore: Sendable {
 
     /// `kafka_partition(key, partitionCount)`: the partition a record keyed `key` (text) is on under Kafka's default
     /// partitioner, for queries that keep to the partitions an instance holds.
-    static let kafkaPartition = DatabaseFunction("kafka_partition", argumentCount: 2, pure: true) { values in
+    public static let kafkaPartition = DatabaseFunction("kafka_partition", argumentCount: 2, pure: true) { values in
         guard let key = String.fromDatabaseValue(values[0]), let count = Int32.fromDatabaseValue(values[1]), count > 0 else { return nil }
         return Int64(KeyPartitioner.partition(key: Array(key.utf8), partitionCount: count))
     }

@@ -1,14 +1,51 @@
 import Areas
 import EventContracts
+import EventStore
 import Foundation
 import GRDB
+import Kafka
 @testable import Reporting
 import Testing
 
 /// Operator-defined groupings: the sum of their communes' figures, less what is a commune's own (targets, baselines).
 @Suite struct GroupingTests {
     @Test func aGroupingAddsUpItsCommunesButNotTheirTargetsOrBaselines() throws {
-        let db = try DatabaseQueue()
+        let db = try Self.tallies()
+        let grouping = AreaGrouping(code: "G-TWO", name: "Hai phường", communes: ["01843", "01840"], version: 1, source: "test")
+        let report = try db.read { db in try GroupingStore.report(grouping, in: db) }
+        let year = try #require(report.reviewYears?.last)
+        #expect(report.areaLevel == .grouping && report.provinceCode == "19" && report.version == 3)
+        #expect(year.year == 2026 && year.households.poor == ClassYearFlows(start: 200, escaped: 30, end: 170))
+        // 200 / 6,000 = 3.33 %; 170 / 6,000 = 2.83 %.
+        #expect(year.rates?.poorStart == 3.33 && year.rates?.poorEnd == 2.83)
+        #expect(year.target == nil && report.baselines == nil)
+    }
+
+    /// With several reporting instances each holds the tallies of the areas on its partitions: the sums each gives
+    /// for its partitions add up to the same report, and a tally of a partition not named is in no part.
+    @Test func theSumsOfEachInstancesPartitionsMakeTheSameReport() throws {
+        let db = try Self.tallies()
+        let grouping = AreaGrouping(code: "G-TWO", name: "Hai phường", communes: ["01843", "01840"], version: 1, source: "test")
+        let first = KeyPartitioner.partition(key: Array("01843".utf8), partitionCount: 6)
+        let (mine, theirs) = (Set([first]), Set(0..<6).subtracting([first]))
+        let parts = try db.read { db in
+            [try GroupingStore.part(grouping, partitions: mine, partitionCount: 6, in: db), try GroupingStore.part(grouping, partitions: theirs, partitionCount: 6, in: db)]
+        }
+        #expect(parts[0].counts["yr.2025.households.poor.firstRecorded", default: 0] >= 120)
+        #expect(parts.map { $0.counts["yr.2025.households.poor.firstRecorded", default: 0] }.reduce(0, +) == 200)
+        let whole = try db.read { db in try GroupingStore.report(grouping, in: db) }
+        var fromParts = GroupingStore.report(grouping, parts: parts)
+        fromParts.asOf = whole.asOf
+        #expect(fromParts == whole)
+        let none = try db.read { db in try GroupingStore.part(grouping, partitions: [], partitionCount: 6, in: db) }
+        #expect(none.counts.isEmpty && none.version == 0)
+    }
+
+    /// Two wards' tallies and one of a ward outside the grouping, in a store with the partition function.
+    static func tallies() throws -> DatabaseQueue {
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in db.add(function: ServiceStore.kafkaPartition) }
+        let db = try DatabaseQueue(configuration: configuration)
         try db.write { db in
             try db.execute(sql: """
                 CREATE TABLE area_tally (area_code TEXT NOT NULL, source TEXT NOT NULL, partition INTEGER NOT NULL, level TEXT NOT NULL,
@@ -31,14 +68,7 @@ import Testing
                     arguments: [code, index + 1, Data(try EventJSON.encode(counts))])
             }
         }
-        let grouping = AreaGrouping(code: "G-TWO", name: "Hai phường", communes: ["01843", "01840"], version: 1, source: "test")
-        let report = try db.read { db in try GroupingStore.report(grouping, in: db) }
-        let year = try #require(report.reviewYears?.last)
-        #expect(report.areaLevel == .grouping && report.provinceCode == "19" && report.version == 3)
-        #expect(year.year == 2026 && year.households.poor == ClassYearFlows(start: 200, escaped: 30, end: 170))
-        // 200 / 6,000 = 3.33 %; 170 / 6,000 = 2.83 %.
-        #expect(year.rates?.poorStart == 3.33 && year.rates?.poorEnd == 2.83)
-        #expect(year.target == nil && report.baselines == nil)
+        return db
     }
 
     @Test(arguments: [("G-BAC-KAN", true), ("G-", false), ("058", false), ("G-bắc", false), ("G-\(String(repeating: "x", count: 41))", false)])

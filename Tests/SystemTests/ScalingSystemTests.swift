@@ -212,6 +212,39 @@ extension OperationsSystemTests {
             #expect(shown == reports, "reporting-\(instance.instance) shows \(shown.count) areas of \(reports.count)")
         }
 
+        // A grouping defined at reporting-2, of communes on several partitions of the area tallies: either instance adds up
+        // the same figures, those of its communes' published reports. A denominator put at reporting-2 for a commune
+        // whose figures reporting-1 keeps is applied there and listed by both.
+        let communeReports = try published.latest(EventTypes.areaReport, as: AreaReport.self).values.filter { $0.areaLevel == .commune }
+        let members = Array(communeReports.sorted { $0.areaCode < $1.areaCode }.prefix(8))
+        #expect(Set(members.map { KeyPartitioner.partition(key: Array($0.areaCode.utf8), partitionCount: 6) }).count > 1)
+        struct GroupingBody: Encodable { var name = "Nhóm xã (proof)"; var communes: [String]; var version = 1; var source = "proof" }
+        let defined = try await seconds[3].client().put("/v1/groupings/G-PROOF", json: GroupingBody(communes: members.map(\.areaCode)))
+        #expect(defined.status == 201, "\(defined.text.prefix(300))")
+        var sums: [AreaReport] = []
+        try? await waitUntil("both reporting instances to add up the grouping", timeout: .seconds(30), every: .milliseconds(300)) {
+            sums = []
+            for instance in [system["reporting"], seconds[3]] {
+                let answer = try await instance.client().get("/v1/reports/G-PROOF")
+                guard answer.status == 200 else { return false }
+                sums.append(try answer.decode(AreaReport.self))
+            }
+            return true
+        }
+        #expect(sums.count == 2 && sums[0].households == sums[1].households && sums[0].version == sums[1].version)
+        #expect(sums.first?.households.total == members.map(\.households.total).reduce(0, +), "the grouping is not the sum of its communes")
+        #expect(sums.first?.referrals.households == members.map(\.referrals.households).reduce(0, +))
+        struct Denominator: Encodable { var version = 1; var households = 7_050; var source = "Cục Thống kê (proof)" }
+        for (index, member) in members.enumerated() {
+            let figure = try await seconds[3].client().put(
+                "/v1/denominators/\(member.areaCode)/2026", json: Denominator(), headers: ["ce-source": "/statistics/proof", "ce-id": "proof-figure-\(index)"])
+            #expect(figure.status == 200, "\(member.areaCode): \(figure.text.prefix(300))")
+            for instance in [system["reporting"], seconds[3]] {
+                let listed = try await instance.client().get("/v1/area-figures/\(member.areaCode)")
+                #expect(listed.status == 200 && listed.text.contains("7050"), "reporting-\(instance.instance): \(listed.text.prefix(300))")
+            }
+        }
+
         // A shadow run started on eligibility-2 covers every household once, and either instance answers for it.
         let started = try await seconds[0].client().post("/v1/shadow-runs", json: ["standardId": "VN-2027-2030"])
         #expect(started.status == 202, "\(started.text)")

@@ -40,15 +40,20 @@ public struct OwnerRouting: Sendable {
         }
     }
 
-    /// For a write about one key (an agency's record about a household, applied where the household is kept): nil when
-    /// this instance holds the key's partition; else the holder's answer to the same request with `body`, or a 503 while
-    /// no live instance holds it.
-    public func routeWrite(_ request: Request, body: [UInt8], key: String, parameter: String) async -> Response? {
-        switch directory.owner(ofKey: key) {
-        case .this:
+    /// For a record about one key put on a topic through an HTTP twin (an agency's record about a household, applied
+    /// where the household is kept): nil when this instance is assigned the key's partition (its consumer applies the
+    /// record in order, also while it catches up); else the holder's answer to the same request with `body`. While no
+    /// live instance holds the partition it waits up to `patience`, then answers 503.
+    public func routeWrite(_ request: Request, body: [UInt8], key: String, parameter: String, patience: Duration = .seconds(10)) async -> Response? {
+        let deadline = ContinuousClock.now + patience
+        var owner = directory.owner(ofKey: key)
+        while owner == .nobody, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(250))
+            owner = directory.owner(ofKey: key)
+        }
+        switch owner {
+        case .this, .catchingUp:
             return nil
-        case .catchingUp:
-            return moving(key, parameter: parameter, why: "\(directory.instanceId) took it over and is still reading what it missed")
         case .nobody:
             return moving(key, parameter: parameter, why: "no instance of \(directory.service) holds it right now (it is moving between instances)")
         case .other(let owner):

@@ -34,9 +34,12 @@ struct AreaFigureRoutes: Sendable {
     let rules: AreaFigureRules
 
     let areas: AreaRegistry
+    /// Where each area's figures are kept (the `reporting-figures` group's directory); nil: here.
+    let routing: OwnerRouting?
 
-    init(store: ServiceStore, sources: AgencySources, areas: AreaRegistry, answerWithin: Duration = .seconds(10)) {
+    init(store: ServiceStore, sources: AgencySources, areas: AreaRegistry, routing: OwnerRouting? = nil, answerWithin: Duration = .seconds(10)) {
         self.store = store
+        self.routing = routing
         rules = AreaFigureRules(areas: areas)
         self.areas = areas
         twin = AgencyTwin(
@@ -50,9 +53,15 @@ struct AreaFigureRoutes: Sendable {
             router.delete("/v1/\(path)/:areaCode/:year") { request, context in try await withdraw(request, context, kind) }
         }
         router.post("/v1/area-figures/import") { request, context in try await importFile(request, context) }
-        router.get("/v1/area-figure-events") { request, _ in try await twin.lookup(request) }
-        router.get("/v1/area-figures/:areaCode") { _, context in
+        router.get("/v1/area-figure-events") { request, _ in
+            let here = try await twin.lookup(request)
+            guard here.status == .notFound, let routing, let elsewhere = await PartitionGather(routing: routing).askOthers(request) else { return here }
+            return elsewhere.response
+        }
+        router.get("/v1/area-figures/:areaCode") { request, context in
             let code = context.parameters.get("areaCode") ?? ""
+            // An area's figures are all on one partition (keyed by area), kept by the instance holding it.
+            if let routing, let elsewhere = await routing.route(request, key: code, parameter: "areaCode") { return elsewhere }
             let figures = try await store.pool.read { db in try AreaFigureStore.figures(of: code, in: db) }
             return JSONResponse.make(.ok, figures.map { ListedFigure(figure: $0.figure, withdrawn: $0.withdrawn) })
         }
@@ -83,6 +92,9 @@ struct AreaFigureRoutes: Sendable {
             areaCode: area, year: year, kind: kind, version: body.version, households: body.households, people: body.people,
             poorHouseholdsReduction: body.poorHouseholdsReduction, poorRatePercent: body.poorRatePercent,
             nearPoorRatePercent: body.nearPoorRatePercent, published: body.published, source: body.source)
+        if let routing, let elsewhere = await routing.routeWrite(request, body: try EventJSON.encode(body), key: area, parameter: "areaCode") {
+            return elsewhere
+        }
         return try await twin.submit(identity, topic: Topics.areaFigure, key: figure.key, data: try EventJSON.encode(figure), subject: area)
     }
 
@@ -141,6 +153,7 @@ struct AreaFigureRoutes: Sendable {
         switch (twin.identity(request), path(context)) {
         case (.failure(let refusal), _), (_, .failure(let refusal)): return refusal.response
         case (.success(let identity), .success(let (area, year))):
+            if let routing, let elsewhere = await routing.routeWrite(request, body: [], key: area, parameter: "areaCode") { return elsewhere }
             return try await twin.submit(identity, topic: Topics.areaFigure, key: AreaFigure.key(area, year, kind), data: nil, subject: area)
         }
     }

@@ -11,6 +11,7 @@ import ServiceRuntime
 /// download (UTF-8 with a byte-order mark, for spreadsheet programs) or a printable page.
 struct FormRoutes: Sendable {
     let store: ServiceStore
+    let reports: AreaReports
 
     func register(on router: SecuredRouter) {
         router.get("/v1/reports/:areaCode/forms/:form") { request, context in
@@ -30,8 +31,11 @@ struct FormRoutes: Sendable {
             if form == .changes, yearText == nil { errors.append(FieldError("year", "is required for the changes form")) }
             guard errors.isEmpty, let form else { return JSONResponse.error(.badRequest, "bad form request", errors) }
 
-            guard let report = try await store.pool.read({ db in try ReportingRoutes.report(code, in: db) }) else {
-                return JSONResponse.notFound("report for area \(code)")
+            let report: AreaReport
+            switch try await reports.report(code, request) {
+            case .report(let found): report = found
+            case .notFound: return JSONResponse.notFound("report for area \(code)")
+            case .response(let response): return response
             }
             let table: FormTable
             switch form {
