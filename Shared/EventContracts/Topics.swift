@@ -204,8 +204,8 @@ public enum Topics {
     /// few seconds, and one gone for a day is not coming back as it was.
     public static let instanceClaim = TopicDefinition(
         "giamngheo.instance.v1", type: EventTypes.instanceClaim, key: .groupMember, compacted: true, retentionMs: 86_400_000,
-        producers: ["intake", "eligibility", "loan-referral", "training-match"],
-        consumers: ["intake", "eligibility", "loan-referral", "training-match"])
+        producers: ["intake", "eligibility", "loan-referral", "training-match", "reporting"],
+        consumers: ["intake", "eligibility", "loan-referral", "training-match", "reporting"])
     /// Intake's record of every household version it stores: the survey as entered (with the members' identities),
     /// the snapshot published, the content hash a new survey is compared with, and the Idempotency-Key of the request
     /// that made it. Every intake instance keeps the whole registry from it, and the instance that takes over a

@@ -339,6 +339,15 @@ extension OperationsSystemTests {
         #expect(orders.count == 2 && orders[0] == orders[1] && !orders[0].isEmpty, "differ: \(Set(orders.first ?? []).symmetricDifference(orders.last ?? []).prefix(10))")
         let spread = Set(ranked.first?.map { Self.partition(of: $0.householdId) } ?? [])
         #expect(spread.count > 3, "candidates from \(spread.count) partitions only")
+
+        // A CSV import of ten stored households at intake-2 (each written by its writer, unchanged): intake-1 answers for
+        // its report, which intake-2 keeps.
+        let csv = HouseholdCSVWriter.headerLine + households.prefix(10).enumerated().map { HouseholdCSVWriter.rows(ref: "P-\($0.offset)", $0.element) }.joined()
+        let imported = try await intake2.client().post("/v1/household-imports", body: Array(csv.utf8), headers: ["Content-Type": "text/csv; charset=utf-8"])
+        let importReport = try imported.decode(ImportReport.self)
+        #expect(importReport.totals.households == 10 && importReport.totals.rejected == 0, "\(imported.text.prefix(300))")
+        let fromIntake1 = try await system["intake"].client().get("/v1/household-imports/\(importReport.importId)")
+        #expect(fromIntake1.status == 200 && (try? fromIntake1.decode(ImportReport.self).totals) == importReport.totals, "\(fromIntake1.text.prefix(300))")
     }
     /// Asks every instance for every household's classification until each answers 200 with the expected version;
     /// fails on a 200 with another version (a stale row) and on any answer but 200 or a 503 with Retry-After.

@@ -17,9 +17,13 @@ struct HouseholdImportRoutes: IntakeRouteGroup {
         router.post("/v1/household-imports") { request, context in
             await importCSV(request, logger: context.logger, permits: context.permits(.householdWrite, areas: areas), actor: context.actor)
         }
-        router.get("/v1/household-imports/:id") { _, context in
+        router.get("/v1/household-imports/:id") { request, context in
             let id = context.parameters.get("id") ?? ""
             guard let report = try await store.pool.read({ db in try ImportReportStore.report(id.lowercased(), in: db) }) else {
+                // The report is kept by the instance that ran the import.
+                if let router = self.context.router, let elsewhere = await PartitionGather(routing: router.routing).askOthers(request) {
+                    return elsewhere.response
+                }
                 return JSONResponse.notFound("import \(id)")
             }
             return JSONResponse.make(.ok, report)
