@@ -145,6 +145,14 @@ public struct AgencyTwin<Outcome: Encodable & Sendable>: Sendable {
         return response(known)
     }
 
+    /// The same, asking the service's other instances (by `routing`) for an outcome not kept here: the record was
+    /// applied by the instance holding its partition.
+    public func lookup(_ request: Request, orAsk routing: OwnerRouting?) async throws -> Response {
+        let here = try await lookup(request)
+        guard here.status == .notFound, let routing, let elsewhere = await PartitionGather(routing: routing).askOthers(request) else { return here }
+        return elsewhere.response
+    }
+
     func response(_ outcome: Outcome) -> Response { JSONResponse.make(accepted(outcome) ? .ok : .unprocessableContent, outcome) }
 
     static func escaped(_ text: String) -> String {

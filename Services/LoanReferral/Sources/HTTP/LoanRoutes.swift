@@ -71,11 +71,7 @@ public struct LoanRoutes: Sendable {
         router.get("/v1/programmes") { _, _ in JSONResponse.make(.ok, catalogue.programmes) }
         router.get("/v1/referral-lists/:communeCode") { request, context in try await list(request, commune: context.parameters.get("communeCode") ?? "") }
         router.post("/v1/loan-events") { request, context in try await receive(request, context) }
-        router.get("/v1/loan-events") { request, _ in
-            let here = try await twin.lookup(request)
-            guard here.status == .notFound, let routing, let elsewhere = await PartitionGather(routing: routing).askOthers(request) else { return here }
-            return elsewhere.response
-        }
+        router.get("/v1/loan-events") { request, _ in try await twin.lookup(request, orAsk: routing) }
     }
 
     static func referrals(of householdId: String, in db: Database) throws -> HouseholdReferrals? {

@@ -53,11 +53,7 @@ struct AreaFigureRoutes: Sendable {
             router.delete("/v1/\(path)/:areaCode/:year") { request, context in try await withdraw(request, context, kind) }
         }
         router.post("/v1/area-figures/import") { request, context in try await importFile(request, context) }
-        router.get("/v1/area-figure-events") { request, _ in
-            let here = try await twin.lookup(request)
-            guard here.status == .notFound, let routing, let elsewhere = await PartitionGather(routing: routing).askOthers(request) else { return here }
-            return elsewhere.response
-        }
+        router.get("/v1/area-figure-events") { request, _ in try await twin.lookup(request, orAsk: routing) }
         router.get("/v1/area-figures/:areaCode") { request, context in
             let code = context.parameters.get("areaCode") ?? ""
             // An area's figures are all on one partition (keyed by area), kept by the instance holding it.

@@ -42,11 +42,7 @@ public struct MatchRoutes: Sendable {
 
     public func register(on router: SecuredRouter) {
         router.post("/v1/placement-events") { request, context in try await submit(request, context) }
-        router.get("/v1/placement-events") { request, _ in
-            let here = try await twin.lookup(request)
-            guard here.status == .notFound, let routing, let elsewhere = await PartitionGather(routing: routing).askOthers(request) else { return here }
-            return elsewhere.response
-        }
+        router.get("/v1/placement-events") { request, _ in try await twin.lookup(request, orAsk: routing) }
         router.get("/v1/households/:id/matches") { _, context in try await matches(context.parameters.get("id") ?? "") }
         router.get("/v1/courses/:id/candidates") { request, context in try await candidates(.course, context.parameters.get("id") ?? "", request, context) }
         router.get("/v1/vacancies/:id/candidates") { request, context in try await candidates(.vacancy, context.parameters.get("id") ?? "", request, context) }
