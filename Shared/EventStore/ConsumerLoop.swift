@@ -161,6 +161,8 @@ public final class ConsumerLoop: Sendable {
         while !stopping.withLock({ $0 }) {
             let batch = try consumer.poll(maxMessages: batchSize, timeoutMs: 100)
             let assigned = consumer.assignment
+            // Only a member empty all along is replaced: one that held partitions in between (a rebalance) starts over.
+            if !assigned.isEmpty { rejoin.reset() }
             if currentAssignment.withLock({ old in defer { old = assigned }; return old != assigned }) {
                 assignmentChanges.increment()
                 assignedGauge.record(assigned.count)
