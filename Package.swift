@@ -22,6 +22,7 @@ let hummingbird = Target.Dependency.product(name: "Hummingbird", package: "hummi
 let lifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
 let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
 let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
+let tracing = Target.Dependency.product(name: "Tracing", package: "swift-distributed-tracing")
 
 /// A service: its library (domain, store, consumers, HTTP) and its executable (`main` only).
 func service(_ name: String, executable: String, folder: String, resources: Bool, extra: [Target.Dependency]) -> [Target] {
@@ -71,6 +72,9 @@ let package = Package(
         // Already in the graph through hummingbird; named for the handler that answers malformed requests with a body.
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.26.0"),
+        // Spans: the API where they are made, and OTLP/HTTP export (off unless an endpoint is configured; no gRPC).
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.1.0"),
+        .package(url: "https://github.com/swift-otel/swift-otel", from: "1.6.0", traits: ["OTLPHTTP"]),
     ],
     targets: [
         .systemLibrary(name: "CRdKafka", path: "Shared/CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
@@ -85,7 +89,7 @@ let package = Package(
         .target(name: "Areas", path: "Shared/Areas", resources: [.copy("Resources")], swiftSettings: strict),
         .target(
             name: "EventStore",
-            dependencies: ["Kafka", "EventContracts", grdb, log, metrics],
+            dependencies: ["Kafka", "EventContracts", grdb, log, metrics, tracing],
             path: "Shared/EventStore",
             swiftSettings: strict
         ),
@@ -98,6 +102,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                tracing, .product(name: "OTel", package: "swift-otel"),
             ],
             path: "Shared/ServiceRuntime",
             swiftSettings: strict
@@ -123,7 +128,7 @@ let package = Package(
         .testTarget(name: "EventContractsTests", dependencies: ["EventContracts", "TestSupport"], path: "Tests/EventContractsTests", linkerSettings: rpathSettings),
         .testTarget(name: "EventStoreTests", dependencies: ["EventStore", "Kafka", "TestSupport", grdb], path: "Tests/EventStoreTests", linkerSettings: rpathSettings),
         .testTarget(name: "ServiceTests", dependencies: ["Intake", "Eligibility", "LoanReferral", "TrainingMatch", "Reporting", "BankOffice", "EmploymentCentre", "TestSupport"], path: "Tests/ServiceTests", linkerSettings: rpathSettings),
-        .testTarget(name: "SystemTests", dependencies: ["Access", "Authentication", "Kafka", "EventContracts", "TestSupport", "Intake", "Eligibility", "LoanReferral", "TrainingMatch", "Reporting", "Areas", "ServiceRuntime", "EmploymentCentre"], path: "Tests/SystemTests", linkerSettings: rpathSettings),
+        .testTarget(name: "SystemTests", dependencies: ["Access", "Authentication", "Kafka", "EventContracts", "TestSupport", "Intake", "Eligibility", "LoanReferral", "TrainingMatch", "Reporting", "Areas", "ServiceRuntime", "EmploymentCentre", hummingbird], path: "Tests/SystemTests", linkerSettings: rpathSettings),
         .target(name: "TestSupport", dependencies: ["Kafka", "EventContracts", "EventStore", "ServiceRuntime", "Access", "Authentication", "Areas"], path: "Tests/TestSupport", swiftSettings: strict),
     ] + services.flatMap { service($0.0, executable: $0.1, folder: $0.2, resources: $0.3, extra: $0.4) }
 )

@@ -9,6 +9,9 @@ public struct TraceContext: Sendable, Hashable, CustomStringConvertible {
     /// 16 lower-case hex digits, not all zero.
     public let spanId: String
     public let sampled: Bool
+    /// Whether this is a span a collector receives (``exported()``): what it causes names it directly, rather than a
+    /// span derived from it that nobody exports.
+    public private(set) var isExported = false
 
     /// The request's or event's context while it is handled (set by the HTTP middleware; read before a store write).
     @TaskLocal public static var current: TraceContext?
@@ -46,6 +49,17 @@ public struct TraceContext: Sendable, Hashable, CustomStringConvertible {
         let span = String(digest.prefix(16))
         return TraceContext(traceId: traceId, spanId: span == String(repeating: "0", count: 16) ? "0000000000000001" : span, sampled: sampled)
     }
+
+    /// This context, as the span of an exported span.
+    public func exported() -> TraceContext {
+        var context = self
+        context.isExported = true
+        return context
+    }
+
+    /// The context an event written in this span carries: the span itself when it is exported, else a span derived from
+    /// it and the event's id (the same for a re-sent event).
+    public func causing(event id: String) -> TraceContext { isExported ? self : child(id) }
 
     /// The `traceparent` value, version 00.
     public var traceparent: String { "00-\(traceId)-\(spanId)-\(sampled ? "01" : "00")" }

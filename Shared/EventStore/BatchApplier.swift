@@ -2,6 +2,7 @@ import EventContracts
 import Foundation
 import GRDB
 import Kafka
+import Tracing
 import Logging
 
 /// A record as a handler sees it: its CloudEvents attributes and its JSON data (`nil` for a tombstone).
@@ -144,14 +145,25 @@ public struct BatchApplier: Sendable {
                     }
                 }
                 let event = InboundEvent(message: message, attributes: attributes, data: message.value)
+                let span = Spans.start(
+                    "process \(message.topic)", kind: .consumer, parent: attributes.traceContext,
+                    attributes: [
+                        "messaging.system": "kafka", "messaging.operation.type": "process", "messaging.destination.name": message.topic,
+                        "messaging.destination.partition.id": "\(message.partition)", "messaging.message.id": attributes.id,
+                        "cloudevents.event_type": attributes.type
+                    ])
+                span?.set("messaging.kafka.offset", Int(message.offset))
+                // What the record causes names the span applying it (or, without export, the record's own trace).
+                let trace = span.map(\.context) ?? attributes.traceContext
                 do {
-                    let emitted = try db.withSavepoint { try handler.handle(event, in: db) }
-                    let trace = attributes.traceContext
+                    let emitted = try TraceContext.$current.withValue(trace) { try db.withSavepoint { try handler.handle(event, in: db) } }
+                    span?.end()
                     if trace != nil { lastTrace = trace }
                     for out in emitted { try Outbox.append(out.caused(by: trace), in: db) }
                     outcome.emitted += emitted.count
                     outcome.applied += 1
                 } catch let poison as PoisonRecord {
+                    span?.end(failed: true)
                     // Forget the id, so the sender can re-publish a corrected event under the same id.
                     if inbox {
                         try db.run(
@@ -159,6 +171,9 @@ public struct BatchApplier: Sendable {
                     }
                     try deadLetter(message, poison, in: db)
                     outcome.deadLettered += 1
+                } catch {
+                    span?.end(failed: true)
+                    throw error
                 }
             }
             // A batch's closing events (reports, tallies) follow the last traced event that went into them.

@@ -21,11 +21,11 @@ public struct OutboundEvent: Sendable {
         self.extraHeaders = extraHeaders
     }
 
-    /// This event as a step of `trace` (a child span named by the event's id), unless it already belongs to a trace.
+    /// This event as a step of `trace` (``TraceContext/causing(event:)``), unless it already belongs to a trace.
     public func caused(by trace: TraceContext?) -> OutboundEvent {
         guard attributes.traceparent == nil, let trace else { return self }
         var event = self
-        event.attributes.traceparent = trace.child(attributes.id).traceparent
+        event.attributes.traceparent = trace.causing(event: attributes.id).traceparent
         return event
     }
 

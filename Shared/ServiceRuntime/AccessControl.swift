@@ -6,6 +6,7 @@ import EventContracts
 import Foundation
 import GRDB
 import Hummingbird
+import Tracing
 
 /// The context of every request a service answers: Hummingbird's core, and the caller once the token is checked.
 public struct ServiceRequestContext: RequestContext {
@@ -96,11 +97,30 @@ public struct CallerMiddleware: RouterMiddleware {
         }
         // The request is a span of the caller's trace when it sends one (W3C `traceparent`), else the start of one; the
         // events it causes carry it on (`ce_traceparent`).
-        let trace = request.headers[.traceparent].flatMap { TraceContext(traceparent: $0)?.child(context.requestId) } ?? TraceContext.start()
-        var response = try await TraceContext.$current.withValue(trace) { try await next(request, context) }
+        // When spans are exported, the request is one (`/v1` only: probes and scrapes are not traced).
+        let callers = request.headers[.traceparent].flatMap { TraceContext(traceparent: $0) }
+        let span = request.uri.path.hasPrefix("/v1/") ? Self.span(of: request, parent: callers) : nil
+        let trace = span?.context ?? callers?.child(context.requestId) ?? TraceContext.start()
+        var response: Response
+        do {
+            response = try await TraceContext.$current.withValue(trace) { try await next(request, context) }
+        } catch {
+            span?.end(failed: (error as? any HTTPResponseError)?.status.code ?? 500 >= 500)
+            throw error
+        }
+        span?.set("http.response.status_code", response.status.code)
+        span?.end(failed: response.status.code >= 500)
         response.headers[.requestId] = context.requestId
         response.headers[.traceresponse] = trace.traceparent
         return response
+    }
+
+    /// The server span of a request (OpenTelemetry's HTTP conventions), named by its method and path: paths hold
+    /// household ids and area codes, never a person's data.
+    static func span(of request: Request, parent: TraceContext?) -> ExportedSpan? {
+        Spans.start(
+            "\(request.method.rawValue) \(request.uri.path)", kind: .server, parent: parent,
+            attributes: ["http.request.method": request.method.rawValue, "url.path": request.uri.path])
     }
 
     /// 1 to 64 letters, digits, `-` and `_`: safe to log and to echo.

@@ -19,6 +19,8 @@ public struct ServiceApp: Sendable {
 
     public let config: RuntimeConfig
     public let logger: Logger
+    /// Sends spans to the configured collector (``SpanExport``); `nil` when spans are not exported.
+    let spanExport: (any Service)?
 
     /// Resolves configuration, bootstraps logging and metrics, and prints the configuration (secrets masked).
     public init(service: String, defaultPort: Int, options: CommonOptions) throws {
@@ -29,6 +31,8 @@ public struct ServiceApp: Sendable {
         self.logger = logger
         let summary = config.summary.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
         logger.info("configuration \(summary)")
+        spanExport = try SpanExport.bootstrap(
+            service: service, instanceId: config.instanceId, environment: ProcessInfo.processInfo.environment, logger: logger)
         // 2.10.0 is the first without the crash when a topic comes back with a new topic id (librdkafka#4964, #4778).
         guard librdkafkaVersion.compare(Self.minimumLibrdkafka, options: .numeric) != .orderedAscending else {
             throw KafkaError.client("librdkafka \(librdkafkaVersion) is too old (need \(Self.minimumLibrdkafka) or newer); run compose/setup")
@@ -131,6 +135,8 @@ public struct ServiceApp: Sendable {
         }
         services += extraServices
         services.append(app)
+        // First in, last out: the spans of the shutdown itself are flushed.
+        if let spanExport { services.insert(spanExport, at: 0) }
         let group = ServiceGroup(
             configuration: .init(
                 services: services.map { .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup) },

@@ -40,6 +40,15 @@ import Testing
         #expect(started.traceId != TraceContext.start().traceId)
     }
 
+    @Test func anEventNamesAnExportedSpanItselfAndAnUnexportedOneThroughADerivedSpan() throws {
+        let span = try #require(TraceContext(traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"))
+        // Not exported: a span derived from the event's id, which no collector would have.
+        #expect(span.causing(event: "event-1").spanId != "00f067aa0ba902b7")
+        #expect(span.causing(event: "event-1") == span.child("event-1"))
+        // Exported: the event names the span that wrote it, its parent in the collector.
+        #expect(span.exported().causing(event: "event-1").traceparent == "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
+    }
+
     @Test func travelsAsTheCloudEventsExtensionAndAMalformedOneIsDropped() throws {
         var attributes = CloudEventAttributes(id: "e1", source: "/s", type: "t", time: "2026-01-01T00:00:00Z", subject: "h1")
         attributes.traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"

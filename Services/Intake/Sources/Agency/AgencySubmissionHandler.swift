@@ -48,7 +48,7 @@ public struct AgencySubmissionHandler: EventHandler {
                     return [OutboundEvent(topic: Topics.intakeHouseholdCommand.name, key: id, attributes: passed, data: event.data)]
                 }
                 let accepted = try IntakeStore.accept(
-                    valid, input: input, idempotencyKey: nil, trace: attributes.traceContext, writes: ownership?.stillAssigned, in: db)
+                    valid, input: input, idempotencyKey: nil, trace: TraceContext.current, writes: ownership?.stillAssigned, in: db)
                 outcome.status = .accepted
                 outcome.householdId = accepted.householdId
                 outcome.version = accepted.version
