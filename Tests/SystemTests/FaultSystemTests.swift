@@ -265,7 +265,8 @@ extension OperationsSystemTests {
         // records sent during the deletion in the new topic's end and serve none of a partition (a stall at its first
         // offset, rewound once, then paused and said). Never silence.
         var unread: Set<String> = []
-        try await waitUntil(
+        var readinessText = ""
+        do { try await waitUntil(
             "the 100 households posted after the deletion to be classified, or eligibility to name the partitions it cannot read",
             timeout: .seconds(300), every: .seconds(1)
         ) {
@@ -278,9 +279,15 @@ extension OperationsSystemTests {
             }
             guard !unread.isEmpty else { return true }
             let readiness = try await system["eligibility"].client().get("/readyz")
+            readinessText = readiness.text
             return readiness.status == 503 && unread.allSatisfy {
                 readiness.text.contains("\(Topics.household.name)[\(Self.partition(of: $0))]: the store has stayed at offset")
             }
+        } } catch {
+            // What a failure needs to be understood: which partitions stayed unread, and what eligibility says.
+            let partitions = Dictionary(grouping: unread, by: { Self.partition(of: $0) }).mapValues(\.count).sorted { $0.key < $1.key }
+            print("deleted topic: unread by partition \(partitions); eligibility /readyz: \(readinessText.prefix(2_000))")
+            throw error
         }
         if !unread.isEmpty { print("deleted topic: \(unread.count) of 100 households on partitions the broker does not serve; eligibility says so") }
         for name in RunningSystem.allServices { #expect(system[name].isRunning, "\(name) died; see \(system[name].logPath)") }
