@@ -255,9 +255,9 @@ public final class ConsumerLoop: Sendable {
         // The fetch position, not the store's: it moves past the control records of transactional producers, which take
         // offsets no consumer ever sees.
         let fetching = consumer.fetchPositions()
-        for (tp, unmoved) in stalls.observe(positions: fetching, ends: ends, now: Date()) where !paused.contains(tp) {
+        for (tp, unmoved) in stalls.observe(fetching: fetching, stored: offsets, ends: ends, now: Date()) where !paused.contains(tp) {
             stalls.forget(tp)
-            let position = max(0, fetching[tp] ?? 0)
+            let position = max(0, fetching[tp] ?? offsets[tp] ?? 0)
             // More than one record: a transaction's closing marker alone may sit after the last record a consumer sees.
             // A partition stalled again where a rewind left it is not rewound again.
             guard let confirmed = try? consumer.queryWatermarks(of: tp, timeoutMs: 2_000).high, confirmed > position + 1 else { continue }

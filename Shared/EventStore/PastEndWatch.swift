@@ -44,12 +44,20 @@ struct StallWatch {
     /// The position each stalled partition was dealt with at.
     var handled: [TopicPartition: Int64] = [:]
 
+    /// - Parameters:
+    ///   - fetching: the fetcher's positions. A partition given to this member has none until a record of it is
+    ///     consumed, so a caught-up partition with nothing new would look stuck at 0 (seen: three partitions paused
+    ///     after a rebalance, and the records that came next never read).
+    ///   - stored: the store's positions, where the fetcher resumes, for a partition it has no position of yet; with
+    ///     neither (a new or rewound partition), the beginning.
     /// - Returns: the partitions to confirm now, with how long each has not moved.
-    mutating func observe(positions: [TopicPartition: Int64], ends: [TopicPartition: Int64], now: Date) -> [(TopicPartition, TimeInterval)] {
+    mutating func observe(
+        fetching: [TopicPartition: Int64], stored: [TopicPartition: Int64], ends: [TopicPartition: Int64], now: Date
+    ) -> [(TopicPartition, TimeInterval)] {
         var due: [(TopicPartition, TimeInterval)] = []
         var watched: [TopicPartition: (position: Int64, since: Date)] = [:]
         for (tp, end) in ends {
-            let position = max(0, positions[tp] ?? 0)
+            let position = max(0, fetching[tp] ?? stored[tp] ?? 0)
             guard end > position + 1 else { continue }
             let since = unmovedSince[tp].flatMap { $0.position == position ? $0.since : nil } ?? now
             watched[tp] = (position, since)
