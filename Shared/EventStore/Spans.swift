@@ -20,13 +20,17 @@ public enum Spans {
 
     /// Starts a span `name` of `kind`, the child of `parent` (a new trace's root when `nil`); `nil` when spans are not
     /// exported. The caller ends it.
-    public static func start(_ name: String, kind: SpanKind, parent: TraceContext?, attributes: [String: String] = [:]) -> ExportedSpan? {
+    ///
+    /// The name and attributes are only made when spans are exported: a consumer starts one per record.
+    public static func start(
+        _ name: @autoclosure () -> String, kind: SpanKind, parent: TraceContext?, attributes: @autoclosure () -> [String: String] = [:]
+    ) -> ExportedSpan? {
         guard exporting else { return nil }
         let tracer = InstrumentationSystem.tracer
         var context = ServiceContext.topLevel
         if let parent { tracer.extract(["traceparent": parent.traceparent], into: &context, using: TraceparentCarrier()) }
-        let span: any Span = tracer.startSpan(name, context: context, ofKind: kind)
-        for (key, value) in attributes { span.attributes[key] = value }
+        let span: any Span = tracer.startSpan(name(), context: context, ofKind: kind)
+        for (key, value) in attributes() { span.attributes[key] = value }
         var carrier: [String: String] = [:]
         tracer.inject(span.context, into: &carrier, using: TraceparentCarrier())
         guard let own = carrier["traceparent"].flatMap(TraceContext.init(traceparent:)) else {
@@ -34,22 +38,6 @@ public enum Spans {
             return ExportedSpan(span: span, context: parent)
         }
         return ExportedSpan(span: span, context: own.exported())
-    }
-
-    /// Runs `body` in a span (see ``start(_:kind:parent:attributes:)``), giving it the context the events it causes name:
-    /// the span's when exported, else `parent`. An error thrown marks the span failed.
-    public static func run<T>(
-        _ name: String, kind: SpanKind, parent: TraceContext?, attributes: [String: String] = [:], _ body: (TraceContext?) throws -> T
-    ) rethrows -> T {
-        guard let span = start(name, kind: kind, parent: parent, attributes: attributes) else { return try body(parent) }
-        do {
-            let result = try body(span.context)
-            span.end()
-            return result
-        } catch {
-            span.end(failed: true)
-            throw error
-        }
     }
 }
 
